@@ -1,0 +1,180 @@
+"""The questionnaire schema: pydantic models for one questionnaire document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{0,15}-[0-9]{2,3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base for every questionnaire model: unknown fields are errors and values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Effort = Literal["S", "M", "L"]
+EFFORTS: tuple[Effort, ...] = ("S", "M", "L")
+
+
+class Level(Strict):
+    """One maturity level of the model (e.g. 3 Defined)."""
+
+    number: Annotated[int, Field(ge=0, le=10)]
+    name: ShortText
+    description: Text
+
+
+class Phase(Strict):
+    """A roadmap phase: a window of months and how much effort it can absorb."""
+
+    name: ShortText
+    start_month: Annotated[int, Field(ge=0, le=240)]
+    end_month: Annotated[int, Field(ge=1, le=240)]
+    capacity: Annotated[int, Field(ge=1, le=100000)] | None = None
+
+    @model_validator(mode="after")
+    def _window_is_forward(self) -> Phase:
+        if self.end_month <= self.start_month:
+            raise ValueError("end_month must be after start_month")
+        return self
+
+
+def _default_phases() -> list[Phase]:
+    return [
+        Phase(name="0-3 months", start_month=0, end_month=3, capacity=12),
+        Phase(name="3-12 months", start_month=3, end_month=12, capacity=36),
+        Phase(name="12-24 months", start_month=12, end_month=24, capacity=None),
+    ]
+
+
+class Scoring(Strict):
+    """Scoring settings: stage threshold, overall-stage rule, default target, roadmap sizing."""
+
+    stage_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
+    overall_stage: Literal["lowest_domain", "floor_of_score"] = "lowest_domain"
+    default_target: Annotated[int, Field(ge=0, le=10)] = 3
+    disagreement_spread: Annotated[int, Field(ge=1, le=10)] = 2
+    effort_points: dict[Effort, Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=lambda: {"S": 1, "M": 3, "L": 8}
+    )
+    phases: list[Phase] = Field(default_factory=_default_phases)
+    min_peer_group: Annotated[int, Field(ge=5, le=1000)] = 5
+
+    @model_validator(mode="after")
+    def _settings_are_complete(self) -> Scoring:
+        missing = [e for e in EFFORTS if e not in self.effort_points]
+        if missing:
+            raise ValueError(f"effort_points needs a value for {', '.join(missing)}")
+        if not self.phases:
+            raise ValueError("phases needs at least one phase")
+        for before, after in zip(self.phases, self.phases[1:], strict=False):
+            if after.start_month < before.end_month:
+                raise ValueError(f"phase '{after.name}' starts before phase '{before.name}' ends")
+        return self
+
+
+class Domain(Strict):
+    """A scored area of the questionnaire (e.g. Business impact analysis)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{0,15}$")]
+    name: ShortText
+    weight: Annotated[float, Field(gt=0, le=100)] = 1.0
+    description: Text
+
+
+class Action(Strict):
+    """What to do to bring one practice up to a given level, and how big a job it is."""
+
+    action: Text
+    effort: Effort
+
+
+Standard = Literal[
+    "ISO 22301:2019",
+    "ISO/TS 22317:2021",
+    "ISO 22300:2021",
+    "NIST SP 800-34",
+    "NIST SP 800-53",
+    "DORA",
+    "DORA RTS 2024/1774",
+    "COBIT 2019",
+    "BCI GPG 2018",
+    "FFIEC BCM 2019",
+    "ITIL",
+]
+
+
+class Reference(Strict):
+    """A pointer into a standard: which standard and which clause, control, article or practice."""
+
+    standard: Standard
+    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class Question(Strict):
+    """One practice an assessor checks, with a statement per level and actions per step up."""
+
+    id: QuestionId
+    domain: str
+    text: Text
+    guidance: Text
+    evidence: Annotated[list[Text], Field(min_length=1, max_length=10)]
+    weight: Annotated[int, Field(ge=1, le=10)] = 1
+    na_allowed: bool = False
+    levels: dict[int, Text]
+    actions: dict[int, Action] = Field(default_factory=dict)
+    references: list[Reference] = Field(default_factory=list)
+
+    def statement(self, level: int) -> str:
+        """Return the statement that describes this practice at `level`."""
+        return self.levels[level]
+
+
+class Questionnaire(Strict):
+    """A whole questionnaire: the maturity model, its scoring settings, domains and questions."""
+
+    id: Identifier
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")]
+    title: ShortText
+    description: Text | None = None
+    levels: Annotated[list[Level], Field(min_length=2, max_length=11)]
+    scoring: Scoring = Field(default_factory=Scoring)
+    domains: Annotated[list[Domain], Field(min_length=1, max_length=50)]
+    questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
+
+    @property
+    def level_numbers(self) -> tuple[int, ...]:
+        """The level numbers in ascending order."""
+        return tuple(sorted(level.number for level in self.levels))
+
+    @property
+    def min_level(self) -> int:
+        """The lowest level number."""
+        return self.level_numbers[0]
+
+    @property
+    def max_level(self) -> int:
+        """The highest level number."""
+        return self.level_numbers[-1]
+
+    def level(self, number: int) -> Level:
+        """Return the level with this number."""
+        return next(level for level in self.levels if level.number == number)
+
+    def domain(self, domain_id: str) -> Domain:
+        """Return the domain with this id."""
+        return next(domain for domain in self.domains if domain.id == domain_id)
+
+    def question(self, question_id: str) -> Question:
+        """Return the question with this id."""
+        return next(q for q in self.questions if q.id == question_id)
+
+    def questions_in(self, domain_id: str) -> tuple[Question, ...]:
+        """Return the questions of one domain, in file order."""
+        return tuple(q for q in self.questions if q.domain == domain_id)
