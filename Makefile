@@ -1,0 +1,44 @@
+# One command each: `make run` installs and starts the app; `make test` installs what the tests
+# need (Python packages in .venv, Debian's chromium for the browser tests) and runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT := $(shell command -v apt-get 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint format bench deps-app deps-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+deps-app: $(VENV)/.app-installed
+
+deps-test: $(VENV)/.dev-installed
+	@command -v chromium >/dev/null 2>&1 || { \
+	  [ -n "$(APT)" ] || { echo "Install Chromium (Debian package 'chromium') for the browser tests."; exit 1; }; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+run: deps-app
+	$(BIN)/streamlit run app.py
+
+lint: deps-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+format: deps-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: deps-test
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,0 +1,230 @@
+"""Read one YAML 1.2 file into plain data, remembering the line of every value, within safe limits."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+)
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from questionnaires.errors import Problem, QuestionnaireError
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Where each value of a loaded document came from (file name and 1-based line)."""
+
+    file: str
+    lines: dict[Path, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_of(self, path: Path) -> int | None:
+        """Return the line of `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+
+def dotted(path: Path) -> str:
+    """Render a path such as ('questions', 3, 'levels', 2) as questions.3.levels.2."""
+    return ".".join(str(part) for part in path)
+
+
+def read_yaml(raw: bytes, file: str) -> tuple[Any, SourceMap]:
+    """Parse `raw` as one YAML 1.2 document; unreadable input raises QuestionnaireError with file:line."""
+    source = SourceMap(file)
+
+    def fail(message: str, line: int | None = None, path: Path = ()) -> QuestionnaireError:
+        return QuestionnaireError([Problem(dotted(path), file, line, message)])
+
+    if len(raw) > MAX_BYTES:
+        raise fail(f"the file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}. Split it into a folder of files.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(
+            f"this is not UTF-8 text (byte {exc.start} cannot be decoded); save the file as UTF-8 YAML.", line
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise fail("the file contains a NUL byte, so it is binary, not YAML text; choose the .yaml file.", line)
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise fail("the file is empty; a questionnaire needs id, version, title, levels, domains and questions.")
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    try:
+        _check_shape(yaml, text, fail)
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML; the composer's warning would only be noise.
+            warnings.simplefilter("ignore")
+            node = yaml.compose(io.StringIO(text))
+    except QuestionnaireError:
+        raise
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise fail(f"this is not valid YAML ({what}); check the indentation and quoting near here.", line) from None
+    except (YAMLError, ValueError, UnicodeError, RecursionError) as exc:
+        raise fail(f"this is not valid YAML ({type(exc).__name__}); check the file is a YAML document.") from None
+    if node is None:
+        raise fail("the file is empty; a questionnaire needs id, version, title, levels, domains and questions.")
+    # Problems with single keys or values are kept in `source.problems`, so that the loader can
+    # report them together with everything else that is wrong.
+    data = _to_plain(yaml, node, (), source, source.problems, [MAX_NODES], set())
+    return data, source
+
+
+def _check_shape(yaml: YAML, text: str, fail: Any) -> None:
+    """Refuse deep nesting, many aliases and alias expansion bombs before building anything."""
+    depth = 0
+    aliases = 0
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = []  # per open collection: [anchor, size so far]
+    for event in yaml.parse(io.StringIO(text)):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise fail(f"the document nests deeper than {MAX_DEPTH} levels; flatten it.", line)
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, CollectionEndEvent):
+            depth -= 1
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            _grow(stack, size, line, fail)
+            continue
+        if isinstance(event, AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise fail(f"the document uses more than {MAX_ALIASES} aliases (*name); write the values out.", line)
+            size = sizes.get(event.anchor, 1)
+        elif isinstance(event, ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        _grow(stack, size, line, fail)
+
+
+def _grow(stack: list[list[Any]], size: int, line: int | None, fail: Any) -> None:
+    if not stack:
+        return
+    stack[-1][1] += size
+    if stack[-1][1] > MAX_NODES:
+        raise fail(
+            f"aliases (*name) expand this document beyond {MAX_NODES:,} values; write the values out instead.",
+            line,
+        )
+
+
+def _to_plain(
+    yaml: YAML,
+    node: Node,
+    path: Path,
+    source: SourceMap,
+    problems: list[Problem],
+    budget: list[int],
+    open_nodes: set[int],
+) -> Any:
+    """Turn a composed node into plain dicts, lists and scalars, recording lines and key problems."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise QuestionnaireError(
+            [Problem(dotted(path), source.file, node.start_mark.line + 1, "the document has too many values.")]
+        )
+    line = node.start_mark.line + 1
+    source.lines.setdefault(path, line)
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(dotted(path), source.file, line, f"the tag {node.tag} is not allowed; remove it."))
+        return None
+    if id(node) in open_nodes:
+        problems.append(Problem(dotted(path), source.file, line, "an alias refers to its own anchor; write it out."))
+        return None
+    if isinstance(node, ScalarNode):
+        try:
+            return yaml.constructor.construct_object(node, deep=True)
+        except (YAMLError, ValueError, TypeError) as exc:
+            problems.append(
+                Problem(dotted(path), source.file, node.start_mark.line + 1, f"this value cannot be read ({exc}).")
+            )
+            return None
+    open_nodes.add(id(node))
+    try:
+        return _collection(yaml, node, path, source, problems, budget, open_nodes)
+    finally:
+        open_nodes.discard(id(node))
+
+
+def _collection(
+    yaml: YAML,
+    node: Node,
+    path: Path,
+    source: SourceMap,
+    problems: list[Problem],
+    budget: list[int],
+    open_nodes: set[int],
+) -> Any:
+    if isinstance(node, SequenceNode):
+        return [
+            _to_plain(yaml, item, (*path, i), source, problems, budget, open_nodes) for i, item in enumerate(node.value)
+        ]
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(
+                    Problem(
+                        dotted(path), source.file, line, "keys must be plain names; remove the complex or merge key."
+                    )
+                )
+                continue
+            key = _to_plain(yaml, key_node, (*path, "?"), source, problems, budget, open_nodes)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                problems.append(Problem(dotted(path), source.file, line, f"the key {key_node.value!r} is not a name."))
+                continue
+            if key in result:
+                first = source.lines.get((*path, key))
+                problems.append(
+                    Problem(
+                        dotted((*path, key)),
+                        source.file,
+                        line,
+                        f"duplicate key '{key}' (first given at line {first}); keep one of them.",
+                    )
+                )
+                continue
+            source.lines[(*path, key)] = line
+            result[key] = _to_plain(yaml, value_node, (*path, key), source, problems, budget, open_nodes)
+        source.lines.pop((*path, "?"), None)
+        return result
+    problems.append(Problem(dotted(path), source.file, node.start_mark.line + 1, "unsupported YAML node."))
+    return None
