@@ -106,7 +106,6 @@ Standard = Literal[
     "COBIT 2019",
     "BCI GPG 2018",
     "FFIEC BCM 2019",
-    "ITIL",
 ]
 
 
@@ -174,6 +173,10 @@ class Questionnaire(Strict):
     def question(self, question_id: str) -> Question:
         """Return the question with this id."""
         return next(q for q in self.questions if q.id == question_id)
+
+    def find_question(self, question_id: str) -> Question | None:
+        """Return the question with this id, or None when there is none."""
+        return next((q for q in self.questions if q.id == question_id), None)
 
     def questions_in(self, domain_id: str) -> tuple[Question, ...]:
         """Return the questions of one domain, in file order."""

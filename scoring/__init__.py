@@ -1,0 +1,95 @@
+"""The scoring engine: pure functions from answers to scores, stages, roadmaps, benchmarks and trends.
+
+Nothing here reads files or databases or keeps state; every function takes plain data (the
+questionnaire model, frozen dataclasses, pandas DataFrames) and returns new data.
+
+Answers and consensus (scoring.responses)
+    Response(question_id, respondent, level, na=False)      one respondent's answer
+    NA                                                      a consensus of "not applicable"
+    resolve_questions(questionnaire, responses, consensus=None) -> dict[str, QuestionResult]
+        QuestionResult(question_id, domain_id, level, na, answered, respondent_levels, na_votes,
+                       spread, disagreement, from_consensus)
+
+Scores, stages, completeness and gaps (scoring.assessment, scoring.domains, scoring.targets)
+    score_assessment(questionnaire, responses, consensus=None, targets=None) -> AssessmentScore
+    score_questions(questionnaire, questions, targets=None) -> AssessmentScore
+        AssessmentScore(overall: OverallScore, domains: tuple[DomainScore, ...], questions, targets)
+        OverallScore(score, stage, completeness, answered, total, provisional)
+        DomainScore(domain_id, name, weight, score, stage, completeness, answered, not_applicable,
+                    total, target, gap, provisional)
+    resolve_targets(questionnaire, targets=None) -> dict[str, int]
+
+Roadmap (scoring.roadmap)
+    build_roadmap(questionnaire, questions, targets=None, capacities=None) -> tuple[RoadmapStep, ...]
+        RoadmapStep(order, question_id, domain_id, practice, from_level, to_level, action, effort,
+                    points, priority, phase_index, phase_name, overflow)
+    phase_loads(questionnaire, steps, capacities=None) -> tuple[PhaseLoad, ...]
+    roadmap_is_provisional(questions) -> bool
+
+Peer benchmark (scoring.benchmark)
+    select_peer_group(assessments, questionnaire_id, subject_organisation_id, peer_filter=None,
+                      *, date_column="completed_at", completed_status="completed") -> DataFrame
+    benchmark(peers, subject_scores, min_peer_group=5) -> BenchmarkResult(n, min_peer_group, figures, reason)
+        PeerFigure(score_id, n, subject_score, percentile_rank, q1, median, q3, reason)
+    score_columns(assessment_score) -> {"overall": score, domain_id: score, ...}
+
+Trends (scoring.trends)
+    trend_point(label, date, assessment_score) -> TrendPoint
+    domain_trend(points) -> DataFrame[label, date, domain_id, score, stage, score_change, stage_change]
+    question_trend(points) -> DataFrame[label, date, question_id, level, level_change]
+
+Every rule is stated in the docstring of the module that implements it. Invalid input (an answer to
+an unknown question, a level off the scale, N/A where it is not allowed, an unknown domain in the
+targets) raises ScoringError with a message that says how to fix it.
+"""
+
+from scoring.assessment import AssessmentScore, score_assessment, score_questions
+from scoring.benchmark import (
+    OVERALL,
+    BenchmarkResult,
+    PeerFigure,
+    PeerFilter,
+    benchmark,
+    score_columns,
+    select_peer_group,
+)
+from scoring.domains import DomainScore, OverallScore
+from scoring.errors import ScoringError
+from scoring.responses import NA, NotApplicable, QuestionResult, Response, lower_median, resolve_questions
+from scoring.roadmap import PhaseLoad, RoadmapStep, build_roadmap, phase_loads, roadmap_is_provisional
+from scoring.targets import gap, resolve_targets
+from scoring.trends import ScorePoint, TrendPoint, domain_trend, question_trend, trend_point
+
+__all__ = [
+    "NA",
+    "OVERALL",
+    "AssessmentScore",
+    "BenchmarkResult",
+    "DomainScore",
+    "NotApplicable",
+    "OverallScore",
+    "PeerFigure",
+    "PeerFilter",
+    "PhaseLoad",
+    "QuestionResult",
+    "Response",
+    "RoadmapStep",
+    "ScorePoint",
+    "ScoringError",
+    "TrendPoint",
+    "benchmark",
+    "build_roadmap",
+    "domain_trend",
+    "gap",
+    "lower_median",
+    "phase_loads",
+    "question_trend",
+    "resolve_questions",
+    "resolve_targets",
+    "roadmap_is_provisional",
+    "score_assessment",
+    "score_columns",
+    "score_questions",
+    "select_peer_group",
+    "trend_point",
+]

@@ -1,0 +1,149 @@
+"""The command line: validate, score and backup print clear messages and the right exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "mini.yaml"
+BAD = ROOT / "tests" / "bad_questionnaires"
+
+
+def write_csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_exits_0_for_a_valid_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(FIXTURE)]) == 0
+    assert "ok (mini 1.0, 6 questions)" in capsys.readouterr().out
+
+
+def test_validate_exits_1_and_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(FIXTURE), str(BAD / "wrong_types.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "wrong_types.yaml: 3 problem(s)" in out
+    assert re.search(r"weight at .*wrong_types.yaml:15: expected a whole number", out)
+
+
+@pytest.mark.parametrize("case", ["binary_garbage", "alias_bomb", "empty", "deep_nesting"])
+def test_validate_never_prints_a_traceback(case: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "cli.py", "validate", str(BAD / f"{case}.yaml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_score_prints_the_documented_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(
+        tmp_path,
+        "question_id,level,respondent,comment\n"
+        "RISK-01,3,ann,=cmd\nRISK-01,2,bob,\nRISK-02,4,ann,\nRISK-03,na,ann,\nTEST-01,2,ann,\n",
+    )
+    assert main(["score", str(FIXTURE), str(answers), "--targets", "TEST=4"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    # RISK-01 = lower median of 3 and 2 = 2 (weight 3); RISK-02 = 4 (weight 2); RISK-03 N/A.
+    # RISK score = (2*3 + 4*2) / 5 = 2.8; stage 2 (level >= 3 carries only 2/5 of the weight).
+    # TEST-01 = 2 alone: score 2, stage 2. Overall = (2.8*1 + 2*2) / 3 = 2.2667, stage min(2, 2) = 2.
+    assert document == {
+        "questionnaire": {"id": "mini", "version": "1.0"},
+        "overall": {"score": 2.2667, "stage": 2, "completeness": 0.6667, "provisional": True},
+        "domains": [
+            {
+                "id": "RISK",
+                "name": "Risk assessment",
+                "score": 2.8,
+                "stage": 2,
+                "completeness": 1.0,
+                "target": 3,
+                "gap": 1,
+            },
+            {
+                "id": "TEST",
+                "name": "Testing and exercising",
+                "score": 2.0,
+                "stage": 2,
+                "completeness": 0.3333,
+                "target": 4,
+                "gap": 2,
+            },
+        ],
+    }
+
+
+def test_score_gives_null_score_and_stage_where_nothing_is_answered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nRISK-01,4\n")
+    assert main(["score", str(FIXTURE), str(answers)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["overall"]["stage"] is None
+    assert document["domains"][1]["score"] is None
+    assert document["domains"][1]["stage"] is None
+    assert document["domains"][1]["gap"] is None
+
+
+def test_score_as_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nRISK-01,4\nRISK-02,4\nRISK-03,na\n")
+    assert main(["score", str(FIXTURE), str(answers), "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Risk assessment\s+4\.00\s+4\s+100%\s+3\s+-1", out)
+    assert "Provisional" in out
+
+
+def test_score_reports_every_bad_row_with_its_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nX-01,3\nTEST-01,9\nTEST-02,na\nTEST-03,two\nTEST-03,1\n")
+    assert main(["score", str(FIXTURE), str(answers)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2: unknown question id 'X-01'" in err
+    assert "row 3: level '9' is not valid; use 1-5 or na." in err
+    assert "row 4: TEST-02 does not allow N/A; give a level 1-5." in err
+    assert "row 5: level 'two' is not valid" in err
+    assert "row 6" not in err
+
+
+def test_score_refuses_a_csv_without_the_required_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question,level\nRISK-01,3\n")
+    assert main(["score", str(FIXTURE), str(answers)]) == 1
+    assert "row 1: missing column(s) question_id" in capsys.readouterr().err
+
+
+def test_score_refuses_a_duplicate_answer_by_the_same_respondent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level,respondent\nRISK-01,3,ann\nRISK-01,4,ann\n")
+    assert main(["score", str(FIXTURE), str(answers)]) == 1
+    assert "row 3: RISK-01 answered twice by 'ann' (first at row 2)" in capsys.readouterr().err
+
+
+def test_score_refuses_a_bad_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nRISK-01,3\n")
+    assert main(["score", str(FIXTURE), str(answers), "--targets", "NOPE=3"]) == 1
+    assert "write DOMAIN=LEVEL with DOMAIN one of RISK, TEST" in capsys.readouterr().err
+
+
+def test_score_refuses_an_invalid_questionnaire(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nRISK-01,3\n")
+    assert main(["score", str(BAD / "unquoted_yes.yaml"), str(answers)]) == 1
+    assert "na_allowed at" in capsys.readouterr().err
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"python cli.py {name}" in readme, f"README does not document `python cli.py {name}`"
