@@ -1,0 +1,56 @@
+"""The storage layer: SQLite through sqlite-utils, the only place in the project with SQL.
+
+Pages call these functions with a connection from `connect()` and get frozen dataclasses
+back (see storage.records); invalid input raises a StorageError before anything is written.
+"""
+
+from storage.answers import answer_history, list_answers, save_answer
+from storage.assessments import create_assessment, get_assessment, list_assessments, set_assessment_status
+from storage.backup import backup_database
+from storage.benchmark import benchmark_data, list_benchmark_imports, record_benchmark_import
+from storage.connection import close_thread_connections, connect, open_database
+from storage.consensus import clear_consensus, list_consensus, set_consensus
+from storage.migrations import LATEST_VERSION, migrate, schema_version
+from storage.organisations import create_organisation, get_organisation, list_organisations
+from storage.paths import ENV_VAR, database_path
+from storage.respondents import add_respondent, get_or_create_respondent, get_respondent, list_respondents
+from storage.roadmap import list_roadmap_items, save_roadmap_item
+from storage.targets import list_targets, set_target
+from storage.transactions import write_transaction
+
+__all__ = [
+    "ENV_VAR",
+    "LATEST_VERSION",
+    "add_respondent",
+    "answer_history",
+    "backup_database",
+    "benchmark_data",
+    "clear_consensus",
+    "close_thread_connections",
+    "connect",
+    "create_assessment",
+    "create_organisation",
+    "database_path",
+    "get_assessment",
+    "get_or_create_respondent",
+    "get_organisation",
+    "get_respondent",
+    "list_answers",
+    "list_assessments",
+    "list_benchmark_imports",
+    "list_consensus",
+    "list_organisations",
+    "list_respondents",
+    "list_roadmap_items",
+    "list_targets",
+    "migrate",
+    "open_database",
+    "record_benchmark_import",
+    "save_answer",
+    "save_roadmap_item",
+    "schema_version",
+    "set_assessment_status",
+    "set_consensus",
+    "set_target",
+    "write_transaction",
+]

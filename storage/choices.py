@@ -1,0 +1,53 @@
+"""The fixed lists users choose from: organisation attributes and workflow statuses.
+
+The UI imports these to fill its select boxes, and storage checks every value against them,
+so a value shown in the app is always one the database accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+INDUSTRIES: Final[tuple[str, ...]] = (
+    "Financial services",
+    "Healthcare",
+    "Public sector",
+    "Retail",
+    "Manufacturing",
+    "Energy and utilities",
+    "Technology",
+    "Telecommunications",
+    "Transport and logistics",
+    "Education",
+    "Other",
+)
+
+SIZE_BANDS: Final[tuple[str, ...]] = (
+    "Under 250 employees",
+    "250-999 employees",
+    "1,000-4,999 employees",
+    "5,000 employees and more",
+)
+
+REGIONS: Final[tuple[str, ...]] = (
+    "Europe",
+    "North America",
+    "Latin America",
+    "Asia-Pacific",
+    "Middle East and Africa",
+)
+
+AssessmentStatus = Literal["in_progress", "completed"]
+ASSESSMENT_STATUSES: Final[tuple[AssessmentStatus, ...]] = ("in_progress", "completed")
+
+RoadmapStatus = Literal["planned", "in_progress", "done", "dropped"]
+ROADMAP_STATUSES: Final[tuple[RoadmapStatus, ...]] = ("planned", "in_progress", "done", "dropped")
+
+# Longest text accepted per field. Names are short labels; free text gets room for a
+# workshop's worth of notes while keeping a single row from growing without bound.
+MAX_ORGANISATION_NAME: Final = 200
+MAX_LABEL: Final = 50
+MAX_PERSON_NAME: Final = 100
+MAX_ROLE: Final = 100
+MAX_OWNER: Final = 200
+MAX_FREE_TEXT: Final = 20_000

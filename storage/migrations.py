@@ -1,0 +1,199 @@
+"""Versioned schema migrations, numbered and recorded in PRAGMA user_version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from sqlite_utils import Database
+
+from storage.errors import SchemaTooNewError
+from storage.transactions import write_transaction
+
+_V1_STATEMENTS: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE organisations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        industry TEXT NOT NULL,
+        size_band TEXT NOT NULL,
+        region TEXT NOT NULL,
+        illustrative INTEGER NOT NULL DEFAULT 0 CHECK (illustrative IN (0, 1)),
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        questionnaire_id TEXT NOT NULL,
+        questionnaire_version TEXT NOT NULL,
+        label TEXT NOT NULL,
+        assessment_date TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'in_progress' CHECK (status IN ('in_progress', 'completed')),
+        created_at TEXT NOT NULL,
+        completed_at TEXT,
+        UNIQUE (organisation_id, label)
+    )
+    """,
+    "CREATE INDEX assessments_questionnaire ON assessments (questionnaire_id, status)",
+    """
+    CREATE TABLE respondents (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        UNIQUE (assessment_id, name_key),
+        UNIQUE (id, assessment_id)
+    )
+    """,
+    # The compound foreign key keeps every answer's respondent inside the answer's assessment.
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        respondent_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        level INTEGER,
+        na INTEGER NOT NULL DEFAULT 0 CHECK (na IN (0, 1)),
+        comment TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        CHECK (na = 0 OR level IS NULL),
+        UNIQUE (assessment_id, respondent_id, question_id),
+        FOREIGN KEY (respondent_id, assessment_id) REFERENCES respondents (id, assessment_id)
+    )
+    """,
+    """
+    CREATE TABLE answer_history (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        respondent_id INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        old_level INTEGER,
+        old_na INTEGER NOT NULL CHECK (old_na IN (0, 1)),
+        old_comment TEXT NOT NULL,
+        old_evidence TEXT NOT NULL,
+        new_level INTEGER,
+        new_na INTEGER NOT NULL CHECK (new_na IN (0, 1)),
+        new_comment TEXT NOT NULL,
+        new_evidence TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        FOREIGN KEY (respondent_id, assessment_id) REFERENCES respondents (id, assessment_id)
+    )
+    """,
+    "CREATE INDEX answer_history_question ON answer_history (assessment_id, question_id)",
+    # History is the record that nothing was lost: the database itself refuses to change it.
+    """
+    CREATE TRIGGER answer_history_no_update BEFORE UPDATE ON answer_history
+    BEGIN SELECT RAISE(ABORT, 'answer_history is append-only'); END
+    """,
+    """
+    CREATE TRIGGER answer_history_no_delete BEFORE DELETE ON answer_history
+    BEGIN SELECT RAISE(ABORT, 'answer_history is append-only'); END
+    """,
+    """
+    CREATE TABLE consensus (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        question_id TEXT NOT NULL,
+        level INTEGER,
+        na INTEGER NOT NULL DEFAULT 0 CHECK (na IN (0, 1)),
+        note TEXT NOT NULL DEFAULT '',
+        set_by TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        CHECK ((na = 1) <> (level IS NOT NULL)),
+        UNIQUE (assessment_id, question_id)
+    )
+    """,
+    """
+    CREATE TABLE targets (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        domain_id TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (assessment_id, domain_id)
+    )
+    """,
+    """
+    CREATE TABLE roadmap_items (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        question_id TEXT NOT NULL,
+        to_level INTEGER NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        due_date TEXT,
+        status TEXT NOT NULL DEFAULT 'planned'
+            CHECK (status IN ('planned', 'in_progress', 'done', 'dropped')),
+        updated_at TEXT NOT NULL,
+        UNIQUE (assessment_id, question_id, to_level)
+    )
+    """,
+    """
+    CREATE TABLE benchmark_imports (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        row_count INTEGER NOT NULL CHECK (row_count >= 0)
+    )
+    """,
+)
+
+
+def _create_tables(db: Database) -> None:
+    for statement in _V1_STATEMENTS:
+        db.execute(statement)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
+
+    number: int
+    description: str
+    apply: Callable[[Database], None]
+
+
+# Append new steps with the next number; never edit or renumber a step that has shipped.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, "create the organisation, assessment, answer and planning tables", _create_tables),
+)
+LATEST_VERSION: Final = MIGRATIONS[-1].number
+
+
+def schema_version(db: Database) -> int:
+    """Return the number of the last migration applied to `db` (0 for a new database)."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(version: int) -> None:
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"The database is at schema version {version} but this app knows only up to "
+            f"{LATEST_VERSION}; upgrade the app, or set ITSCM_DB to another database file."
+        )
+
+
+def migrate(db: Database) -> int:
+    """Apply every pending migration in one write transaction and return how many were applied.
+
+    Two processes may start at once: the version is read again after the write lock is
+    taken, so the second one finds the work done and applies nothing.
+    """
+    _refuse_newer(schema_version(db))
+    if schema_version(db) == LATEST_VERSION:
+        return 0
+    with write_transaction(db):
+        version = schema_version(db)
+        _refuse_newer(version)
+        pending = [migration for migration in MIGRATIONS if migration.number > version]
+        for migration in pending:
+            migration.apply(db)
+            # PRAGMA takes no bound parameters; the number is an int from MIGRATIONS.
+            db.execute(f"PRAGMA user_version = {int(migration.number)}")
+    return len(pending)

@@ -1,0 +1,167 @@
+"""The shapes storage returns: frozen dataclasses, one per kind of stored thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from storage.choices import AssessmentStatus, RoadmapStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation that is assessed; `illustrative` marks made-up demonstration data."""
+
+    id: int
+    name: str
+    industry: str
+    size_band: str
+    region: str
+    illustrative: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One assessment of an organisation against one version of a questionnaire."""
+
+    id: int
+    organisation_id: int
+    questionnaire_id: str
+    questionnaire_version: str
+    label: str
+    assessment_date: date
+    status: AssessmentStatus
+    created_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """A person who answers an assessment's questions."""
+
+    id: int
+    assessment_id: int
+    name: str
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What an answer holds: a level or N/A (or neither, when not answered), a comment and evidence."""
+
+    level: int | None
+    na: bool
+    comment: str
+    evidence: str
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether a level or N/A has been given."""
+        return self.level is not None or self.na
+
+
+EMPTY_ANSWER = AnswerValue(level=None, na=False, comment="", evidence="")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One respondent's answer to one question; `updated_at` is None when it was never saved."""
+
+    assessment_id: int
+    respondent_id: int
+    question_id: str
+    level: int | None
+    na: bool
+    comment: str
+    evidence: str
+    updated_at: datetime | None
+
+    @property
+    def value(self) -> AnswerValue:
+        """The answer's content without its keys."""
+        return AnswerValue(level=self.level, na=self.na, comment=self.comment, evidence=self.evidence)
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether a level or N/A has been given."""
+        return self.level is not None or self.na
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One entry of the append-only answer history: the answer before and after one save."""
+
+    id: int
+    assessment_id: int
+    respondent_id: int
+    question_id: str
+    before: AnswerValue
+    after: AnswerValue
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """The level (or N/A) a facilitator agreed for a question of a multi-respondent assessment."""
+
+    assessment_id: int
+    question_id: str
+    level: int | None
+    na: bool
+    note: str
+    set_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Target:
+    """The level an organisation aims for in one domain."""
+
+    assessment_id: int
+    domain_id: str
+    level: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RoadmapItem:
+    """A planned step that brings one practice up to `to_level`, with its owner, due date and status."""
+
+    id: int
+    assessment_id: int
+    question_id: str
+    to_level: int
+    owner: str
+    due_date: date | None
+    status: RoadmapStatus
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class BenchmarkImport:
+    """A record that a set of benchmark rows was imported from a named source."""
+
+    id: int
+    source: str
+    imported_at: datetime
+    row_count: int
+
+
+@dataclass(frozen=True, eq=False)
+class BenchmarkData:
+    """The latest completed assessment of each organisation on one questionnaire, as tables.
+
+    `assessments` has one row per organisation (assessment and organisation attributes),
+    `answers` one row per respondent answer and `consensus` one row per agreed answer;
+    both join to `assessments` on assessment_id.
+    """
+
+    assessments: pd.DataFrame
+    answers: pd.DataFrame
+    consensus: pd.DataFrame
