@@ -17,6 +17,8 @@ from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import AssessmentScore, ScoringError, score_assessment
+from storage import backup_database, database_path
+from storage.errors import StorageError
 
 
 class CliError(Exception):
@@ -135,6 +137,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database to PATH through SQLite's backup API."""
+    try:
+        written = backup_database(database_path(), args.path, overwrite=args.overwrite)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Backed up {database_path()} to {written}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
@@ -150,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--targets", nargs="*", metavar="DOMAIN=LEVEL", help="target level per domain (default 3)")
     score.add_argument("--format", choices=("json", "table"), default="json", help="output format (default json)")
     score.set_defaults(run=cmd_score)
+
+    backup = commands.add_parser("backup", help="copy the database to PATH (safe while the app runs)")
+    backup.add_argument("path", metavar="PATH", help="the backup file to write")
+    backup.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    backup.set_defaults(run=cmd_backup)
     return parser
 
 

@@ -147,3 +147,31 @@ def test_every_command_is_documented_in_the_readme() -> None:
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in commands:
         assert f"python cli.py {name}" in readme, f"README does not document `python cli.py {name}`"
+
+
+def test_backup_writes_a_consistent_copy_of_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, create_organisation, list_organisations
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    create_organisation(connect(), "Acme =1+1", "Retail", "250-999 employees", "Europe")
+    copy = tmp_path / "backups" / "copy.db"
+    assert main(["backup", str(copy)]) == 0
+    assert "Backed up" in capsys.readouterr().out
+    monkeypatch.setenv("ITSCM_DB", str(copy))
+    assert [o.name for o in list_organisations(connect())] == ["Acme =1+1"]
+
+
+def test_backup_refuses_to_overwrite_without_being_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    connect()
+    existing = tmp_path / "existing.db"
+    existing.write_text("keep me")
+    assert main(["backup", str(existing)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert existing.read_text() == "keep me"
