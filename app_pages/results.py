@@ -1,0 +1,191 @@
+"""Results: overall and domain stages and scores, targets, charts, strengths and weaknesses, the rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from scoring.explain import explain_domain
+from storage import set_target
+from ui.charts import question_heatmap, radar
+from ui.levels import level_label, style_levels
+from ui.session import PAGES, assessment_caption, attempt, db, require_view
+from ui.text import md
+
+view = require_view()
+questionnaire = view.questionnaire
+score = view.score
+overall = score.overall
+scale = questionnaire.level_numbers
+
+st.title("Results")
+assessment_caption(view)
+
+if overall.answered == 0:
+    st.info("No answers yet. Answer the questions first; results appear here as you go.", icon=":material/info:")
+    st.page_link(PAGES["questionnaire"], label="Go to the questionnaire", icon=":material/checklist:")
+    st.stop()
+
+if overall.provisional:
+    st.warning(
+        f"Provisional: {overall.answered} of {overall.total} questions answered ({overall.completeness:.0%}). "
+        "Stages can still change as the remaining questions are answered.",
+        icon=":material/hourglass_top:",
+    )
+
+stage_text = level_label(questionnaire, overall.stage) if overall.stage is not None else "none yet"
+a, b, c = st.columns(3)
+a.metric(
+    "Overall stage",
+    stage_text,
+    help="The lowest domain stage: continuity is as strong as its weakest area."
+    if questionnaire.scoring.overall_stage == "lowest_domain"
+    else "The overall score rounded down.",
+    border=True,
+)
+b.metric("Overall score", f"{overall.score:.2f}" if overall.score is not None else "–", border=True)
+c.metric("Completeness", f"{overall.completeness:.0%}", border=True)
+
+st.subheader("By domain")
+table = pd.DataFrame(
+    [
+        {
+            "Domain": d.name,
+            "Stage": d.stage,
+            "Score": None if d.score is None else round(d.score, 2),
+            "Target": d.target,
+            "Gap": d.gap,
+            "Answered": f"{d.answered}/{d.total}",
+            "Status": "provisional" if d.provisional else "complete",
+        }
+        for d in score.domains
+    ]
+)
+st.dataframe(
+    style_levels(table, ["Stage", "Score", "Target"], scale),
+    hide_index=True,
+    column_config={
+        "Stage": st.column_config.NumberColumn(help="Highest level reached by 80 % of the answered weight"),
+        "Gap": st.column_config.NumberColumn(help="Target minus stage; negative means above target"),
+    },
+)
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(radar(score, questionnaire), key="radar", config={"displaylogo": False})
+with right:
+    st.markdown("**Targets**")
+    st.caption("The level each domain should reach. Changing a target updates the gaps and the roadmap.")
+    for domain in questionnaire.domains:
+        key = f"target-{view.assessment.id}-{domain.id}"
+        if key not in st.session_state:
+            st.session_state[key] = view.targets[domain.id]
+        st.select_slider(
+            domain.name,
+            options=list(scale),
+            key=key,
+            format_func=lambda level: level_label(questionnaire, level),
+            on_change=lambda d=domain.id, k=key: attempt(
+                lambda: set_target(db(), questionnaire, view.assessment.id, d, st.session_state[k])
+            ),
+        )
+
+st.subheader("Practices by domain")
+st.plotly_chart(question_heatmap(score, questionnaire), key="heatmap", config={"displaylogo": False})
+
+answered = [
+    (questionnaire.question(qid), result)
+    for qid, result in score.questions.items()
+    if result.answered and not result.na and result.level is not None
+]
+weights = {d.id: d.weight for d in questionnaire.domains}
+
+
+def practice_rows(rows: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Practice": q.id,
+                "Level": r.level,
+                "Weight": q.weight,
+                "Question": q.text,
+            }
+            for q, r in rows
+        ]
+    )
+
+
+strong = sorted(answered, key=lambda qr: (-qr[1].level, -qr[0].weight * weights[qr[0].domain], qr[0].id))[:5]
+weak = sorted(answered, key=lambda qr: (qr[1].level, -qr[0].weight * weights[qr[0].domain], qr[0].id))[:5]
+left, right = st.columns(2)
+with left:
+    st.markdown("**Strongest practices**")
+    st.dataframe(style_levels(practice_rows(strong), ["Level"], scale), hide_index=True)
+with right:
+    st.markdown("**Weakest practices** (highest weight first among equals)")
+    st.dataframe(style_levels(practice_rows(weak), ["Level"], scale), hide_index=True)
+
+disagreements = [r for r in score.questions.values() if r.disagreement]
+if disagreements:
+    st.markdown(f"**Disagreements** ({len(disagreements)}): respondents' levels differ by 2 or more.")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Practice": r.question_id,
+                    "Levels given": ", ".join(str(level) for level in r.respondent_levels),
+                    "Spread": r.spread,
+                    "Used": "N/A" if r.na else r.level,
+                    "From": "consensus" if r.from_consensus else "lower median",
+                }
+                for r in disagreements
+            ]
+        ),
+        hide_index=True,
+    )
+
+st.page_link(PAGES["roadmap"], label="See the improvement roadmap", icon=":material/route:")
+
+with st.expander("How scoring works", icon=":material/calculate:"):
+    threshold = questionnaire.scoring.stage_threshold
+    st.markdown(
+        f"""
+- Each question gets a level ({scale[0]}-{scale[-1]}), N/A where the question allows it, or no answer yet.
+- **Domain score** = the weighted mean of the answered, non-N/A levels (each question has a weight from 1 to 3).
+- **Domain stage** = the highest level L such that the questions answered at L or above carry at least
+  {threshold:.0%} of the domain's answered, non-N/A weight.
+- **Overall score** = the weighted mean of the domain scores (domain weights).
+- **Overall stage** = {"the lowest domain stage (the weakest link)" if questionnaire.scoring.overall_stage == "lowest_domain" else "the overall score rounded down"};
+  there is none while a domain has no answers.
+- **N/A** answers count neither for nor against a domain. **Completeness** = answered (N/A included) / all
+  questions; results under 100 % are provisional.
+- **Several respondents**: the facilitator's consensus if set, else the median of their levels rounded down;
+  a spread of {questionnaire.scoring.disagreement_spread} or more levels flags a disagreement.
+- **Gap** = target - stage.
+"""
+    )
+    example = next((d for d in score.domains if d.score is not None), None)
+    if example is not None:
+        explanation = explain_domain(questionnaire, score.questions, example.domain_id)
+        st.markdown(f"**Worked example: {md(example.name)}** in this assessment")
+        st.markdown(f"Score = {md(explanation.formula())}")
+        if explanation.not_applicable:
+            st.markdown(f"Left out as N/A: {', '.join(explanation.not_applicable)}.")
+        if explanation.unanswered:
+            st.markdown(f"Not answered yet: {', '.join(explanation.unanswered)}.")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Level": level_label(questionnaire, s.level),
+                        "Weight at or above": f"{s.weight_at_or_above:g} of {explanation.denominator:g}",
+                        "Share": f"{s.share:.0%}",
+                        f"Reaches {threshold:.0%}": "yes" if s.reaches_threshold else "no",
+                    }
+                    for s in explanation.shares
+                ]
+            ),
+            hide_index=True,
+        )
+        stage_name = level_label(questionnaire, explanation.stage) if explanation.stage is not None else "none"
+        st.markdown(f"Stage = the highest level that reaches {threshold:.0%}: **{md(stage_name)}**.")

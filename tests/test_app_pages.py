@@ -1,0 +1,194 @@
+"""Every page renders without an exception, and answering, targets and the roadmap editor save at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from questionnaires.catalog import get_questionnaire
+from storage import (
+    close_thread_connections,
+    connect,
+    create_assessment,
+    create_organisation,
+    get_or_create_respondent,
+    list_answers,
+    list_organisations,
+    list_roadmap_items,
+    list_targets,
+    save_answer,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+XSS = "<img src=x onerror=alert(1)>"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("ITSCM_DB", str(path))
+    yield path
+    close_thread_connections()
+
+
+@pytest.fixture
+def assessment_id(database: Path) -> int:
+    db = connect()
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    org = create_organisation(db, f"Acme {XSS}", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, questionnaire, "FY2026", date(2026, 3, 1))
+    get_or_create_respondent(db, assessment.id, "Continuity manager")
+    return assessment.id
+
+
+def app(page: str | None = None, **params: int | str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for name, value in params.items():
+        at.query_params[name] = str(value)
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def answer_all(assessment: int, level: int) -> None:
+    db = connect()
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    respondent = get_or_create_respondent(db, assessment, "Continuity manager")
+    for question in questionnaire.questions:
+        save_answer(db, questionnaire, assessment, respondent.id, question.id, level)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.info]
+    parts += [e.value for e in at.warning] + [e.value for e in at.error] + [e.value for e in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_home_on_an_empty_database_offers_demo_data_and_a_new_organisation(database: Path) -> None:
+    at = app()
+    assert not at.exception
+    assert "No organisation yet" in texts(at)
+    assert any(b.label == "Load illustrative demo data" for b in at.button)
+
+
+def test_home_creates_an_organisation_from_the_form(database: Path) -> None:
+    at = app()
+    at.text_input[0].input("Globex Insurance")
+    at.selectbox[0].select("Financial services")
+    at.selectbox[1].select("1,000-4,999 employees")
+    at.selectbox[2].select("Europe")
+    [submit] = [b for b in at.button if b.label == "Create organisation"]
+    submit.click().run()
+    assert not at.exception
+    assert [o.name for o in list_organisations(connect())] == ["Globex Insurance"]
+    assert "No assessment yet" in texts(at)
+
+
+def test_home_lists_assessments_with_completion(assessment_id: int) -> None:
+    answer_all(assessment_id, 2)
+    at = app()
+    assert not at.exception
+    assert "FY2026" in texts(at)
+    assert any("100% answered" in str(p.proto.text) for p in at.get("progress"))
+
+
+def test_questionnaire_renders_the_first_domain_with_every_level_as_a_choice(assessment_id: int) -> None:
+    at = app("questionnaire", assessment=assessment_id)
+    assert not at.exception
+    radios = at.radio
+    assert len(radios) == len(get_questionnaire("itscm", "2026.1").questions_in("RISK"))
+    assert radios[0].options[0].startswith("1 Initial: ")
+    assert radios[0].value is None
+
+
+def test_answering_a_question_saves_it_at_once(assessment_id: int) -> None:
+    at = app("questionnaire", assessment=assessment_id)
+    at.radio[0].set_value(3).run()
+    assert not at.exception
+    [answer] = [a for a in list_answers(connect(), assessment_id) if a.is_answered]
+    assert (answer.question_id, answer.level) == ("RISK-01", 3)
+
+
+def test_a_comment_is_saved_and_shown_as_text(assessment_id: int) -> None:
+    at = app("questionnaire", assessment=assessment_id)
+    at.text_area[0].input(f"=1+1 {XSS}").run()
+    assert not at.exception
+    [answer] = list_answers(connect(), assessment_id)
+    assert answer.comment == f"=1+1 {XSS}"
+    fresh = app("questionnaire", assessment=assessment_id)
+    assert fresh.text_area[0].value == f"=1+1 {XSS}"
+
+
+def test_a_fresh_session_shows_the_saved_answers(assessment_id: int) -> None:
+    at = app("questionnaire", assessment=assessment_id)
+    at.radio[1].set_value(4).run()
+    fresh = app("questionnaire", assessment=assessment_id, domain="RISK")
+    assert fresh.radio[1].value == 4
+    assert fresh.radio[0].value is None
+
+
+def test_organisation_name_with_html_is_shown_escaped(assessment_id: int) -> None:
+    at = app("questionnaire", assessment=assessment_id)
+    caption = "\n".join(c.value for c in at.caption)
+    assert "Acme \\<img src\\=x onerror\\=alert\\(1\\)\\>" in caption
+
+
+def test_questionnaire_without_an_assessment_says_what_to_do(database: Path) -> None:
+    at = app("questionnaire")
+    assert not at.exception
+    assert "Choose or create an assessment on the Home page first." in texts(at)
+
+
+def test_results_of_an_unanswered_assessment_say_what_to_do(assessment_id: int) -> None:
+    at = app("results", assessment=assessment_id)
+    assert not at.exception
+    assert "No answers yet" in texts(at)
+
+
+def test_results_show_the_stage_and_the_worked_example(assessment_id: int) -> None:
+    answer_all(assessment_id, 2)
+    at = app("results", assessment=assessment_id)
+    assert not at.exception
+    assert at.metric[0].value == "2 Repeatable"
+    assert "Worked example" in texts(at)
+    charts = [e for e in at.get("plotly_chart")]
+    assert len(charts) == 2
+
+
+def test_changing_a_target_is_saved(assessment_id: int) -> None:
+    answer_all(assessment_id, 2)
+    at = app("results", assessment=assessment_id)
+    at.select_slider[0].set_value(4).run()
+    assert not at.exception
+    assert list_targets(connect(), assessment_id) == {"RISK": 4}
+
+
+def test_roadmap_lists_steps_and_saves_an_owner(assessment_id: int) -> None:
+    answer_all(assessment_id, 2)
+    at = app("roadmap", assessment=assessment_id)
+    assert not at.exception
+    editor = at.data_editor[0]
+    # 65 practices at level 2 with target 3: one step each.
+    assert len(editor.value) == 65
+    at.session_state[editor.key] = {
+        "edited_rows": {0: {"Owner": "Dana (CIO)", "Status": "in_progress"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    [item] = list_roadmap_items(connect(), assessment_id)
+    assert (item.owner, item.status) == ("Dana (CIO)", "in_progress")
+    assert app("roadmap", assessment=assessment_id).data_editor[0].value.loc[0, "Owner"] == "Dana (CIO)"
+
+
+def test_roadmap_when_every_target_is_met(assessment_id: int) -> None:
+    answer_all(assessment_id, 4)
+    at = app("roadmap", assessment=assessment_id)
+    assert not at.exception
+    assert "nothing to schedule" in texts(at)

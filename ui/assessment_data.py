@@ -1,0 +1,137 @@
+"""Everything a page shows about one assessment, gathered from storage and scored by the core.
+
+No streamlit here: pages call these functions and draw what they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlite_utils import Database
+
+from questionnaires.catalog import get_questionnaire
+from questionnaires.model import Questionnaire
+from scoring import NA, AssessmentScore, Response, RoadmapStep, build_roadmap, score_assessment
+from storage import (
+    get_assessment,
+    get_organisation,
+    list_answers,
+    list_assessments,
+    list_consensus,
+    list_respondents,
+    list_roadmap_items,
+    list_targets,
+)
+from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """One assessment with its organisation, questionnaire, people, answers and scores."""
+
+    assessment: Assessment
+    organisation: Organisation
+    questionnaire: Questionnaire
+    respondents: tuple[Respondent, ...]
+    answers: tuple[Answer, ...]
+    consensus: tuple[Consensus, ...]
+    targets: dict[str, int]
+    score: AssessmentScore
+
+    def answers_of(self, respondent_id: int) -> dict[str, Answer]:
+        """Return one respondent's answers by question id."""
+        return {a.question_id: a for a in self.answers if a.respondent_id == respondent_id}
+
+
+def responses_of(answers: Iterable[Answer]) -> list[Response]:
+    """Turn stored answers into scoring responses (respondents named by their id)."""
+    return [
+        Response(a.question_id, str(a.respondent_id), a.level, a.na) for a in answers if a.level is not None or a.na
+    ]
+
+
+def consensus_of(consensus: Iterable[Consensus]) -> dict[str, object]:
+    """Turn stored consensus rows into the mapping scoring expects (a level or NA per question)."""
+    return {c.question_id: (NA if c.na else c.level) for c in consensus}
+
+
+def load_view(db: Database, assessment_id: int) -> AssessmentView:
+    """Load and score one assessment."""
+    assessment = get_assessment(db, assessment_id)
+    questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    answers = list_answers(db, assessment_id)
+    consensus = list_consensus(db, assessment_id)
+    targets = list_targets(db, assessment_id)
+    score = score_assessment(questionnaire, responses_of(answers), consensus_of(consensus), targets)
+    return AssessmentView(
+        assessment=assessment,
+        organisation=get_organisation(db, assessment.organisation_id),
+        questionnaire=questionnaire,
+        respondents=list_respondents(db, assessment_id),
+        answers=answers,
+        consensus=consensus,
+        targets=score.targets,
+        score=score,
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One line of an organisation's list of assessments."""
+
+    assessment: Assessment
+    questionnaire: Questionnaire
+    completeness: float
+    overall_stage: int | None
+    overall_score: float | None
+
+
+def summaries(db: Database, organisation_id: int) -> list[AssessmentSummary]:
+    """Summarise an organisation's assessments, newest first."""
+    rows = []
+    for assessment in sorted(
+        list_assessments(db, organisation_id), key=lambda a: (a.assessment_date, a.id), reverse=True
+    ):
+        view = load_view(db, assessment.id)
+        rows.append(
+            AssessmentSummary(
+                assessment=assessment,
+                questionnaire=view.questionnaire,
+                completeness=view.score.overall.completeness,
+                overall_stage=view.score.overall.stage,
+                overall_score=view.score.overall.score,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A roadmap step with what the organisation has planned for it (owner, due date, status)."""
+
+    step: RoadmapStep
+    owner: str
+    due_date: date | None
+    status: str
+
+
+def planned_roadmap(db: Database, view: AssessmentView) -> list[PlannedStep]:
+    """Build the roadmap for an assessment and join the owners, dates and statuses saved for it."""
+    steps = build_roadmap(view.questionnaire, view.score.questions, view.targets)
+    saved: dict[tuple[str, int], RoadmapItem] = {
+        (item.question_id, item.to_level): item for item in list_roadmap_items(db, view.assessment.id)
+    }
+    planned = []
+    for step in steps:
+        item = saved.get((step.question_id, step.to_level))
+        planned.append(
+            PlannedStep(
+                step=step,
+                owner=item.owner if item else "",
+                due_date=item.due_date if item else None,
+                status=item.status if item else "planned",
+            )
+        )
+    return planned
