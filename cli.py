@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from exports.answers_csv import AnswersCsvError, read_answers_csv
+from questionnaires.catalog import available_questionnaires
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import AssessmentScore, ScoringError, score_assessment
-from storage import backup_database, database_path
+from storage import backup_database, connect, database_path
+from storage.demo import load_demo_data
 from storage.errors import StorageError
 
 
@@ -147,6 +149,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load illustrative demo organisations and assessments into the database."""
+    del args
+    questionnaire = available_questionnaires()[0]
+    try:
+        summary = load_demo_data(connect(), questionnaire)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    print(summary.describe())
+    print(f"Database: {database_path()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
@@ -167,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the backup file to write")
     backup.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(run=cmd_backup)
+
+    demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")
+    demo.set_defaults(run=cmd_demo)
     return parser
 
 

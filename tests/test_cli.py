@@ -175,3 +175,19 @@ def test_backup_refuses_to_overwrite_without_being_told(
     assert main(["backup", str(existing)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert existing.read_text() == "keep me"
+
+
+def test_demo_loads_illustrative_data_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, list_organisations
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "demo.db"))
+    assert main(["demo"]) == 0
+    assert "Loaded illustrative data: 8 organisations, 24 assessments" in capsys.readouterr().out
+    organisations = list_organisations(connect())
+    assert len(organisations) == 8
+    assert all(o.illustrative for o in organisations)
+    assert main(["demo"]) == 1
+    assert "error:" in capsys.readouterr().err
+    assert len(list_organisations(connect())) == 8

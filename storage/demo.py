@@ -1,0 +1,857 @@
+"""Illustrative demonstration data: fictional organisations with three yearly assessments each.
+
+`load_demo_data` fills an installation so that every page has something to show: eight made-up
+organisations (flagged illustrative) across industries, size bands and regions, each assessed in
+FY2024, FY2025 and FY2026 against one questionnaire. Their answers follow a maturity profile per
+domain that improves year on year in the weakest domains (one domain of one organisation slips
+for a year), with N/A where a question allows it and short comments and evidence on about a fifth
+of the answers. Two FY2026 assessments are workshops with several respondents who disagree and a
+few agreed answers; financial-services organisations aim higher in some domains; three FY2026
+assessments have roadmap items with owners, due dates and statuses.
+
+Everything follows from the seed and is written in one transaction, so the data lands whole or
+not at all. Storage offers no delete functions, so there is no way to remove the data again
+short of starting a new database file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+from sqlite_utils import Database
+
+from questionnaires.model import Question, Questionnaire
+from storage.answers import save_answer
+from storage.assessments import create_assessment, set_assessment_status
+from storage.choices import RoadmapStatus
+from storage.consensus import set_consensus
+from storage.errors import StorageError
+from storage.organisations import create_organisation, list_organisations
+from storage.respondents import get_or_create_respondent
+from storage.roadmap import save_roadmap_item
+from storage.targets import set_target
+from storage.transactions import write_transaction
+
+
+class DemoDataExists(StorageError):
+    """The database already holds illustrative organisations, so the demo data is not loaded again."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """How many rows of each kind `load_demo_data` wrote."""
+
+    organisations: int
+    assessments: int
+    completed_assessments: int
+    respondents: int
+    answers: int
+    consensus: int
+    targets: int
+    roadmap_items: int
+
+    def describe(self) -> str:
+        """Return the summary as one sentence for the command line."""
+        return (
+            f"Loaded illustrative data: {self.organisations} organisations, {self.assessments} assessments "
+            f"({self.completed_assessments} completed), {self.respondents} respondents, {self.answers} answers, "
+            f"{self.consensus} agreed answers, {self.targets} raised targets, {self.roadmap_items} roadmap items."
+        )
+
+
+YEARS: Final[tuple[int, ...]] = (2024, 2025, 2026)
+NOTE_SHARE: Final = 0.2
+"""Share of answers that carry a comment or evidence note (N/A answers always explain themselves)."""
+ROADMAP_ITEMS: Final = 8
+"""How many of the first roadmap steps get an owner, a due date and a status."""
+FORCED_DISAGREEMENTS: Final = 5
+"""Questions per workshop on which two respondents are made to differ by two levels."""
+
+
+@dataclass(frozen=True)
+class _OrganisationSpec:
+    """A fictional organisation and the story its data tells."""
+
+    name: str
+    industry: str
+    size_band: str
+    region: str
+    maturity: float  # typical domain level in FY2024, on a 1-5 scale
+    month: int  # month of the yearly assessment
+    raised_targets: tuple[str, ...] = ()  # domains that aim one level above the default target
+    respondents: int = 1  # FY2026 respondents; more than one makes it a workshop
+    in_progress: bool = False  # FY2026 is still being answered
+    roadmap: bool = False  # FY2026 has roadmap items
+    dips: bool = False  # its strongest domain slips in FY2025 and recovers in FY2026
+
+
+_ORGANISATIONS: Final[tuple[_OrganisationSpec, ...]] = (
+    _OrganisationSpec(
+        "Northwind Mutual Insurance",
+        "Financial services",
+        "1,000-4,999 employees",
+        "Europe",
+        maturity=2.7,
+        month=3,
+        raised_targets=("REC", "GOV"),
+        roadmap=True,
+    ),
+    _OrganisationSpec(
+        "Kestrel Bay Bank",
+        "Financial services",
+        "5,000 employees and more",
+        "Asia-Pacific",
+        maturity=2.8,
+        month=5,
+        raised_targets=("REC", "TEST"),
+        respondents=4,
+        roadmap=True,
+    ),
+    _OrganisationSpec(
+        "St Aldric Health Trust",
+        "Healthcare",
+        "5,000 employees and more",
+        "Europe",
+        maturity=2.3,
+        month=9,
+        respondents=3,
+        in_progress=True,
+    ),
+    _OrganisationSpec(
+        "Riverbend County Council",
+        "Public sector",
+        "1,000-4,999 employees",
+        "North America",
+        maturity=2.0,
+        month=6,
+        roadmap=True,
+    ),
+    _OrganisationSpec(
+        "Larchfield Home and Garden",
+        "Retail",
+        "250-999 employees",
+        "Europe",
+        maturity=1.8,
+        month=10,
+        in_progress=True,
+    ),
+    _OrganisationSpec(
+        "Ostara Precision Components",
+        "Manufacturing",
+        "250-999 employees",
+        "Latin America",
+        maturity=2.2,
+        month=4,
+    ),
+    _OrganisationSpec(
+        "Meridian Grid Services",
+        "Energy and utilities",
+        "1,000-4,999 employees",
+        "Middle East and Africa",
+        maturity=2.7,
+        month=2,
+    ),
+    _OrganisationSpec(
+        "Harbourline Logistics",
+        "Transport and logistics",
+        "Under 250 employees",
+        "Asia-Pacific",
+        maturity=2.1,
+        month=7,
+        dips=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Role:
+    """A respondent and how their answers lean: `bias` in levels, `noise` as a standard deviation."""
+
+    name: str
+    role: str
+    bias: float
+    noise: float
+
+
+_CONTINUITY_MANAGER: Final = _Role("Continuity manager", "IT service continuity", 0.0, 0.0)
+# Operations tends to rate its own practices higher and risk lower, which is what workshops show.
+_WORKSHOP_ROLES: Final[tuple[_Role, ...]] = (
+    _CONTINUITY_MANAGER,
+    _Role("IT operations lead", "IT operations", 0.4, 0.5),
+    _Role("Risk officer", "Risk management", -0.4, 0.5),
+    _Role("Head of service desk", "Service desk", 0.0, 0.7),
+)
+
+_OWNERS: Final[dict[str, str]] = {
+    "RISK": "Risk manager",
+    "BIA": "Business continuity coordinator",
+    "REC": "Head of infrastructure",
+    "TEST": "Continuity manager",
+    "GOV": "Chief information officer",
+}
+_DEFAULT_OWNER: Final = "Continuity manager"
+# Status by position in the roadmap: the first steps are under way, one was dropped.
+_STATUSES: Final[tuple[RoadmapStatus, ...]] = (
+    "done",
+    "done",
+    "in_progress",
+    "in_progress",
+    "planned",
+    "planned",
+    "dropped",
+    "planned",
+)
+_FALLBACK_EFFORT: Final = "M"  # the roadmap's effort for a step whose question has no action
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A comment and evidence note; `{year}` and `{last_year}` are filled in from the assessment."""
+
+    comment: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class _QuestionNotes:
+    """Notes a respondent might write on one question: below the default target, at or above it, or N/A."""
+
+    low: tuple[_Note, ...] = ()
+    high: tuple[_Note, ...] = ()
+    na: _Note | None = None
+
+
+_GENERIC: Final = _QuestionNotes(
+    low=(
+        _Note("Known gap; on the improvement list for next year."),
+        _Note("Done informally; depends on one or two people."),
+        _Note("In place for the main data centre only.", "Interview notes, continuity workshop {year}"),
+    ),
+    high=(
+        _Note("Confirmed with the service owners in the workshop.", "Workshop notes, {year}"),
+        _Note("Evidence checked by internal audit last year.", "Internal audit working papers, {last_year}"),
+        _Note("Documented and followed; next review due in Q3."),
+    ),
+    na=_Note("Not applicable to how our IT services are run."),
+)
+
+_NOTES: Final[dict[str, _QuestionNotes]] = {
+    "RISK-01": _QuestionNotes(
+        low=(_Note("Risks are rated in a spreadsheet, but each team uses its own scale."),),
+        high=(_Note("5x5 likelihood and impact matrix taken from the enterprise risk framework.", "Risk method v2.1"),),
+    ),
+    "RISK-02": _QuestionNotes(
+        low=(_Note("Ransomware and cloud outages are not yet in the risk assessment."),),
+        high=(
+            _Note(
+                "Threat list covers ransomware, loss of a cloud region and supplier failure.",
+                "Continuity risk assessment {year}, appendix B",
+            ),
+        ),
+    ),
+    "RISK-03": _QuestionNotes(
+        low=(_Note("No agreed tolerance; acceptance is decided case by case."),),
+        high=(_Note("Risk appetite approved by the board in {last_year}.", "Board minutes, risk appetite item"),),
+    ),
+    "RISK-05": _QuestionNotes(
+        low=(_Note("Register exists but about half of the risks have no owner.", "Risk register export, {year}"),),
+        high=(_Note("Every continuity risk has an owner; treatments reviewed monthly.", "GRC tool report"),),
+    ),
+    "RISK-07": _QuestionNotes(
+        low=(_Note("Single points of failure known informally: the core switch and one DBA."),),
+        high=(_Note("SPOF review per critical service with the architects.", "SPOF analysis workbook, {last_year}"),),
+    ),
+    "RISK-08": _QuestionNotes(na=_Note("No alternate site or cloud region; recovery is onto replacement hardware.")),
+    "RISK-09": _QuestionNotes(
+        high=(_Note("Reliance on one hyperscaler assessed and accepted, with an exit plan."),),
+        na=_Note("All ICT services are run in-house."),
+    ),
+    "RISK-11": _QuestionNotes(
+        low=(_Note("Last repeated in {last_year}; not re-run after the data-centre move."),),
+    ),
+    "RISK-12": _QuestionNotes(
+        high=(_Note("The {last_year} storage outage added two new risks.", "Post-incident review PIR-{last_year}-07"),),
+    ),
+    "BIA-01": _QuestionNotes(
+        low=(_Note("Each department did its own BIA in a different template."),),
+        high=(_Note("One BIA method and template for all business units.", "BIA method and template v3"),),
+    ),
+    "BIA-02": _QuestionNotes(
+        low=(_Note("Our BIA is still a list of IT systems with criticality tiers."),),
+    ),
+    "BIA-04": _QuestionNotes(
+        low=(_Note("Downtime cost estimated only for online sales."),),
+        high=(
+            _Note(
+                "Cost per hour of downtime agreed with finance for every critical service.",
+                "Downtime cost model, {year}",
+            ),
+        ),
+    ),
+    "BIA-06": _QuestionNotes(
+        low=(_Note("RTOs exist for the core systems; RPO and MBCO not agreed yet."),),
+        high=(_Note("MTPD, RTO, RPO and MBCO agreed for every tier-1 service.", "Service catalogue, recovery fields"),),
+    ),
+    "BIA-07": _QuestionNotes(
+        high=(_Note("Recovery order agreed: identity, network, ERP, then the customer portal.", "Recovery sequence"),),
+    ),
+    "BIA-08": _QuestionNotes(
+        low=(_Note("Dependencies mapped for the ERP only; the CMDB is incomplete."),),
+        high=(_Note("Dependency maps from the CMDB, checked in the BIA workshops.", "CMDB dependency views, {year}"),),
+    ),
+    "BIA-09": _QuestionNotes(
+        low=(_Note("ERP has a 4 h RTO but depends on a file server with a 24 h RTO."),),
+    ),
+    "BIA-12": _QuestionNotes(
+        high=(_Note("Business owners signed off their BIA results in {year}.", "BIA sign-off forms, 12 of 12"),),
+    ),
+    "BIA-13": _QuestionNotes(
+        low=(_Note("BIA last updated in {last_year}; several new services are missing."),),
+    ),
+    "REC-02": _QuestionNotes(
+        high=(_Note("Daily backups for tier 1, weekly for tier 3.", "Backup policy v4; backup job report"),),
+    ),
+    "REC-03": _QuestionNotes(
+        low=(_Note("Backups sit on the same storage array and domain as production."),),
+        high=(_Note("Immutable copy in object storage with a 30-day retention lock.", "Backup architecture diagram"),),
+    ),
+    "REC-04": _QuestionNotes(
+        low=(_Note("Restores are done only when a user asks for a lost file."),),
+        high=(
+            _Note(
+                "Restore test of the ERP database in March; took 6 h against an RTO of 4 h.",
+                "Restore test report RT-{year}-03",
+            ),
+        ),
+    ),
+    "REC-05": _QuestionNotes(
+        low=(_Note("Second site holds backups only; no capacity to run services there."),),
+        high=(_Note("Second data centre sized for all tier-1 workloads.", "Capacity plan {year}, DR section"),),
+    ),
+    "REC-06": _QuestionNotes(
+        high=(_Note("Two carriers with separate building entries since {last_year}.", "Network diagram"),),
+    ),
+    "REC-07": _QuestionNotes(na=_Note("No services run in or recover to the cloud.")),
+    "REC-08": _QuestionNotes(
+        low=(_Note("Servers are rebuilt by hand from runbooks."),),
+        high=(_Note("Core platform rebuilt from infrastructure code in the last test.", "Pipeline run log"),),
+    ),
+    "REC-09": _QuestionNotes(
+        low=(_Note("Recovery steps are in the heads of two senior administrators."),),
+        high=(_Note("Plans per service in the wiki, walked through by a second engineer.", "Recovery plan index"),),
+    ),
+    "REC-10": _QuestionNotes(
+        high=(_Note("Reconciliation checklist used after the last failover.", "Failover checklist, {year}"),),
+    ),
+    "REC-12": _QuestionNotes(na=_Note("No critical IT services are outsourced.")),
+    "REC-13": _QuestionNotes(
+        low=(_Note("No exit plans yet; the main hosting contract renews next year."),),
+        na=_Note("All critical IT services are run in-house."),
+    ),
+    "TEST-01": _QuestionNotes(
+        low=(_Note("Tests happen when there is time; no yearly programme."),),
+        high=(_Note("Yearly test programme approved by the steering group.", "Test and exercise programme {year}"),),
+    ),
+    "TEST-02": _QuestionNotes(
+        low=(_Note("Only the ERP and email were tested last year."),),
+    ),
+    "TEST-04": _QuestionNotes(
+        low=(_Note("Failover has never been run with live work."),),
+        high=(
+            _Note(
+                "Customer portal failed over to the second site and ran there for two days.",
+                "Failover test report DR-{last_year}-02",
+            ),
+        ),
+    ),
+    "TEST-06": _QuestionNotes(
+        high=(_Note("Nightly automated restore of one randomly chosen database.", "Pipeline dashboard"),),
+    ),
+    "TEST-07": _QuestionNotes(
+        low=(_Note("Scenarios so far are single-server failures."),),
+        high=(_Note("Ransomware tabletop with the executive team in {last_year}.", "Exercise report and actions"),),
+    ),
+    "TEST-08": _QuestionNotes(na=_Note("No critical IT providers to involve.")),
+    "TEST-09": _QuestionNotes(
+        high=(_Note("Call-tree test reached 92 % of staff within 30 minutes.", "Notification test report, {year}"),),
+    ),
+    "TEST-10": _QuestionNotes(
+        low=(_Note("Tests are run and judged by the same team."),),
+    ),
+    "TEST-11": _QuestionNotes(
+        low=(_Note("Recovery times are not measured during tests."),),
+        high=(_Note("File server restored in 3 h 10 min against an RTO of 4 h.", "Test log with timings"),),
+    ),
+    "TEST-12": _QuestionNotes(
+        high=(_Note("After-action report within two weeks of every major test.", "After-action reports, {year}"),),
+    ),
+    "TEST-13": _QuestionNotes(
+        low=(_Note("Findings from the {last_year} test are still open."),),
+    ),
+    "GOV-01": _QuestionNotes(
+        low=(_Note("Draft policy written, not yet approved."),),
+        high=(_Note("Policy approved by the executive board; covers both data centres.", "ITSCM policy v3.0"),),
+    ),
+    "GOV-02": _QuestionNotes(
+        high=(_Note("The CIO is the accountable executive, named in the policy."),),
+    ),
+    "GOV-03": _QuestionNotes(
+        low=(_Note("Roles are clear in IT but not in the business units."),),
+    ),
+    "GOV-05": _QuestionNotes(
+        low=(_Note("No dedicated budget; continuity work competes with projects."),),
+        high=(_Note("Budget approved for {year}, including the second-site refresh.", "IT capital plan {year}"),),
+    ),
+    "GOV-06": _QuestionNotes(
+        high=(_Note("Quarterly report: plan currency, test coverage, open findings.", "Continuity KPI dashboard"),),
+    ),
+    "GOV-07": _QuestionNotes(
+        low=(_Note("No training records for recovery team members."),),
+    ),
+    "GOV-09": _QuestionNotes(
+        high=(
+            _Note(
+                "Internal audit reviewed ITSCM in {last_year}; three findings, two closed.",
+                "Internal audit report IA-{last_year}-11",
+            ),
+        ),
+    ),
+    "GOV-12": _QuestionNotes(
+        high=(_Note("Review held after the {last_year} storage outage.", "Post-incident review and action log"),),
+    ),
+    "GOV-13": _QuestionNotes(
+        low=(_Note("Plans are Word files on a share with no review dates."),),
+    ),
+    "GOV-14": _QuestionNotes(
+        low=(_Note("Procurement keeps a contract list, but cloud services are missing."),),
+        na=_Note("No ICT services are bought from outside providers."),
+    ),
+}
+
+_CONSENSUS_NOTES: Final[tuple[str, ...]] = (
+    "Agreed on the evidence seen, not on plans for next quarter.",
+    "Operations and risk rated this differently; settled on what is documented and tested.",
+    "Applies to tier-1 services only so far, hence the agreed level.",
+    "Agreed after reviewing the latest test report together.",
+)
+
+
+@dataclass(frozen=True)
+class _PlannedAnswer:
+    """One answer to write: a level or N/A, with its comment and evidence."""
+
+    question_id: str
+    level: int | None
+    na: bool
+    comment: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class _PlannedRespondent:
+    """A respondent to add and the answers they give."""
+
+    name: str
+    role: str
+    answers: tuple[_PlannedAnswer, ...]
+
+
+@dataclass(frozen=True)
+class _PlannedConsensus:
+    """An agreed level for a question the respondents disagreed on."""
+
+    question_id: str
+    level: int
+    note: str
+
+
+@dataclass(frozen=True)
+class _PlannedStep:
+    """A roadmap item to save."""
+
+    question_id: str
+    to_level: int
+    owner: str
+    due_date: date
+    status: RoadmapStatus
+
+
+@dataclass(frozen=True)
+class _PlannedAssessment:
+    """One yearly assessment to write, with everything that belongs to it."""
+
+    label: str
+    assessment_date: date
+    completed: bool
+    respondents: tuple[_PlannedRespondent, ...]
+    consensus: tuple[_PlannedConsensus, ...]
+    targets: dict[str, int] = field(default_factory=dict)  # domain id -> level, only where raised
+    roadmap: tuple[_PlannedStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class _PlannedOrganisation:
+    """An organisation to write and its assessments, oldest first."""
+
+    spec: _OrganisationSpec
+    assessments: tuple[_PlannedAssessment, ...]
+
+
+def _round(value: float) -> int:
+    # Half up, not Python's half to even: 2.5 should read as 3 in a maturity profile.
+    return math.floor(value + 0.5)
+
+
+def _clamp_level(questionnaire: Questionnaire, value: float) -> int:
+    return min(max(_round(value), questionnaire.min_level), questionnaire.max_level)
+
+
+def _note(questionnaire: Questionnaire, question_id: str, level: int | None, rng: random.Random) -> _Note | None:
+    notes = _NOTES.get(question_id, _GENERIC)
+    if level is None:
+        return notes.na or _GENERIC.na
+    if rng.random() >= NOTE_SHARE:
+        return None
+    low = level < questionnaire.scoring.default_target
+    choices = (notes.low if low else notes.high) or (_GENERIC.low if low else _GENERIC.high)
+    return rng.choice(choices)
+
+
+def _answer(
+    questionnaire: Questionnaire, question_id: str, level: int | None, year: int, rng: random.Random
+) -> _PlannedAnswer:
+    """Return an answer with a level, or N/A when `level` is None, sometimes with a note."""
+    note = _note(questionnaire, question_id, level, rng)
+    comment = "" if note is None else note.comment.format(year=year, last_year=year - 1)
+    evidence = "" if note is None else note.evidence.format(year=year, last_year=year - 1)
+    return _PlannedAnswer(question_id, level, level is None, comment, evidence)
+
+
+def _domain_levels(
+    spec: _OrganisationSpec, questionnaire: Questionnaire, rng: random.Random
+) -> dict[str, tuple[float, ...]]:
+    """Return each domain's typical level per year: the weakest half improves fastest."""
+    bases = {domain.id: min(max(spec.maturity + rng.uniform(-0.8, 0.8), 1.5), 4.0) for domain in questionnaire.domains}
+    ranked = sorted(bases, key=lambda domain_id: bases[domain_id])
+    weakest = set(ranked[: (len(ranked) + 1) // 2])
+    dip = ranked[-1] if spec.dips else None
+    levels: dict[str, tuple[float, ...]] = {}
+    for domain_id, base in bases.items():
+        series = [base]
+        for _year in YEARS[1:]:
+            gain = rng.uniform(0.3, 0.6) if domain_id in weakest else rng.uniform(0.0, 0.2)
+            series.append(min(series[-1] + gain, 4.5))
+        if domain_id == dip and len(series) > 2:
+            # A year of slippage (key people left, a migration took priority), then a recovery past the start.
+            series[1] = base - 0.8
+            series[2] = base + 0.3
+        levels[domain_id] = tuple(series)
+    return levels
+
+
+def _raised_targets(spec: _OrganisationSpec, questionnaire: Questionnaire) -> dict[str, int]:
+    raised = min(questionnaire.scoring.default_target + 1, questionnaire.max_level)
+    if raised == questionnaire.scoring.default_target:
+        return {}
+    domain_ids = [domain.id for domain in questionnaire.domains]
+    return {domain_id: raised for domain_id in spec.raised_targets if domain_id in domain_ids}
+
+
+def _answered_ids(questionnaire: Questionnaire, rng: random.Random) -> set[str]:
+    """Return the questions answered so far in an assessment still in progress: the first part of each domain."""
+    share = rng.uniform(0.65, 0.75)
+    answered: set[str] = set()
+    for domain in questionnaire.domains:
+        questions = questionnaire.questions_in(domain.id)
+        answered.update(question.id for question in questions[: _round(len(questions) * share)])
+    return answered
+
+
+def _true_levels(
+    questionnaire: Questionnaire,
+    domain_levels: dict[str, tuple[float, ...]],
+    offsets: dict[str, float],
+    year_index: int,
+    rng: random.Random,
+) -> dict[str, int]:
+    return {
+        question.id: _clamp_level(
+            questionnaire, domain_levels[question.domain][year_index] + offsets[question.id] + rng.gauss(0.0, 0.3)
+        )
+        for question in questionnaire.questions
+    }
+
+
+def _single_respondent(
+    questionnaire: Questionnaire,
+    levels: dict[str, int],
+    na_ids: set[str],
+    answered: set[str],
+    year: int,
+    rng: random.Random,
+) -> _PlannedRespondent:
+    answers = tuple(
+        _answer(questionnaire, question.id, None if question.id in na_ids else levels[question.id], year, rng)
+        for question in questionnaire.questions
+        if question.id in answered
+    )
+    return _PlannedRespondent(_CONTINUITY_MANAGER.name, _CONTINUITY_MANAGER.role, answers)
+
+
+def _workshop(
+    questionnaire: Questionnaire,
+    levels: dict[str, int],
+    na_ids: set[str],
+    answered: set[str],
+    year: int,
+    roles: Sequence[_Role],
+    rng: random.Random,
+) -> tuple[tuple[_PlannedRespondent, ...], dict[str, list[int]]]:
+    """Return several respondents' answers and the levels each question got, by question id.
+
+    Every respondent leans their own way; on a few questions two of them are made to differ by
+    two levels, so the workshop always has disagreements to settle.
+    """
+    scale_top = questionnaire.max_level
+    rated = [q.id for q in questionnaire.questions if q.id in answered and q.id not in na_ids]
+    forced = set(rng.sample(rated, min(FORCED_DISAGREEMENTS, len(rated))))
+    # The continuity manager answers everything answered so far; while the assessment is in
+    # progress the others have not quite caught up.
+    share = 1.0 if len(answered) == len(levels) else 0.85
+    # Draw in questionnaire order: iterating a set of strings would follow the per-process hash
+    # seed and break determinism.
+    ordered = [question.id for question in questionnaire.questions if question.id in answered]
+    covered = [answered] + [forced | {qid for qid in ordered if rng.random() < share} for _role in roles[1:]]
+    respondents: list[_PlannedRespondent] = []
+    given: dict[str, list[int]] = {}
+    for index, role in enumerate(roles):
+        answers: list[_PlannedAnswer] = []
+        for question in questionnaire.questions:
+            if question.id not in covered[index]:
+                continue
+            if question.id in na_ids:
+                answers.append(_answer(questionnaire, question.id, None, year, rng))
+                continue
+            true = levels[question.id]
+            level = _clamp_level(questionnaire, true + role.bias + rng.gauss(0.0, role.noise)) if index else true
+            if question.id in forced and index in (1, 2):
+                low = max(questionnaire.min_level, min(true - 1, scale_top - 2))
+                level = low + 2 if index == 1 else low
+            answers.append(_answer(questionnaire, question.id, level, year, rng))
+            given.setdefault(question.id, []).append(level)
+        respondents.append(_PlannedRespondent(role.name, role.role, tuple(answers)))
+    return tuple(respondents), given
+
+
+def _consensus(
+    questionnaire: Questionnaire, given: dict[str, list[int]], count: int, rng: random.Random
+) -> tuple[_PlannedConsensus, ...]:
+    spread = questionnaire.scoring.disagreement_spread
+    disputed = [qid for qid, levels in given.items() if max(levels) - min(levels) >= spread]
+    chosen = sorted(rng.sample(disputed, min(count, len(disputed))))
+    return tuple(
+        _PlannedConsensus(qid, _clamp_level(questionnaire, statistics.fmean(given[qid])), rng.choice(_CONSENSUS_NOTES))
+        for qid in chosen
+    )
+
+
+def _effective_levels(
+    respondents: Sequence[_PlannedRespondent], consensus: Sequence[_PlannedConsensus]
+) -> dict[str, int | None]:
+    """Return the assessment's level per answered question (None for N/A), as scoring resolves it.
+
+    An agreed level wins; otherwise N/A when most respondents said N/A, else the lower median.
+    """
+    votes: dict[str, list[int | None]] = {}
+    for respondent in respondents:
+        for answer in respondent.answers:
+            votes.setdefault(answer.question_id, []).append(answer.level)
+    resolved: dict[str, int | None] = {}
+    for question_id, levels in votes.items():
+        given = [level for level in levels if level is not None]
+        resolved[question_id] = None if (len(levels) - len(given)) * 2 > len(levels) else statistics.median_low(given)
+    resolved.update({agreed.question_id: agreed.level for agreed in consensus})
+    return resolved
+
+
+def _month_end(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _roadmap(
+    questionnaire: Questionnaire, levels: dict[str, int | None], targets: dict[str, int], start: date
+) -> tuple[_PlannedStep, ...]:
+    """Return owners, due dates and statuses for the first steps of the assessment's roadmap.
+
+    Steps are found and ordered by the published roadmap rules (storage does not import the
+    scoring package): one step per level from the current level up to the domain's target;
+    lower levels first, then higher question weight x domain weight, then lower effort, then
+    questionnaire order.
+    """
+    default = questionnaire.scoring.default_target
+    points = questionnaire.scoring.effort_points
+    domain_weights = {domain.id: domain.weight for domain in questionnaire.domains}
+    candidates: list[tuple[tuple[int, float, int, int], Question, int]] = []
+    for index, question in enumerate(questionnaire.questions):
+        current = levels.get(question.id)
+        if current is None:
+            continue
+        target = targets.get(question.domain, default)
+        priority = question.weight * domain_weights[question.domain]
+        for level in questionnaire.level_numbers:
+            if current < level <= target:
+                action = question.actions.get(level)
+                effort = action.effort if action is not None else _FALLBACK_EFFORT
+                candidates.append(((level, -priority, points[effort], index), question, level))
+    candidates.sort(key=lambda candidate: candidate[0])
+    return tuple(
+        _PlannedStep(
+            question_id=question.id,
+            to_level=level,
+            owner=_OWNERS.get(question.domain, _DEFAULT_OWNER),
+            due_date=_month_end(start, 2 + position),
+            status=_STATUSES[position % len(_STATUSES)],
+        )
+        for position, (_key, question, level) in enumerate(candidates[:ROADMAP_ITEMS])
+    )
+
+
+def _plan_organisation(
+    spec: _OrganisationSpec, questionnaire: Questionnaire, rng: random.Random
+) -> _PlannedOrganisation:
+    domain_levels = _domain_levels(spec, questionnaire, rng)
+    # A practice's strength relative to its domain persists from year to year.
+    offsets = {question.id: rng.gauss(0.0, 0.45) for question in questionnaire.questions}
+    na_allowed = [question.id for question in questionnaire.questions if question.na_allowed]
+    na_ids = set(rng.sample(na_allowed, min(len(na_allowed), rng.choice((1, 2)))))
+    targets = _raised_targets(spec, questionnaire)
+    all_ids = {question.id for question in questionnaire.questions}
+    assessments: list[_PlannedAssessment] = []
+    for year_index, year in enumerate(YEARS):
+        latest = year_index == len(YEARS) - 1
+        levels = _true_levels(questionnaire, domain_levels, offsets, year_index, rng)
+        answered = _answered_ids(questionnaire, rng) if latest and spec.in_progress else all_ids
+        consensus: tuple[_PlannedConsensus, ...] = ()
+        if latest and spec.respondents > 1:
+            roles = _WORKSHOP_ROLES[: spec.respondents]
+            respondents, given = _workshop(questionnaire, levels, na_ids, answered, year, roles, rng)
+            consensus = _consensus(questionnaire, given, 2 if spec.in_progress else 4, rng)
+        else:
+            respondents = (_single_respondent(questionnaire, levels, na_ids, answered, year, rng),)
+        assessment_date = date(year, spec.month, rng.randint(3, 26))
+        roadmap: tuple[_PlannedStep, ...] = ()
+        if latest and spec.roadmap:
+            roadmap = _roadmap(questionnaire, _effective_levels(respondents, consensus), targets, assessment_date)
+        assessments.append(
+            _PlannedAssessment(
+                label=f"FY{year}",
+                assessment_date=assessment_date,
+                completed=not (latest and spec.in_progress),
+                respondents=respondents,
+                consensus=consensus,
+                targets=targets,
+                roadmap=roadmap,
+            )
+        )
+    return _PlannedOrganisation(spec, tuple(assessments))
+
+
+def _plan(questionnaire: Questionnaire, seed: int) -> tuple[_PlannedOrganisation, ...]:
+    rng = random.Random(seed)
+    return tuple(_plan_organisation(spec, questionnaire, rng) for spec in _ORGANISATIONS)
+
+
+def _write_assessment(
+    db: Database, questionnaire: Questionnaire, organisation_id: int, planned: _PlannedAssessment
+) -> int:
+    """Write one assessment and everything in it; return the number of answers written."""
+    assessment = create_assessment(db, organisation_id, questionnaire, planned.label, planned.assessment_date)
+    answers = 0
+    for planned_respondent in planned.respondents:
+        respondent = get_or_create_respondent(db, assessment.id, planned_respondent.name, planned_respondent.role)
+        for answer in planned_respondent.answers:
+            save_answer(
+                db,
+                questionnaire,
+                assessment.id,
+                respondent.id,
+                answer.question_id,
+                answer.level,
+                na=answer.na,
+                comment=answer.comment,
+                evidence=answer.evidence,
+            )
+            answers += 1
+    for agreed in planned.consensus:
+        set_consensus(
+            db,
+            questionnaire,
+            assessment.id,
+            agreed.question_id,
+            agreed.level,
+            note=agreed.note,
+            set_by=_CONTINUITY_MANAGER.name,
+        )
+    for domain_id, level in planned.targets.items():
+        set_target(db, questionnaire, assessment.id, domain_id, level)
+    for step in planned.roadmap:
+        save_roadmap_item(
+            db,
+            questionnaire,
+            assessment.id,
+            step.question_id,
+            step.to_level,
+            owner=step.owner,
+            due_date=step.due_date,
+            status=step.status,
+        )
+    if planned.completed:
+        set_assessment_status(db, assessment.id, "completed")
+    return answers
+
+
+def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 2026) -> DemoSummary:
+    """Write the illustrative organisations and their assessments against `questionnaire`, in one transaction.
+
+    The same seed always gives the same organisations, answers, notes, agreed answers, targets
+    and roadmap items. Raises DemoDataExists, writing nothing, when the database already holds
+    illustrative organisations; any other StorageError (for example a real organisation that
+    already has one of the fictional names) also leaves the database as it was.
+    """
+    plan = _plan(questionnaire, seed)
+    with write_transaction(db):
+        existing = [organisation for organisation in list_organisations(db) if organisation.illustrative]
+        if existing:
+            raise DemoDataExists(
+                f"This database already holds {len(existing)} illustrative organisations (for example "
+                f"'{existing[0].name}'), so the demo data was not loaded again; to load it afresh, "
+                "point the app at a new database file."
+            )
+        answers = 0
+        for planned in plan:
+            spec = planned.spec
+            organisation = create_organisation(
+                db, spec.name, spec.industry, spec.size_band, spec.region, illustrative=True
+            )
+            for assessment in planned.assessments:
+                answers += _write_assessment(db, questionnaire, organisation.id, assessment)
+    assessments = [assessment for organisation in plan for assessment in organisation.assessments]
+    return DemoSummary(
+        organisations=len(plan),
+        assessments=len(assessments),
+        completed_assessments=sum(assessment.completed for assessment in assessments),
+        respondents=sum(len(assessment.respondents) for assessment in assessments),
+        answers=answers,
+        consensus=sum(len(assessment.consensus) for assessment in assessments),
+        targets=sum(len(assessment.targets) for assessment in assessments),
+        roadmap_items=sum(len(assessment.roadmap) for assessment in assessments),
+    )

@@ -1,0 +1,391 @@
+"""Tests for the illustrative demo data: what it holds, that it follows the seed, and that it loads once."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from storage_helpers import build_questionnaire, child_env, table_counts
+
+from questionnaires.catalog import get_questionnaire
+from questionnaires.model import Questionnaire
+from scoring import AssessmentScore, Response, build_roadmap, resolve_questions, score_assessment
+from storage import (
+    create_organisation,
+    list_answers,
+    list_assessments,
+    list_consensus,
+    list_organisations,
+    list_respondents,
+    list_roadmap_items,
+    list_targets,
+    open_database,
+)
+from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
+from storage.demo import DemoDataExists, DemoSummary, load_demo_data
+from storage.errors import OrganisationError, StorageError
+from storage.records import Assessment
+
+YEARS = ("FY2024", "FY2025", "FY2026")
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return get_questionnaire("itscm", "2026.1")
+
+
+@pytest.fixture(scope="module")
+def loaded(
+    tmp_path_factory: pytest.TempPathFactory, questionnaire: Questionnaire
+) -> Iterator[tuple[Database, DemoSummary]]:
+    database = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    summary = load_demo_data(database, questionnaire)
+    yield database, summary
+    database.close()
+
+
+@pytest.fixture
+def db(loaded: tuple[Database, DemoSummary]) -> Database:
+    return loaded[0]
+
+
+@pytest.fixture
+def summary(loaded: tuple[Database, DemoSummary]) -> DemoSummary:
+    return loaded[1]
+
+
+def _assessments(db: Database) -> dict[tuple[str, str], Assessment]:
+    """Every assessment by (organisation name, label)."""
+    names = {organisation.id: organisation.name for organisation in list_organisations(db)}
+    return {(names[a.organisation_id], a.label): a for a in list_assessments(db)}
+
+
+def _responses(db: Database, assessment: Assessment) -> list[Response]:
+    names = {respondent.id: respondent.name for respondent in list_respondents(db, assessment.id)}
+    return [
+        Response(answer.question_id, names[answer.respondent_id], answer.level, answer.na)
+        for answer in list_answers(db, assessment.id)
+    ]
+
+
+def _consensus(db: Database, assessment: Assessment) -> dict[str, int | None]:
+    return {agreed.question_id: agreed.level for agreed in list_consensus(db, assessment.id)}
+
+
+def _score(db: Database, questionnaire: Questionnaire, assessment: Assessment) -> AssessmentScore:
+    return score_assessment(
+        questionnaire, _responses(db, assessment), _consensus(db, assessment), list_targets(db, assessment.id)
+    )
+
+
+def _answered_share(db: Database, questionnaire: Questionnaire, assessment: Assessment) -> float:
+    answered = {answer.question_id for answer in list_answers(db, assessment.id) if answer.is_answered}
+    return len(answered) / len(questionnaire.questions)
+
+
+def _snapshot(db: Database) -> list[tuple[object, ...]]:
+    """Everything the demo data wrote, without ids or timestamps, in a stable order."""
+    rows: list[tuple[object, ...]] = []
+    for organisation in list_organisations(db):
+        rows.append((organisation.name, organisation.industry, organisation.size_band, organisation.region))
+        for assessment in list_assessments(db, organisation.id):
+            rows.append((organisation.name, assessment.label, assessment.assessment_date, assessment.status))
+            names = {r.id: (r.name, r.role) for r in list_respondents(db, assessment.id)}
+            rows += [
+                (assessment.label, *names[a.respondent_id], a.question_id, a.level, a.na, a.comment, a.evidence)
+                for a in list_answers(db, assessment.id)
+            ]
+            rows += [(assessment.label, c.question_id, c.level, c.note) for c in list_consensus(db, assessment.id)]
+            rows += [(assessment.label, *target) for target in list_targets(db, assessment.id).items()]
+            rows += [
+                (assessment.label, i.question_id, i.to_level, i.owner, i.due_date, i.status)
+                for i in list_roadmap_items(db, assessment.id)
+            ]
+    return rows
+
+
+def test_demo_data_adds_eight_illustrative_organisations_with_distinct_plausible_names(db: Database) -> None:
+    organisations = list_organisations(db)
+    names = [organisation.name for organisation in organisations]
+    assert len(organisations) == 8
+    assert all(organisation.illustrative for organisation in organisations)
+    assert len({name.casefold() for name in names}) == 8
+    assert not [name for name in names if "demo" in name.casefold() or "illustrative" in name.casefold()]
+
+
+def test_organisations_span_several_industries_size_bands_and_regions(db: Database) -> None:
+    organisations = list_organisations(db)
+    assert len({o.industry for o in organisations}) >= 6
+    assert {o.size_band for o in organisations} == set(SIZE_BANDS)
+    assert {o.region for o in organisations} == set(REGIONS)
+    assert {o.industry for o in organisations} <= set(INDUSTRIES)
+    assert Counter(o.industry for o in organisations)["Financial services"] == 2
+
+
+def test_each_organisation_has_three_yearly_assessments_dated_in_their_year(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    for organisation in list_organisations(db):
+        assessments = list_assessments(db, organisation.id)
+        assert [a.label for a in assessments] == list(YEARS)
+        assert [a.assessment_date.year for a in assessments] == [2024, 2025, 2026]
+        assert {(a.questionnaire_id, a.questionnaire_version) for a in assessments} == {
+            (questionnaire.id, questionnaire.version)
+        }
+
+
+def test_fy2026_is_in_progress_for_two_organisations_and_every_other_assessment_is_completed(db: Database) -> None:
+    statuses = Counter((label, a.status) for (_name, label), a in _assessments(db).items())
+    assert statuses == {
+        ("FY2024", "completed"): 8,
+        ("FY2025", "completed"): 8,
+        ("FY2026", "completed"): 6,
+        ("FY2026", "in_progress"): 2,
+    }
+    completed = [a for a in list_assessments(db) if a.status == "completed"]
+    assert all(a.completed_at is not None for a in completed)
+
+
+def test_completed_assessments_answer_everything_and_those_in_progress_sixty_to_eighty_percent(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    for assessment in list_assessments(db):
+        share = _answered_share(db, questionnaire, assessment)
+        if assessment.status == "completed":
+            assert share == 1.0
+        else:
+            assert 0.6 <= share <= 0.8
+
+
+def test_summary_counts_match_what_the_database_holds(db: Database, summary: DemoSummary) -> None:
+    assessments = list_assessments(db)
+    assert summary.organisations == len(list_organisations(db)) == 8
+    assert summary.assessments == len(assessments) == 24
+    assert summary.completed_assessments == sum(a.status == "completed" for a in assessments) == 22
+    assert summary.respondents == sum(len(list_respondents(db, a.id)) for a in assessments)
+    assert summary.answers == sum(len(list_answers(db, a.id)) for a in assessments)
+    assert summary.consensus == sum(len(list_consensus(db, a.id)) for a in assessments)
+    assert summary.targets == sum(len(list_targets(db, a.id)) for a in assessments)
+    assert summary.roadmap_items == sum(len(list_roadmap_items(db, a.id)) for a in assessments)
+
+
+def test_summary_describes_its_counts_in_one_line(summary: DemoSummary) -> None:
+    line = summary.describe()
+    assert "\n" not in line
+    for count in (summary.organisations, summary.assessments, summary.answers, summary.roadmap_items):
+        assert str(count) in line
+
+
+def test_every_answer_fits_the_questionnaire(db: Database, questionnaire: Questionnaire) -> None:
+    questions = {question.id: question for question in questionnaire.questions}
+    for assessment in list_assessments(db):
+        for answer in list_answers(db, assessment.id):
+            question = questions[answer.question_id]
+            assert answer.is_answered
+            if answer.na:
+                assert question.na_allowed and answer.level is None
+            else:
+                assert answer.level in questionnaire.level_numbers
+
+
+def test_some_answers_are_not_applicable_and_about_a_fifth_carry_a_comment_or_evidence(db: Database) -> None:
+    answers = [answer for assessment in list_assessments(db) for answer in list_answers(db, assessment.id)]
+    noted = [answer for answer in answers if answer.comment or answer.evidence]
+    assert 0.12 <= len(noted) / len(answers) <= 0.3
+    assert any(answer.evidence for answer in noted)
+    not_applicable = [answer for answer in answers if answer.na]
+    assert 0 < len(not_applicable) < 0.1 * len(answers)
+    assert all(answer.comment for answer in not_applicable)
+
+
+def test_answers_use_the_whole_range_of_levels(db: Database, questionnaire: Questionnaire) -> None:
+    levels = Counter(answer.level for assessment in list_assessments(db) for answer in list_answers(db, assessment.id))
+    assert set(questionnaire.level_numbers) <= set(levels)
+
+
+def test_most_assessments_have_one_continuity_manager_and_two_workshops_have_several(db: Database) -> None:
+    several = []
+    for (name, label), assessment in _assessments(db).items():
+        respondents = list_respondents(db, assessment.id)
+        assert respondents[0].name == "Continuity manager"
+        if len(respondents) > 1:
+            several.append((name, label, len(respondents)))
+    assert len(several) == 2
+    assert all(label == "FY2026" and 3 <= count <= 4 for _name, label, count in several)
+
+
+def test_workshop_respondents_disagree_and_consensus_is_set_only_where_they_do(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    agreed_total = 0
+    for assessment in list_assessments(db):
+        if len(list_respondents(db, assessment.id)) < 2:
+            assert list_consensus(db, assessment.id) == ()
+            continue
+        questions = resolve_questions(questionnaire, _responses(db, assessment), _consensus(db, assessment))
+        disputed = {qid for qid, result in questions.items() if result.spread is not None and result.spread >= 2}
+        agreed = {agreed.question_id for agreed in list_consensus(db, assessment.id)}
+        assert len(disputed) >= 3
+        assert agreed and agreed <= disputed
+        agreed_total += len(agreed)
+        for respondent in list_respondents(db, assessment.id)[1:]:
+            theirs = {a.question_id: a.level for a in list_answers(db, assessment.id, respondent.id)}
+            assert theirs, f"{respondent.name} answered nothing"
+    assert agreed_total >= 3
+
+
+def test_fy2026_scores_better_than_fy2024_on_average(db: Database, questionnaire: Questionnaire) -> None:
+    assessments = _assessments(db)
+    gains = []
+    for organisation in list_organisations(db):
+        first = _score(db, questionnaire, assessments[(organisation.name, "FY2024")]).overall.score
+        last = _score(db, questionnaire, assessments[(organisation.name, "FY2026")]).overall.score
+        assert first is not None and last is not None
+        gains.append(last - first)
+    assert statistics.fmean(gains) >= 0.3
+    assert all(gain > 0 for gain in gains)
+
+
+def test_one_domain_of_one_organisation_scores_clearly_lower_than_the_year_before(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    assessments = _assessments(db)
+    dips = []
+    for organisation in list_organisations(db):
+        scores = [_score(db, questionnaire, assessments[(organisation.name, label)]) for label in YEARS]
+        for domain in questionnaire.domains:
+            series = [score.domain(domain.id).score for score in scores]
+            if any(b is not None and a is not None and b <= a - 0.4 for a, b in itertools.pairwise(series)):
+                dips.append((organisation.name, domain.id))
+    assert len(dips) >= 1
+
+
+def test_financial_services_organisations_aim_for_level_four_in_one_or_two_domains(db: Database) -> None:
+    for organisation in list_organisations(db):
+        for assessment in list_assessments(db, organisation.id):
+            targets = list_targets(db, assessment.id)
+            if organisation.industry == "Financial services":
+                assert 1 <= len(targets) <= 2
+                assert set(targets.values()) == {4}
+            else:
+                assert targets == {}
+
+
+def test_three_fy2026_assessments_have_roadmap_items_that_are_the_first_steps_of_their_roadmap(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    with_items = []
+    for (name, label), assessment in _assessments(db).items():
+        items = list_roadmap_items(db, assessment.id)
+        if not items:
+            continue
+        with_items.append((name, label))
+        questions = resolve_questions(questionnaire, _responses(db, assessment), _consensus(db, assessment))
+        steps = build_roadmap(questionnaire, questions, list_targets(db, assessment.id))
+        first = {(step.question_id, step.to_level) for step in steps[: len(items)]}
+        assert {(item.question_id, item.to_level) for item in items} == first
+        assert len(items) >= 5
+    assert len(with_items) == 3
+    assert {label for _name, label in with_items} == {"FY2026"}
+
+
+def test_roadmap_items_have_owners_due_dates_after_the_assessment_and_several_statuses(db: Database) -> None:
+    statuses: Counter[str] = Counter()
+    for assessment in list_assessments(db):
+        for item in list_roadmap_items(db, assessment.id):
+            assert item.owner
+            assert item.due_date is not None and item.due_date > assessment.assessment_date
+            statuses[item.status] += 1
+    assert {"done", "in_progress", "planned"} <= set(statuses)
+
+
+def test_the_same_seed_gives_the_same_data(db: Database, questionnaire: Questionnaire) -> None:
+    again = open_database(":memory:")
+    try:
+        load_demo_data(again, questionnaire, seed=2026)
+        assert _snapshot(again) == _snapshot(db)
+    finally:
+        again.close()
+
+
+def _load_in_child(path: Path, hash_seed: str) -> None:
+    code = (
+        "from questionnaires.catalog import get_questionnaire\n"
+        "from storage import open_database\n"
+        "from storage.demo import load_demo_data\n"
+        f"db = open_database({str(path)!r})\n"
+        "load_demo_data(db, get_questionnaire('itscm', '2026.1'), seed=2026)\n"
+        "db.close()\n"
+    )
+    env = {**child_env(), "PYTHONHASHSEED": hash_seed}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+
+
+def test_the_same_seed_gives_the_same_data_in_processes_with_different_hash_seeds(db: Database, tmp_path: Path) -> None:
+    snapshots = []
+    for hash_seed in ("1", "2"):
+        path = tmp_path / f"hash-{hash_seed}.db"
+        _load_in_child(path, hash_seed)
+        child = open_database(path)
+        try:
+            snapshots.append(_snapshot(child))
+        finally:
+            child.close()
+    assert snapshots[0] == snapshots[1] == _snapshot(db)
+
+
+def test_a_different_seed_gives_different_answers(db: Database, questionnaire: Questionnaire) -> None:
+    other = open_database(":memory:")
+    try:
+        load_demo_data(other, questionnaire, seed=7)
+        assert len(list_organisations(other)) == 8
+        assert _snapshot(other) != _snapshot(db)
+    finally:
+        other.close()
+
+
+def test_a_second_load_is_refused_and_writes_nothing(db: Database, questionnaire: Questionnaire) -> None:
+    before = table_counts(db)
+    with pytest.raises(DemoDataExists, match="already holds 8 illustrative organisations") as raised:
+        load_demo_data(db, questionnaire)
+    assert isinstance(raised.value, StorageError)
+    assert table_counts(db) == before
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "itscm.db")
+    yield database
+    database.close()
+
+
+def test_demo_data_loads_next_to_real_organisations_which_stay_unmarked(
+    empty_db: Database, questionnaire: Questionnaire
+) -> None:
+    real = create_organisation(empty_db, "Our company", "Retail", "Under 250 employees", "Europe")
+    load_demo_data(empty_db, questionnaire)
+    assert [o.name for o in list_organisations(empty_db, include_illustrative=False)] == [real.name]
+    assert len(list_organisations(empty_db)) == 9
+
+
+def test_a_name_clash_with_a_real_organisation_writes_nothing(empty_db: Database, questionnaire: Questionnaire) -> None:
+    create_organisation(empty_db, "Harbourline Logistics", "Retail", "Under 250 employees", "Europe")
+    before = table_counts(empty_db)
+    with pytest.raises(OrganisationError, match="already exists"):
+        load_demo_data(empty_db, questionnaire)
+    assert table_counts(empty_db) == before
+
+
+def test_demo_data_loads_against_a_small_questionnaire_too(empty_db: Database) -> None:
+    small = build_questionnaire()
+    summary = load_demo_data(empty_db, small)
+    assert (summary.organisations, summary.assessments) == (8, 24)
+    assert {a.questionnaire_id for a in list_assessments(empty_db)} == {small.id}
+    assert summary.answers == sum(len(list_answers(empty_db, a.id)) for a in list_assessments(empty_db))
