@@ -82,12 +82,17 @@ def _style(fig: go.Figure, title: str | None, height: int | None = None) -> go.F
     return fig
 
 
+RADAR_LABEL_WIDTH = 16
+
+
+def _unique_names(names: Sequence[str], ids: Sequence[str]) -> list[str]:
+    """Return the names, with the id added where two names are the same (categories must differ)."""
+    return [name if names.count(name) == 1 else f"{name} ({key})" for name, key in zip(names, ids, strict=True)]
+
+
 def _unique_labels(names: Sequence[str], ids: Sequence[str]) -> list[str]:
-    """Return escaped names, with the id added where two names are the same (categories must differ)."""
-    return [
-        plain(name) if names.count(name) == 1 else plain(f"{name} ({key})")
-        for name, key in zip(names, ids, strict=True)
-    ]
+    """Return escaped, unique names."""
+    return [plain(name) for name in _unique_names(names, ids)]
 
 
 def _closed(values: Sequence[object]) -> list[object]:
@@ -121,6 +126,9 @@ def radar(
     scale = questionnaire.level_numbers
     tickvals, ticktext = _level_ticks(questionnaire)
     theta = _unique_labels([d.name for d in domains], [d.domain_id for d in domains])
+    # Long domain names break over two lines on the axis, so they fit beside the circle.
+    names = _unique_names([d.name for d in domains], [d.domain_id for d in domains])
+    wrapped = ["<br>".join(plain(line) for line in textwrap.wrap(name, RADAR_LABEL_WIDTH)) for name in names]
     unscored = [i for i, d in enumerate(domains) if d.score is None]
     fig = go.Figure()
     score_data = [
@@ -205,6 +213,8 @@ def radar(
     fig.update_layout(
         polar={
             "bgcolor": "#ffffff",
+            # Leave room at the sides: domain names sit outside the circle and must not be clipped.
+            "domain": {"x": [0.22, 0.78], "y": [0.05, 0.95]},
             "radialaxis": {
                 "range": [scale[0], scale[-1]],
                 "tickvals": tickvals,
@@ -214,7 +224,14 @@ def radar(
                 "angle": 90,
                 "tickangle": 90,
             },
-            "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": GRID_COLOUR},
+            "angularaxis": {
+                "direction": "clockwise",
+                "rotation": 90,
+                "gridcolor": GRID_COLOUR,
+                "tickmode": "array",
+                "tickvals": theta,
+                "ticktext": wrapped,
+            },
         },
     )
     return _style(fig, title, height=460)
