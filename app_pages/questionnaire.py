@@ -53,9 +53,11 @@ st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions a
 
 domains = list(questionnaire.domains)
 domain_ids = [d.id for d in domains]
-chosen = st.query_params.get("domain") or st.session_state.get("remember-domain")
-if chosen not in domain_ids:
-    chosen = domain_ids[0]
+nav_key = f"domain-nav-{assessment.id}"
+if st.session_state.get(nav_key) not in domain_ids:
+    # A new session (or a refresh) starts on the domain named in the URL.
+    wanted = st.query_params.get("domain") or st.session_state.get("remember-domain")
+    st.session_state[nav_key] = wanted if wanted in domain_ids else domain_ids[0]
 
 
 def domain_label(domain_id: str) -> str:
@@ -65,12 +67,11 @@ def domain_label(domain_id: str) -> str:
     return f"{questionnaire.domain(domain_id).name} ({done}/{len(questions)}){mark}"
 
 
-chosen = (
-    st.segmented_control(
-        "Domain", domain_ids, default=chosen, format_func=domain_label, key=f"domain-nav-{assessment.id}"
-    )
-    or chosen
-)
+def go_to_domain(domain_id: str) -> None:
+    st.session_state[nav_key] = domain_id
+
+
+chosen = st.segmented_control("Domain", domain_ids, format_func=domain_label, key=nav_key, required=True)
 st.query_params["domain"] = chosen
 st.session_state["remember-domain"] = chosen
 domain = questionnaire.domain(chosen)
@@ -176,16 +177,12 @@ for question in questionnaire.questions_in(domain.id):
 
 index = domain_ids.index(chosen)
 back, forward, done = st.columns(3)
-if index > 0 and back.button(f"← {domains[index - 1].name}", width="stretch"):
-    st.query_params["domain"] = domain_ids[index - 1]
-    st.session_state["remember-domain"] = domain_ids[index - 1]
-    st.session_state.pop(f"domain-nav-{assessment.id}", None)
-    st.rerun()
-if index < len(domains) - 1 and forward.button(f"{domains[index + 1].name} →", width="stretch"):
-    st.query_params["domain"] = domain_ids[index + 1]
-    st.session_state["remember-domain"] = domain_ids[index + 1]
-    st.session_state.pop(f"domain-nav-{assessment.id}", None)
-    st.rerun()
+if index > 0:
+    back.button(f"← {domains[index - 1].name}", width="stretch", on_click=go_to_domain, args=(domain_ids[index - 1],))
+if index < len(domains) - 1:
+    forward.button(
+        f"{domains[index + 1].name} →", width="stretch", on_click=go_to_domain, args=(domain_ids[index + 1],)
+    )
 
 if assessment.status != "completed":
     missing = total - len(answered)

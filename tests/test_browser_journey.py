@@ -1,0 +1,113 @@
+"""A person's first self-assessment in a real browser: Chromium driving `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser_app import CHROMIUM_FLAGS, chromium_path, running_app
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+XSS_NAME = "Acme <img src=x onerror=alert(1)>"
+LEVEL = "2 Repeatable"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package.")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+def settle(page: object) -> None:
+    """Wait until Streamlit has finished the rerun that the last action started."""
+    page.wait_for_timeout(150)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+    page.wait_for_timeout(100)
+
+
+def choose(page: object, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def answer_visible_questions(page: object) -> int:
+    settle(page)
+    page.locator('[data-testid="stRadio"]').first.wait_for()
+    groups = page.locator('[data-testid="stRadio"]')
+    count = groups.count()
+    for i in range(count):
+        groups.nth(i).get_by_text(re.compile(rf"^{LEVEL}:")).click()
+        settle(page)
+    return count
+
+
+def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object, tmp_path: Path) -> None:
+    dialogs: list[str] = []
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with running_app(tmp_path / "journey.db") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(url)
+        page.get_by_text("No organisation yet").wait_for(timeout=30_000)
+
+        # A new organisation, whose name tries to inject HTML.
+        page.get_by_label("Name", exact=True).fill(XSS_NAME)
+        choose(page, "Industry", "Retail")
+        choose(page, "Size", "250-999 employees")
+        choose(page, "Region", "Europe")
+        page.get_by_role("button", name="Create organisation").click()
+        settle(page)
+        page.get_by_text("No assessment yet for this organisation").wait_for()
+        assert page.get_by_label("Organisation", exact=True).input_value() == XSS_NAME
+
+        # A new assessment opens the questionnaire on its first domain.
+        page.get_by_role("button", name="Start assessment").click()
+        page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
+        assert "assessment=" in page.url
+        first_domain = answer_visible_questions(page)
+        assert first_domain >= 10
+        page.screenshot(path=str(shots / "questionnaire.png"), full_page=True)
+
+        # A refresh keeps every answer and the place in the questionnaire.
+        page.reload()
+        page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
+        page.locator('[data-testid="stRadio"]').first.wait_for()
+        checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
+        assert checked.count() == first_domain
+        assert page.get_by_text(f"{first_domain} of 65 questions answered").is_visible()
+
+        # The other domains, one after the other.
+        for domain in ["Business impact analysis", "Recovery strategies", "Testing and exercising", "Governance"]:
+            page.get_by_role("button", name=re.compile(rf"^{domain} →")).click()
+            settle(page)
+            page.get_by_role("heading", name=domain).wait_for()
+            answer_visible_questions(page)
+        page.get_by_text("65 of 65 questions answered").wait_for()
+
+        # Completing it shows the results with the expected stage.
+        page.get_by_role("button", name="Mark assessment complete").click()
+        page.get_by_role("heading", name="Results").wait_for(timeout=30_000)
+        page.get_by_text("Overall stage", exact=True).first.wait_for()
+        assert page.get_by_text(LEVEL, exact=True).first.is_visible()
+        page.screenshot(path=str(shots / "results.png"), full_page=True)
+
+        # The roadmap has one step per practice (level 2 against the default target 3).
+        page.get_by_role("link", name="Roadmap").first.click()
+        page.get_by_role("heading", name="Roadmap").wait_for(timeout=30_000)
+        settle(page)
+        page.get_by_text(re.compile(r"\d+ steps · \d+ of \d+ points")).first.wait_for()
+        labels = page.get_by_text(re.compile(r"^(\d+) steps · ")).all_text_contents()
+        assert sum(int(text.split()[0]) for text in labels) == 65
+        page.screenshot(path=str(shots / "roadmap.png"), full_page=True)
+    assert dialogs == [], "user text was executed as HTML"
