@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -156,8 +157,11 @@ def test_results_show_the_stage_and_the_worked_example(assessment_id: int) -> No
     assert not at.exception
     assert at.metric[0].value == "2 Repeatable"
     assert "Worked example" in texts(at)
-    charts = [e for e in at.get("plotly_chart")]
-    assert len(charts) == 2
+    radar_chart, heatmap = at.get("plotly_chart")
+    radar_spec = json.loads(radar_chart.proto.spec)
+    assert [trace["name"] for trace in radar_spec["data"]][:2] == ["Score", "Target"]
+    assert radar_spec["data"][0]["r"][:5] == [2, 2, 2, 2, 2]
+    assert "RISK-01" in heatmap.proto.spec
 
 
 def test_changing_a_target_is_saved(assessment_id: int) -> None:
