@@ -118,9 +118,9 @@ def clear(question: Question) -> None:
 
 def level_text(question: Question, option: int | str) -> str:
     if option == NA_OPTION:
-        return "N/A: this practice does not apply to us"
+        return "**N/A** · this practice does not apply to us"
     name = questionnaire.level(int(option)).name
-    return f"{option} {name}: {question.levels[int(option)]}"
+    return f"**{option} {md(name)}** · {md(question.levels[int(option)])}"
 
 
 for question in questionnaire.questions_in(domain.id):

@@ -24,7 +24,8 @@ if view.score.overall.answered == 0:
     st.page_link(PAGES["questionnaire"], label="Go to the questionnaire", icon=":material/checklist:")
     st.stop()
 
-planned = planned_roadmap(db(), view)
+# Grouped by phase; within a phase, in priority order.
+planned = sorted(planned_roadmap(db(), view), key=lambda p: (p.step.phase_index, p.step.order))
 steps = [p.step for p in planned]
 if view.score.overall.provisional:
     st.warning(
@@ -51,15 +52,14 @@ def frame(rows: list[PlannedStep]) -> pd.DataFrame:
             {
                 "#": p.step.order,
                 "Phase": p.step.phase_name,
-                "Domain": questionnaire.domain(p.step.domain_id).name,
-                "Practice": f"{p.step.question_id} {p.step.practice}",
-                "From": p.step.from_level,
-                "To": p.step.to_level,
+                "Step": f"{p.step.question_id}: {p.step.from_level} → {p.step.to_level}",
                 "Action": p.step.action,
                 "Effort": p.step.effort,
                 "Owner": p.owner,
                 "Due": p.due_date,
                 "Status": p.status,
+                "Domain": questionnaire.domain(p.step.domain_id).name,
+                "Practice": p.step.practice,
             }
             for p in rows
         ]
@@ -106,11 +106,13 @@ edited = st.data_editor(
     frame(planned),
     key=editor_key,
     hide_index=True,
-    disabled=["#", "Phase", "Domain", "Practice", "From", "To", "Action", "Effort"],
+    disabled=["#", "Phase", "Step", "Action", "Effort", "Domain", "Practice"],
     column_config={
-        "#": st.column_config.NumberColumn(width="small"),
-        "Practice": st.column_config.TextColumn(width="medium"),
-        "Action": st.column_config.TextColumn(width="large"),
+        "#": st.column_config.NumberColumn(width="small", help="Priority order"),
+        "Step": st.column_config.TextColumn(help="Practice and the levels this step moves it between"),
+        "Action": st.column_config.TextColumn(width="medium"),
+        "Effort": st.column_config.TextColumn(width="small", help="S, M or L"),
+        "Practice": st.column_config.TextColumn(width="large"),
         "Owner": st.column_config.TextColumn(max_chars=200),
         "Due": st.column_config.DateColumn(format="YYYY-MM-DD"),
         "Status": st.column_config.SelectboxColumn(options=list(ROADMAP_STATUSES), required=True),

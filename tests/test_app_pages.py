@@ -103,7 +103,7 @@ def test_questionnaire_renders_the_first_domain_with_every_level_as_a_choice(ass
     assert not at.exception
     radios = at.radio
     assert len(radios) == len(get_questionnaire("itscm", "2026.1").questions_in("RISK"))
-    assert radios[0].options[0].startswith("1 Initial: ")
+    assert radios[0].options[0].startswith("**1 Initial** · ")
     assert radios[0].value is None
 
 

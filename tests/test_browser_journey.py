@@ -46,7 +46,7 @@ def answer_visible_questions(page: object) -> int:
     groups = page.locator('[data-testid="stRadio"]')
     count = groups.count()
     for i in range(count):
-        groups.nth(i).get_by_text(re.compile(rf"^{LEVEL}:")).click()
+        groups.nth(i).get_by_text(re.compile(rf"^{LEVEL} · ")).click()
         settle(page)
     return count
 
