@@ -15,13 +15,13 @@ from ui.session import (
     go,
     recalled_int,
     remember,
-    require_view,
+    require_report,
 )
 from ui.text import md
 
 NA_OPTION = "na"
 
-view = require_view()
+view = require_report()
 questionnaire = view.questionnaire
 assessment = view.assessment
 

@@ -9,10 +9,10 @@ from scoring.explain import explain_domain
 from storage import set_target
 from ui.charts import question_heatmap, radar
 from ui.levels import level_label, style_levels
-from ui.session import PAGES, assessment_caption, attempt, db, require_view
+from ui.session import PAGES, assessment_caption, attempt, db, require_report
 from ui.text import md
 
-view = require_view()
+view = require_report()
 questionnaire = view.questionnaire
 score = view.score
 overall = score.overall

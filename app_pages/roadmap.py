@@ -7,13 +7,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from exports.report import PlannedStep, planned_roadmap
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
-from ui.assessment_data import PlannedStep, planned_roadmap
 from ui.charts import roadmap_timeline
-from ui.session import PAGES, assessment_caption, attempt, db, require_view
+from ui.session import PAGES, assessment_caption, attempt, db, require_report
 
-view = require_view()
+view = require_report()
 questionnaire = view.questionnaire
 
 st.title("Roadmap")

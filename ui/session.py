@@ -8,13 +8,13 @@ from typing import TypeVar
 import streamlit as st
 from sqlite_utils import Database
 
+from exports.report import AssessmentReport, load_report
 from questionnaires.catalog import UnknownQuestionnaire
 from questionnaires.errors import QuestionnaireError
 from scoring import ScoringError
 from storage import connect
 from storage.errors import NotFoundError, StorageError
 from storage.records import Organisation
-from ui.assessment_data import AssessmentView, load_view
 from ui.text import md
 
 PAGES = {
@@ -88,7 +88,7 @@ def organisation_label(organisation: Organisation) -> str:
     return f"{organisation.name} (illustrative)" if organisation.illustrative else organisation.name
 
 
-def require_view() -> AssessmentView:
+def require_report() -> AssessmentReport:
     """Load the assessment named in the URL (or chosen earlier in this session), or stop with guidance."""
     assessment_id = recalled_int("assessment")
     if assessment_id is None:
@@ -96,7 +96,7 @@ def require_view() -> AssessmentView:
         st.page_link(PAGES["home"], label="Go to Home", icon=":material/home:")
         st.stop()
     try:
-        return load_view(db(), assessment_id)
+        return load_report(db(), assessment_id)
     except NotFoundError:
         remember("assessment", None)
         st.warning(f"Assessment {assessment_id} does not exist (any more). Choose one on the Home page.")
@@ -108,7 +108,7 @@ def require_view() -> AssessmentView:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def assessment_caption(view: AssessmentView) -> None:
+def assessment_caption(view: AssessmentReport) -> None:
     """The line under a page title saying which assessment is shown."""
     org = view.organisation
     status = "completed" if view.assessment.status == "completed" else "in progress"

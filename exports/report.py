@@ -1,6 +1,6 @@
-"""Everything a page shows about one assessment, gathered from storage and scored by the core.
+"""Everything known about one assessment, gathered from storage and scored: what pages and exports show.
 
-No streamlit here: pages call these functions and draw what they return.
+No streamlit here: pages and the exporters call these functions and draw or write what they return.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from storage.records import Answer, Assessment, Consensus, Organisation, Respond
 
 
 @dataclass(frozen=True)
-class AssessmentView:
+class AssessmentReport:
     """One assessment with its organisation, questionnaire, people, answers and scores."""
 
     assessment: Assessment
@@ -57,7 +57,7 @@ def consensus_of(consensus: Iterable[Consensus]) -> dict[str, object]:
     return {c.question_id: (NA if c.na else c.level) for c in consensus}
 
 
-def load_view(db: Database, assessment_id: int) -> AssessmentView:
+def load_report(db: Database, assessment_id: int) -> AssessmentReport:
     """Load and score one assessment."""
     assessment = get_assessment(db, assessment_id)
     questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
@@ -65,7 +65,7 @@ def load_view(db: Database, assessment_id: int) -> AssessmentView:
     consensus = list_consensus(db, assessment_id)
     targets = list_targets(db, assessment_id)
     score = score_assessment(questionnaire, responses_of(answers), consensus_of(consensus), targets)
-    return AssessmentView(
+    return AssessmentReport(
         assessment=assessment,
         organisation=get_organisation(db, assessment.organisation_id),
         questionnaire=questionnaire,
@@ -94,7 +94,7 @@ def summaries(db: Database, organisation_id: int) -> list[AssessmentSummary]:
     for assessment in sorted(
         list_assessments(db, organisation_id), key=lambda a: (a.assessment_date, a.id), reverse=True
     ):
-        view = load_view(db, assessment.id)
+        view = load_report(db, assessment.id)
         rows.append(
             AssessmentSummary(
                 assessment=assessment,
@@ -117,7 +117,7 @@ class PlannedStep:
     status: str
 
 
-def planned_roadmap(db: Database, view: AssessmentView) -> list[PlannedStep]:
+def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
     """Build the roadmap for an assessment and join the owners, dates and statuses saved for it."""
     steps = build_roadmap(view.questionnaire, view.score.questions, view.targets)
     saved: dict[tuple[str, int], RoadmapItem] = {
