@@ -21,6 +21,7 @@ from scoring import AssessmentScore, ScoringError, score_assessment
 from storage import backup_database, connect, database_path
 from storage.demo import load_demo_data
 from storage.errors import StorageError
+from storage.restore import restore_database
 
 
 class CliError(Exception):
@@ -149,6 +150,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a checked backup, keeping the previous one."""
+    try:
+        result = restore_database(args.path)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    restored = result.restored
+    print(
+        f"Restored {restored.path} into {database_path()}: {restored.organisations} organisations, "
+        f"{restored.assessments} assessments, {restored.answers} answers."
+    )
+    if result.previous_copy is not None:
+        print(f"The previous database is kept at {result.previous_copy}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load illustrative demo organisations and assessments into the database."""
     del args
@@ -182,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the backup file to write")
     backup.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup (the old one is kept)")
+    restore.add_argument("path", metavar="PATH", help="a backup file made by `backup`")
+    restore.set_defaults(run=cmd_restore)
 
     demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")
     demo.set_defaults(run=cmd_demo)

@@ -191,3 +191,29 @@ def test_demo_loads_illustrative_data_once(
     assert main(["demo"]) == 1
     assert "error:" in capsys.readouterr().err
     assert len(list_organisations(connect())) == 8
+
+
+def test_restore_brings_back_a_backup_and_keeps_the_previous_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, create_organisation, list_organisations
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    create_organisation(connect(), "In the backup", "Retail", "250-999 employees", "Europe")
+    assert main(["backup", str(tmp_path / "b.db")]) == 0
+    create_organisation(connect(), "Added later", "Retail", "250-999 employees", "Europe")
+    assert main(["restore", str(tmp_path / "b.db")]) == 0
+    out = capsys.readouterr().out
+    assert "1 organisations" in out
+    assert "previous database is kept at" in out
+    assert [o.name for o in list_organisations(connect())] == ["In the backup"]
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    fake = tmp_path / "fake.db"
+    fake.write_text("hello")
+    assert main(["restore", str(fake)]) == 1
+    assert "is not a SQLite database" in capsys.readouterr().err
