@@ -141,6 +141,9 @@ for question in questionnaire.questions_in(domain.id):
             st.markdown(md(question.guidance))
             st.markdown("Evidence that would support an answer:")
             st.markdown("\n".join(f"- {md(example)}" for example in question.evidence))
+            if question.references:
+                refs = "; ".join(f"{r.standard} {r.ref}" for r in question.references)
+                st.caption(f"References: {md(refs)}")
         options: list[int | str] = list(questionnaire.level_numbers)
         if question.na_allowed:
             options.append(NA_OPTION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from questionnaires.coverage import coverage_table
 from scoring.explain import explain_domain
 from storage import set_target
 from ui.charts import question_heatmap, radar
@@ -145,6 +146,16 @@ if disagreements:
     )
 
 st.page_link(PAGES["roadmap"], label="See the improvement roadmap", icon=":material/route:")
+
+with st.expander("Coverage by standard", icon=":material/menu_book:"):
+    st.caption(
+        "Which questions of this questionnaire touch which clause, control or article of the standards. "
+        "A question's references are listed with its guidance."
+    )
+    coverage = coverage_table(questionnaire)
+    standards = list(dict.fromkeys(coverage["standard"]))
+    picked = st.multiselect("Standards", standards, default=standards, key="coverage-standards")
+    st.dataframe(coverage[coverage["standard"].isin(picked)], hide_index=True)
 
 with st.expander("How scoring works", icon=":material/calculate:"):
     threshold = questionnaire.scoring.stage_threshold

@@ -79,6 +79,10 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
         assert "assessment=" in page.url
         first_domain = answer_domain(page, "RISK")
+        comment = page.get_by_label("Comment").first
+        comment.fill(XSS_NAME)
+        comment.blur()
+        settle(page)
         page.screenshot(path=str(shots / "questionnaire.png"), full_page=True)
 
         # A refresh keeps every answer and the place in the questionnaire.
@@ -86,6 +90,7 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
         checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
         playwright_api.expect(checked).to_have_count(first_domain, timeout=30_000)
+        assert page.get_by_label("Comment").first.input_value() == XSS_NAME
         assert page.get_by_text(f"{first_domain} of 65 questions answered").is_visible()
 
         # The other domains, one after the other.
