@@ -1,0 +1,628 @@
+"""JSON export and import of one assessment: a faithful round trip, and bad documents refused whole."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+from storage_helpers import table_counts
+
+import exports.json_io
+from exports.json_io import (
+    MAX_IMPORT_BYTES,
+    AssessmentImportError,
+    assessment_json,
+    export_assessment,
+    import_assessment,
+)
+from exports.report import AssessmentReport, load_report
+from questionnaires.catalog import EXTRA_DIR_VARIABLE, SHIPPED_DIR, get_questionnaire
+from questionnaires.model import Questionnaire
+from storage import (
+    add_respondent,
+    create_assessment,
+    create_organisation,
+    list_assessments,
+    list_organisations,
+    list_roadmap_items,
+    open_database,
+    save_answer,
+    save_roadmap_item,
+    set_assessment_status,
+    set_consensus,
+    set_target,
+)
+from storage.demo import load_demo_data
+from storage.errors import StorageError
+
+Document = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return get_questionnaire("itscm", "2026.1")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory, questionnaire: Questionnaire) -> Iterator[Database]:
+    database = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    load_demo_data(database, questionnaire)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def target(tmp_path: Path, questionnaire: Questionnaire) -> Iterator[Database]:
+    """A database that already holds another organisation's assessment."""
+    database = open_database(tmp_path / "target.db")
+    other = create_organisation(database, "Other Ltd", "Retail", "Under 250 employees", "Europe")
+    assessment = create_assessment(database, other.id, questionnaire, "FY2026", date(2026, 1, 15))
+    respondent = add_respondent(database, assessment.id, "Ann")
+    save_answer(database, questionnaire, assessment.id, respondent.id, questionnaire.questions[0].id, 2)
+    yield database
+    database.close()
+
+
+class Ids:
+    """The question ids the sample assessment uses, in questionnaire order."""
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        plain = [question.id for question in questionnaire.questions if not question.na_allowed]
+        self.q0, self.q1, self.q2 = plain[:3]
+        self.na_q = next(question.id for question in questionnaire.questions if question.na_allowed)
+
+
+@pytest.fixture(scope="module")
+def ids(questionnaire: Questionnaire) -> Ids:
+    return Ids(questionnaire)
+
+
+@pytest.fixture
+def sample(tmp_path: Path, questionnaire: Questionnaire, ids: Ids) -> Iterator[tuple[Database, int]]:
+    """A completed two-person assessment with N/A, a comment-only answer, consensus, a target and a roadmap item."""
+    database = open_database(tmp_path / "sample.db")
+    organisation = create_organisation(database, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+    assessment = create_assessment(database, organisation.id, questionnaire, "FY2026", date(2026, 3, 31))
+    ann = add_respondent(database, assessment.id, "Ann", "Continuity manager")
+    bob = add_respondent(database, assessment.id, "Bob")
+    save_answer(database, questionnaire, assessment.id, ann.id, ids.q0, 3, comment="Runbook, v2", evidence="=link")
+    save_answer(database, questionnaire, assessment.id, ann.id, ids.q1, 2)
+    save_answer(database, questionnaire, assessment.id, ann.id, ids.q2, None, comment="Ask the CIO")
+    save_answer(database, questionnaire, assessment.id, ann.id, ids.na_q, None, na=True, comment="No second site")
+    save_answer(database, questionnaire, assessment.id, bob.id, ids.q0, 1)
+    save_answer(database, questionnaire, assessment.id, bob.id, ids.q1, 4)
+    set_consensus(database, questionnaire, assessment.id, ids.q0, 2, note="Agreed", set_by="Facilitator")
+    set_target(database, questionnaire, assessment.id, questionnaire.domains[0].id, 4)
+    save_roadmap_item(database, questionnaire, assessment.id, ids.q1, 3, owner="Head of IT", due_date=date(2026, 9, 30))
+    set_assessment_status(database, assessment.id, "completed")
+    yield database, assessment.id
+    database.close()
+
+
+def _export(db: Database, assessment_id: int) -> Document:
+    return export_assessment(load_report(db, assessment_id), list_roadmap_items(db, assessment_id))
+
+
+@pytest.fixture
+def document(sample: tuple[Database, int], ids: Ids) -> Document:
+    exported = _export(*sample)
+    assert [a["question_id"] for a in exported["respondents"][0]["answers"]] == [ids.q0, ids.q1, ids.q2, ids.na_q]
+    assert [a["question_id"] for a in exported["respondents"][1]["answers"]] == [ids.q0, ids.q1]
+    return exported
+
+
+# Round trip --------------------------------------------------------------------------------------
+
+
+def _content(db: Database, report: AssessmentReport) -> dict[str, Any]:
+    """Everything stored about an assessment, keyed by names rather than database ids."""
+    names = {respondent.id: respondent.name for respondent in report.respondents}
+    return {
+        "organisation": (
+            report.organisation.name,
+            report.organisation.industry,
+            report.organisation.size_band,
+            report.organisation.region,
+            report.organisation.illustrative,
+        ),
+        "assessment": (
+            report.assessment.label,
+            report.assessment.assessment_date,
+            report.assessment.status,
+            report.assessment.questionnaire_id,
+            report.assessment.questionnaire_version,
+        ),
+        "respondents": [(r.name, r.role) for r in report.respondents],
+        "answers": sorted(
+            (names[a.respondent_id], a.question_id, a.level, a.na, a.comment, a.evidence)
+            for a in report.answers
+            if a.is_answered or a.comment or a.evidence
+        ),
+        "consensus": sorted((c.question_id, c.level, c.na, c.note, c.set_by) for c in report.consensus),
+        "targets": dict(report.targets),
+        "roadmap": [
+            (i.question_id, i.to_level, i.owner, i.due_date, i.status)
+            for i in list_roadmap_items(db, report.assessment.id)
+        ],
+    }
+
+
+def _without_moments(document: Document) -> Document:
+    """The document without the fields an import cannot keep: when it was exported and completed."""
+    kept = copy.deepcopy(document)
+    del kept["exported_at"]
+    del kept["assessment"]["completed_at"]
+    return kept
+
+
+def test_every_demo_assessment_round_trips_into_an_empty_database_with_identical_scores(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    assessments = list_assessments(demo_db)
+    assert len(assessments) == 24
+    for original in assessments:
+        before = load_report(demo_db, original.id)
+        text = assessment_json(before, list_roadmap_items(demo_db, original.id))
+        empty = open_database(tmp_path / f"import-{original.id}.db")
+        try:
+            imported = import_assessment(empty, text)
+            after = load_report(empty, imported.id)
+            where = f"{before.organisation.name} {before.assessment.label}"
+            assert after.score.overall == before.score.overall, where
+            assert after.score.domains == before.score.domains, where
+            assert dict(after.score.questions) == dict(before.score.questions), where
+            assert _content(empty, after) == _content(demo_db, before), where
+            assert _without_moments(_export(empty, imported.id)) == _without_moments(json.loads(text)), where
+        finally:
+            empty.close()
+
+
+def test_the_demo_round_trip_covers_workshops_consensus_targets_and_roadmaps(demo_db: Database) -> None:
+    documents = [_export(demo_db, a.id) for a in list_assessments(demo_db)]
+    assert any(len(d["respondents"]) > 1 for d in documents)
+    assert any(d["consensus"] for d in documents)
+    assert any(d["roadmap_items"] for d in documents)
+    assert any(d["assessment"]["status"] == "in_progress" for d in documents)
+    assert any(any(a["na"] for r in d["respondents"] for a in r["answers"]) for d in documents)
+    assert len({json.dumps(d["targets"], sort_keys=True) for d in documents}) > 1
+
+
+def test_the_document_has_the_documented_shape(document: Document, ids: Ids, questionnaire: Questionnaire) -> None:
+    assert list(document) == [
+        "format",
+        "format_version",
+        "exported_at",
+        "questionnaire",
+        "organisation",
+        "assessment",
+        "respondents",
+        "consensus",
+        "targets",
+        "roadmap_items",
+        "scores",
+    ]
+    assert (document["format"], document["format_version"]) == ("itscm-assessment", 1)
+    assert document["questionnaire"] == {"id": "itscm", "version": "2026.1"}
+    assert document["organisation"] == {
+        "name": "Northwind Bank",
+        "industry": "Financial services",
+        "size_band": "250-999 employees",
+        "region": "Europe",
+        "illustrative": False,
+    }
+    assert document["assessment"]["assessment_date"] == "2026-03-31"
+    assert document["assessment"]["status"] == "completed"
+    assert document["respondents"][0]["answers"][3] == {
+        "question_id": ids.na_q,
+        "level": None,
+        "na": True,
+        "comment": "No second site",
+        "evidence": "",
+    }
+    assert document["consensus"] == [
+        {"question_id": ids.q0, "level": 2, "na": False, "note": "Agreed", "set_by": "Facilitator"}
+    ]
+    assert document["targets"] == {d.id: 4 if i == 0 else 3 for i, d in enumerate(questionnaire.domains)}
+    assert document["roadmap_items"] == [
+        {"question_id": ids.q1, "to_level": 3, "owner": "Head of IT", "due_date": "2026-09-30", "status": "planned"}
+    ]
+    assert [d["id"] for d in document["scores"]["domains"]] == [d.id for d in questionnaire.domains]
+
+
+def test_the_import_ignores_the_scores_block_and_scores_the_answers_afresh(
+    sample: tuple[Database, int], document: Document, tmp_path: Path
+) -> None:
+    document["scores"]["overall"] = {"score": 5.0, "stage": 5, "completeness": 1.0, "provisional": False}
+    empty = open_database(tmp_path / "empty.db")
+    imported = import_assessment(empty, document)
+    assert load_report(empty, imported.id).score == load_report(*sample).score
+    empty.close()
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda d: d,
+        lambda d: json.dumps(d),
+        lambda d: json.dumps(d, ensure_ascii=False).encode("utf-8"),
+        lambda d: json.dumps(d).encode("utf-8-sig"),
+    ],
+    ids=["object", "text", "bytes", "bytes with a byte order mark"],
+)
+def test_the_import_reads_a_parsed_object_text_or_bytes(
+    document: Document, tmp_path: Path, encode: Callable[[Document], Any]
+) -> None:
+    empty = open_database(tmp_path / "empty.db")
+    imported = import_assessment(empty, encode(document))
+    assert (imported.label, imported.status, imported.assessment_date) == ("FY2026", "completed", date(2026, 3, 31))
+    empty.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=("Cs",)), max_size=300))
+def test_any_unicode_comment_survives_export_and_import(questionnaire: Questionnaire, text: str) -> None:
+    source, empty = open_database(":memory:"), open_database(":memory:")
+    organisation = create_organisation(source, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+    assessment = create_assessment(source, organisation.id, questionnaire, "FY2026", date(2026, 3, 31))
+    respondent = add_respondent(source, assessment.id, "Ann")
+    question_id = questionnaire.questions[0].id
+    save_answer(source, questionnaire, assessment.id, respondent.id, question_id, 2, comment=text, evidence=text)
+    set_consensus(source, questionnaire, assessment.id, question_id, 3, note=text)
+
+    imported = import_assessment(empty, assessment_json(load_report(source, assessment.id)))
+
+    report = load_report(empty, imported.id)
+    [answer] = report.answers
+    assert (answer.comment, answer.evidence) == (text, text)
+    assert report.consensus[0].note == text
+    source.close()
+    empty.close()
+
+
+# Bad documents -----------------------------------------------------------------------------------
+
+
+def _set(path: str, value: Any) -> Callable[[Document], None]:
+    """Return a change that sets the value at a dotted path such as respondents.0.answers.1.level."""
+
+    def change(document: Document) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return change
+
+
+def _delete(path: str) -> Callable[[Document], None]:
+    def change(document: Document) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        del node[last]
+
+    return change
+
+
+def _repeat_first_answer(document: Document) -> None:
+    answers = document["respondents"][0]["answers"]
+    answers.append(dict(answers[0]))
+
+
+INDUSTRY_LIST = (
+    "Financial services, Healthcare, Public sector, Retail, Manufacturing, Energy and utilities, Technology, "
+    "Telecommunications, Transport and logistics, Education, Other"
+)
+
+BAD_DOCUMENTS: list[tuple[str, Callable[[Document], None], str]] = [
+    ("missing field", _delete("organisation.name"), "organisation.name: missing; add this field."),
+    (
+        "level as text",
+        _set("respondents.0.answers.1.level", "3"),
+        'respondents[0].answers[1].level: input should be a valid integer, not "3".',
+    ),
+    (
+        "level as true",
+        _set("respondents.0.answers.1.level", True),
+        "respondents[0].answers[1].level: input should be a valid integer, not true.",
+    ),
+    (
+        "level off the scale",
+        _set("respondents.1.answers.1.level", 7),
+        "respondents[1].answers[1].level: level 7 is not on the scale of questionnaire itscm; use one of 1, 2, 3, "
+        "4, 5.",
+    ),
+    (
+        "unknown question",
+        _set("respondents.0.answers.0.question_id", "BIA-99"),
+        'respondents[0].answers[0].question_id: question "BIA-99" is not in questionnaire itscm version 2026.1; '
+        "use one of its question ids, such as {first}.",
+    ),
+    (
+        "N/A not allowed",
+        lambda d: d["respondents"][0]["answers"][1].update(level=None, na=True),
+        "respondents[0].answers[1].na: N/A is not allowed for question {q1}; give a level instead.",
+    ),
+    (
+        "level and N/A",
+        _set("respondents.0.answers.3.level", 2),
+        "respondents[0].answers[3].na: both a level and N/A were given; set level to null for N/A, or na to false.",
+    ),
+    (
+        "questionnaire not installed",
+        _set("questionnaire.version", "1999.1"),
+        "questionnaire: questionnaire 'itscm' version '1999.1' is not installed; add its folder under "
+        f"{SHIPPED_DIR} or ${EXTRA_DIR_VARIABLE}.",
+    ),
+    (
+        "unknown format",
+        _set("format", "itscm-workbook"),
+        'format: "itscm-workbook" is not "itscm-assessment", so this is not an exported assessment; choose an '
+        "assessment exported from this app as JSON.",
+    ),
+    (
+        "missing format",
+        _delete("format"),
+        'format: missing is not "itscm-assessment", so this is not an exported assessment; choose an assessment '
+        "exported from this app as JSON.",
+    ),
+    (
+        "newer format version",
+        _set("format_version", 2),
+        "format_version: the file is format version 2, written by a newer version of the app; this one reads "
+        "version 1: update the app to import it.",
+    ),
+    ("format version as text", _set("format_version", "1"), 'format_version: input should be 1, not "1".'),
+    (
+        "unknown field",
+        _set("assessment.owner", "Ann"),
+        "assessment.owner: unknown field; remove it or correct its name.",
+    ),
+    (
+        "date not ISO",
+        _set("assessment.assessment_date", "31/03/2026"),
+        'assessment.assessment_date: "31/03/2026" is not a date; write it as YYYY-MM-DD, such as 2026-03-31.',
+    ),
+    (
+        "unknown status",
+        _set("assessment.status", "done"),
+        "assessment.status: input should be 'in_progress' or 'completed', not \"done\".",
+    ),
+    (
+        "industry not in the list",
+        _set("organisation.industry", "Banking"),
+        f'organisation.industry: "Banking" is not in the list; use one of: {INDUSTRY_LIST}.',
+    ),
+    (
+        "respondent name used twice",
+        _set("respondents.1.name", "ANN"),
+        'respondents: respondents[0] and respondents[1] are both named "ANN"; give each respondent a different name.',
+    ),
+    (
+        "blank respondent name",
+        _set("respondents.0.name", "   "),
+        'respondents[0].name: string should have at least 1 character, not "   ".',
+    ),
+    (
+        "question answered twice",
+        _repeat_first_answer,
+        "respondents[0].answers: question {q0} is answered twice (answers[0] and answers[4]); keep one.",
+    ),
+    (
+        "broken character",
+        _set("respondents.0.answers.0.comment", "Runbook \ud800"),
+        'respondents[0].answers[0].comment: "Runbook \\ud800" holds a broken character (a lone surrogate); retype '
+        "the text.",
+    ),
+    (
+        "respondents not a list",
+        _set("respondents", {}),
+        "respondents: input should be a valid list, not {{}}.",
+    ),
+    (
+        "consensus with nothing agreed",
+        _set("consensus.0.level", None),
+        "consensus[0]: an agreed answer needs a level, or na set to true; remove the entry if nothing was agreed.",
+    ),
+    (
+        "target for an unknown domain",
+        _set("targets.OPS", 3),
+        'targets.OPS: domain "OPS" is not in questionnaire itscm; use RISK, BIA, REC, TEST, GOV.',
+    ),
+    (
+        "target off the scale",
+        _set("targets.GOV", 0),
+        "targets.GOV: level 0 is not on the scale of questionnaire itscm; use one of 1, 2, 3, 4, 5.",
+    ),
+    (
+        "roadmap step to the bottom level",
+        _set("roadmap_items.0.to_level", 1),
+        "roadmap_items[0].to_level: level 1 is the bottom of the scale, so no step leads to it; use a higher level.",
+    ),
+    (
+        "unknown roadmap status",
+        _set("roadmap_items.0.status", "started"),
+        "roadmap_items[0].status: input should be 'planned', 'in_progress', 'done' or 'dropped', not \"started\".",
+    ),
+    (
+        "due date not ISO",
+        _set("roadmap_items.0.due_date", "soon"),
+        'roadmap_items[0].due_date: "soon" is not a date; write it as YYYY-MM-DD, such as 2026-03-31.',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"), [case[1:] for case in BAD_DOCUMENTS], ids=[c[0] for c in BAD_DOCUMENTS]
+)
+def test_a_bad_document_is_refused_with_its_exact_message_and_nothing_is_written(
+    target: Database,
+    document: Document,
+    questionnaire: Questionnaire,
+    ids: Ids,
+    change: Callable[[Document], None],
+    expected: str,
+) -> None:
+    change(document)
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, json.dumps(document))
+    assert str(raised.value) == expected.format(first=questionnaire.questions[0].id, q0=ids.q0, q1=ids.q1)
+    assert table_counts(target) == before
+
+
+def test_every_problem_of_a_document_is_reported_at_once_in_document_order(
+    target: Database, document: Document, ids: Ids
+) -> None:
+    document["assessment"]["assessment_date"] = "2026-02-30"
+    document["respondents"][0]["answers"][2]["question_id"] = "BIA-99"
+    document["respondents"][1]["answers"][1]["level"] = 6
+    document["respondents"][1]["answers"][0]["comment"] = 5
+    document["roadmap_items"][0]["question_id"] = "GOV-99"
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document)
+    assert str(raised.value).splitlines() == [
+        'assessment.assessment_date: "2026-02-30" is not a date; write it as YYYY-MM-DD, such as 2026-03-31.',
+        'respondents[0].answers[2].question_id: question "BIA-99" is not in questionnaire itscm version 2026.1; '
+        f"use one of its question ids, such as {ids.q0}.",
+        "respondents[1].answers[0].comment: input should be a valid string, not 5.",
+        "respondents[1].answers[1].level: level 6 is not on the scale of questionnaire itscm; use one of 1, 2, 3, "
+        "4, 5.",
+        'roadmap_items[0].question_id: question "GOV-99" is not in questionnaire itscm version 2026.1; use one of '
+        f"its question ids, such as {ids.q0}.",
+    ]
+    assert table_counts(target) == before
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"format": ', "(document): not valid JSON: Expecting value at line 1 column 12."),
+        (b"\xff\xfe{}", "(document): not UTF-8 text (byte 0); save the file as UTF-8."),
+        (
+            "[1, 2]",
+            "(document): expected a JSON object with a format field, not an array; choose an assessment exported "
+            "from this app as JSON.",
+        ),
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "(document): not valid JSON: nested too deeply; choose an assessment exported from this app as JSON.",
+        ),
+        (
+            b" " * (MAX_IMPORT_BYTES + 1),
+            f"(document): the file is {MAX_IMPORT_BYTES + 1:,} bytes, larger than the {MAX_IMPORT_BYTES:,} bytes "
+            "accepted; export the assessment again or remove the scores block to make it smaller.",
+        ),
+    ],
+    ids=["truncated", "not UTF-8", "an array", "nested too deeply", "too large"],
+)
+def test_input_that_is_not_a_json_object_is_refused_with_its_exact_message(
+    target: Database, raw: str | bytes, expected: str
+) -> None:
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, raw)
+    assert str(raised.value) == expected
+    assert table_counts(target) == before
+
+
+# Where the document meets the database -----------------------------------------------------------
+
+
+def test_importing_the_same_document_twice_is_refused_the_second_time_and_writes_nothing(
+    target: Database, document: Document
+) -> None:
+    first = import_assessment(target, document)
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document)
+    assert str(raised.value) == (
+        "assessment.label: Northwind Bank already has an assessment labelled FY2026; rename it in the file "
+        "(the assessment's label) to import it as another assessment, or open the existing one instead."
+    )
+    assert table_counts(target) == before
+    assert [a.id for a in list_assessments(target, first.organisation_id)] == [first.id]
+
+
+def test_a_renamed_assessment_joins_the_existing_organisation_when_its_details_match(
+    target: Database, document: Document
+) -> None:
+    first = import_assessment(target, document)
+    document["assessment"]["label"] = "FY2026 (copy)"
+    document["organisation"]["name"] = "NORTHWIND BANK"
+    second = import_assessment(target, document)
+    assert second.organisation_id == first.organisation_id
+    assert [a.label for a in list_assessments(target, first.organisation_id)] == ["FY2026", "FY2026 (copy)"]
+    assert [o.name for o in list_organisations(target)] == ["Northwind Bank", "Other Ltd"]
+
+
+def test_an_organisation_of_the_same_name_with_other_details_is_refused_and_nothing_is_written(
+    target: Database, document: Document
+) -> None:
+    document["organisation"]["name"] = "other ltd"
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document)
+    assert str(raised.value) == (
+        "organisation.name: an organisation named 'Other Ltd' already exists with other details (industry 'Retail' "
+        "here, 'Financial services' in the file; size_band 'Under 250 employees' here, '250-999 employees' in the "
+        "file); rename the organisation in the file to import it as a new one, or correct its details to match."
+    )
+    assert table_counts(target) == before
+
+
+def test_a_failure_while_writing_rolls_the_whole_import_back(
+    target: Database, document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("the disk is full")
+
+    # Targets are written after the organisation, assessment, respondents, answers and consensus.
+    monkeypatch.setattr(exports.json_io, "set_target", refuse)
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document)
+    assert str(raised.value) == "Nothing was imported: the disk is full"
+    assert table_counts(target) == before
+
+
+def test_an_assessment_in_progress_stays_in_progress(target: Database, document: Document) -> None:
+    document["assessment"].update(status="in_progress", completed_at=None)
+    imported = import_assessment(target, document)
+    assert (imported.status, imported.completed_at) == ("in_progress", None)
+
+
+def test_the_import_uses_the_questionnaire_lookup_it_is_given(
+    target: Database, document: Document, questionnaire: Questionnaire
+) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def lookup(questionnaire_id: str, version: str) -> Questionnaire:
+        asked.append((questionnaire_id, version))
+        return questionnaire
+
+    import_assessment(target, document, questionnaire_lookup=lookup)
+    assert asked == [("itscm", "2026.1")]
+
+
+def test_roadmap_items_of_another_assessment_are_refused_by_the_export(
+    sample: tuple[Database, int], demo_db: Database
+) -> None:
+    db, assessment_id = sample
+    stranger = next(i for a in list_assessments(demo_db) for i in list_roadmap_items(demo_db, a.id))
+    with pytest.raises(ValueError, match="belong to another assessment"):
+        export_assessment(load_report(db, assessment_id), [stranger])
