@@ -21,10 +21,16 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 deps-app: $(VENV)/.app-installed
 
+# Debian packages the tests drive: Chromium (browser tests, through Playwright; no browser download)
+# and LibreOffice Calc (workbooks must convert to PDF without error).
 deps-test: $(VENV)/.dev-installed
-	@command -v chromium >/dev/null 2>&1 || { \
-	  [ -n "$(APT)" ] || { echo "Install Chromium (Debian package 'chromium') for the browser tests."; exit 1; }; \
-	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	if [ -n "$$missing" ]; then \
+	  [ -n "$(APT)" ] || { echo "Install these Debian packages for the tests:$$missing"; exit 1; }; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
+	fi
 
 run: deps-app
 	$(BIN)/streamlit run app.py

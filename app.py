@@ -9,5 +9,6 @@ pages = [
     st.Page("app_pages/questionnaire.py", title="Questionnaire", icon=":material/checklist:"),
     st.Page("app_pages/results.py", title="Results", icon=":material/insights:"),
     st.Page("app_pages/roadmap.py", title="Roadmap", icon=":material/route:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ]
 st.navigation(pages).run()

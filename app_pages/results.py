@@ -9,6 +9,7 @@ from questionnaires.coverage import coverage_table
 from scoring.explain import explain_domain
 from storage import set_target
 from ui.charts import question_heatmap, radar
+from ui.downloads import workbook_button
 from ui.levels import level_label, style_levels
 from ui.session import PAGES, assessment_caption, attempt, db, require_report
 from ui.text import md
@@ -21,6 +22,7 @@ scale = questionnaire.level_numbers
 
 st.title("Results")
 assessment_caption(view)
+workbook_button(view, key="results-workbook")
 
 if overall.answered == 0:
     st.info("No answers yet. Answer the questions first; results appear here as you go.", icon=":material/info:")

@@ -11,6 +11,7 @@ from exports.report import PlannedStep, planned_roadmap
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
 from ui.charts import roadmap_timeline
+from ui.downloads import workbook_button
 from ui.session import PAGES, assessment_caption, attempt, db, require_report
 
 view = require_report()
@@ -18,6 +19,7 @@ questionnaire = view.questionnaire
 
 st.title("Roadmap")
 assessment_caption(view)
+workbook_button(view, key="roadmap-workbook")
 
 if view.score.overall.answered == 0:
     st.info("No answers yet, so no roadmap. Answer the questions first.", icon=":material/info:")

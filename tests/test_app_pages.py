@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
@@ -196,3 +198,38 @@ def test_roadmap_when_every_target_is_met(assessment_id: int) -> None:
     at = app("roadmap", assessment=assessment_id)
     assert not at.exception
     assert "nothing to schedule" in texts(at)
+
+
+def test_data_page_on_an_empty_database_says_what_to_do(database: Path) -> None:
+    at = app("data")
+    assert not at.exception
+    assert "Nothing to export yet" in texts(at)
+
+
+def test_data_page_offers_every_export_of_an_assessment(assessment_id: int) -> None:
+    answer_all(assessment_id, 3)
+    at = app("data", assessment=assessment_id)
+    assert not at.exception
+    labels = [button.proto.label for button in at.get("download_button")]
+    for label in ["Excel roadmap workbook", "Answers (CSV)", "Results (CSV)", "Assessment (JSON)"]:
+        assert label in labels
+    assert "Offline questionnaire (Excel)" in labels
+    assert "Download a backup" in labels
+
+
+def test_portfolio_workbook_is_prepared_with_every_assessment(assessment_id: int) -> None:
+    answer_all(assessment_id, 3)
+    at = app("data", assessment=assessment_id)
+    [prepare] = [b for b in at.button if b.label == "Prepare the portfolio workbook"]
+    prepare.click().run()
+    assert not at.exception
+    workbook = load_workbook(io.BytesIO(at.session_state["portfolio-xlsx"]))
+    values = [str(cell.value) for row in workbook.worksheets[0].iter_rows() for cell in row]
+    assert f"Acme {XSS}" in values
+
+
+def test_results_and_roadmap_offer_the_workbook(assessment_id: int) -> None:
+    answer_all(assessment_id, 2)
+    for page in ("results", "roadmap"):
+        at = app(page, assessment=assessment_id)
+        assert "Excel roadmap workbook" in [b.proto.label for b in at.get("download_button")]

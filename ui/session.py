@@ -22,6 +22,7 @@ PAGES = {
     "questionnaire": "app_pages/questionnaire.py",
     "results": "app_pages/results.py",
     "roadmap": "app_pages/roadmap.py",
+    "data": "app_pages/data.py",
 }
 CORE_ERRORS = (StorageError, ScoringError, QuestionnaireError, UnknownQuestionnaire)
 T = TypeVar("T")

@@ -1,0 +1,753 @@
+"""The roadmap workbook: sheets, charts, table and values match the report, and user text never runs as a formula."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlite_utils import Database
+
+import ui.levels
+from exports import level_colours
+from exports.report import AssessmentReport, PlannedStep, load_report, planned_roadmap
+from exports.safe_text import EXCEL_CELL_LIMIT, TRUNCATION_MARK, cell_text, csv_safe, formula_like, set_text
+from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook
+from questionnaires.catalog import get_questionnaire
+from questionnaires.model import Questionnaire
+from scoring import (
+    BenchmarkResult,
+    benchmark,
+    domain_trend,
+    question_trend,
+    score_columns,
+    select_peer_group,
+    trend_point,
+)
+from storage import (
+    create_assessment,
+    create_organisation,
+    get_or_create_respondent,
+    list_assessments,
+    list_organisations,
+    open_database,
+    save_answer,
+    save_roadmap_item,
+    set_consensus,
+)
+from storage.choices import ROADMAP_STATUSES
+from storage.demo import load_demo_data
+
+PAYLOADS = (
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "#N/A",
+    "=1+1\n=2",
+)
+"""Text a spreadsheet would run as a formula (or show as an error value) if it were not kept as text."""
+
+SOFFICE_TIMEOUT = 120
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CHART_NS = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+@pytest.fixture(scope="module")
+def itscm() -> Questionnaire:
+    return get_questionnaire("itscm", "2026.1")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory, itscm: Questionnaire) -> Iterator[Database]:
+    """The illustrative data: 8 organisations with 3 assessments each."""
+    db = open_database(tmp_path_factory.mktemp("demo") / "demo.db")
+    load_demo_data(db, itscm)
+    yield db
+    db.close()
+
+
+def assessment_of(db: Database, organisation: str, label: str) -> int:
+    by_name = {o.name: o.id for o in list_organisations(db)}
+    return next(a.id for a in list_assessments(db, by_name[organisation]) if a.label == label)
+
+
+@pytest.fixture(scope="module")
+def workshop(demo_db: Database) -> AssessmentReport:
+    """Kestrel Bay Bank FY2026: four respondents, agreed answers, roadmap items with owners and dates."""
+    return load_report(demo_db, assessment_of(demo_db, "Kestrel Bay Bank", "FY2026"))
+
+
+@pytest.fixture(scope="module")
+def workshop_roadmap(demo_db: Database, workshop: AssessmentReport) -> list[PlannedStep]:
+    return planned_roadmap(demo_db, workshop)
+
+
+def trends_of(db: Database, report: AssessmentReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+    points = [
+        trend_point(a.label, a.assessment_date, load_report(db, a.id).score)
+        for a in list_assessments(db, report.organisation.id)
+    ]
+    return domain_trend(points), question_trend(points)
+
+
+def benchmark_of(db: Database, report: AssessmentReport) -> BenchmarkResult:
+    rows = []
+    for assessment in list_assessments(db):
+        other = load_report(db, assessment.id)
+        rows.append(
+            {
+                "organisation_id": assessment.organisation_id,
+                "assessment_id": assessment.id,
+                "questionnaire_id": assessment.questionnaire_id,
+                "status": assessment.status,
+                "completed_at": assessment.completed_at,
+                **score_columns(other.score),
+            }
+        )
+    peers = select_peer_group(pd.DataFrame(rows), report.questionnaire.id, report.organisation.id)
+    return benchmark(peers, score_columns(report.score))
+
+
+@pytest.fixture(scope="module")
+def full_workbook(demo_db: Database, workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]) -> bytes:
+    """The workshop's workbook with every optional sheet."""
+    domains, questions = trends_of(demo_db, workshop)
+    return assessment_workbook(
+        workshop,
+        workshop_roadmap,
+        benchmark=benchmark_of(demo_db, workshop),
+        domain_trend=domains,
+        question_trend=questions,
+    )
+
+
+def load(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def rows_of(ws: Worksheet) -> list[tuple[object, ...]]:
+    return list(ws.iter_rows(values_only=True))
+
+
+def header_index(ws: Worksheet, row: int = 1) -> dict[str, int]:
+    """Map each heading of a header row to its 0-based column."""
+    return {str(cell.value): index for index, cell in enumerate(ws[row]) if cell.value is not None}
+
+
+def fact(ws: Worksheet, label: str) -> openpyxl.cell.Cell:
+    """Return the value cell (column B) next to a label in column A of the Summary."""
+    for row in ws.iter_rows(min_col=1, max_col=2):
+        if row[0].value == label:
+            return row[1]
+    raise AssertionError(f"no {label!r} row on the Summary")
+
+
+def fill_of(cell: openpyxl.cell.Cell) -> str:
+    """Return a cell's solid fill as #rrggbb."""
+    return "#" + str(cell.fill.fgColor.rgb)[-6:].lower()
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """Map each sheet name to its part in the zip, following workbook.xml and its relationships."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels.iter(f"{REL_NS}Relationship")}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    parts = {}
+    for sheet in workbook.iter(f"{MAIN_NS}sheet"):
+        target = str(targets[sheet.get(rid)])
+        parts[str(sheet.get("name"))] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def related(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """Return the parts a part links to, from its _rels file."""
+    path = PurePosixPath(part)
+    rels_name = str(path.parent / "_rels" / f"{path.name}.rels")
+    if rels_name not in archive.namelist():
+        return []
+    text = archive.read(rels_name).decode()
+    return [target.lstrip("/") for target in re.findall(r'Target="([^"]+)"', text)]
+
+
+def formula_elements(data: bytes) -> list[str]:
+    """Return every <f> element in any worksheet of the workbook."""
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name):
+                found += [f"{name}: {m}" for m in re.findall(r"<f[\s>/][^<]*", archive.read(name).decode())]
+    return found
+
+
+# Safe text
+
+
+@pytest.mark.parametrize("text", [*PAYLOADS, "=", "+", "\t", "\r"])
+def test_text_starting_with_a_formula_character_is_formula_like(text: str) -> None:
+    assert formula_like(text) == (text[0] in "=+-@\t\r")
+
+
+@pytest.mark.parametrize("text", ["", "Plain text", " =1", "A=1", "1-2", "'=1", "\n=1"])
+def test_text_with_a_formula_character_later_is_not_formula_like(text: str) -> None:
+    assert not formula_like(text)
+
+
+@pytest.mark.parametrize("text", PAYLOADS[:6])
+def test_csv_safe_prefixes_a_quote_to_formula_like_text(text: str) -> None:
+    assert csv_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Head of IT", "1-2", "#N/A", "x=1"])
+def test_csv_safe_leaves_other_text_unchanged(text: str) -> None:
+    assert csv_safe(text) == text
+
+
+def test_cell_text_replaces_xml_illegal_characters_and_stores_carriage_returns_as_line_feeds() -> None:
+    assert cell_text("a\x00b\x08c\x0bd\x1fe\ufffef") == "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf"
+    assert cell_text("one\r\ntwo\rthree\nfour\tfive") == "one\ntwo\nthree\nfour\tfive"
+
+
+def test_cell_text_cuts_text_to_the_excel_cell_limit_and_marks_the_cut() -> None:
+    cut = cell_text("x" * (EXCEL_CELL_LIMIT + 10))
+    assert len(cut) == EXCEL_CELL_LIMIT
+    assert cut.endswith(TRUNCATION_MARK)
+    assert cell_text("x" * EXCEL_CELL_LIMIT) == "x" * EXCEL_CELL_LIMIT
+
+
+def test_cell_text_counts_characters_outside_the_basic_plane_twice_as_excel_does() -> None:
+    emoji = "\U0001f600"
+    cut = cell_text(emoji * EXCEL_CELL_LIMIT)
+    assert len(cut.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT
+    assert cut.endswith(TRUNCATION_MARK)
+    assert set(cut[:-1]) == {emoji}
+
+
+def test_set_text_stores_formula_and_error_lookalikes_as_strings() -> None:
+    ws = openpyxl.Workbook().active
+    for row, text in enumerate(PAYLOADS, start=1):
+        cell = set_text(ws.cell(row=row, column=1), text)
+        assert cell.data_type == "s"
+        assert cell.value == cell_text(text)
+
+
+def test_set_text_leaves_a_cell_empty_for_empty_text() -> None:
+    ws = openpyxl.Workbook().active
+    assert set_text(ws["A1"], "").value is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_reads_back_as_its_cell_text_and_never_as_a_formula(text: str) -> None:
+    workbook = openpyxl.Workbook()
+    set_text(workbook.active["A1"], text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    assert formula_elements(data) == []
+    expected = cell_text(text)
+    assert (load(data).active["A1"].value or "") == expected
+    if not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]", text):
+        assert expected == text
+
+
+def test_the_app_and_the_workbook_share_one_level_colour_scale() -> None:
+    assert ui.levels.level_colour is level_colours.level_colour
+    assert ui.levels.nearest_level is level_colours.nearest_level
+    assert ui.levels.PALETTE is level_colours.PALETTE
+    assert (ui.levels.NA_COLOUR, ui.levels.UNANSWERED_COLOUR) == (
+        level_colours.NA_COLOUR,
+        level_colours.UNANSWERED_COLOUR,
+    )
+
+
+# Sheets and structure
+
+
+def test_sheets_come_in_order_with_the_optional_ones_last(full_workbook: bytes) -> None:
+    assert load(full_workbook).sheetnames == [
+        "Summary",
+        "Roadmap",
+        "Answers",
+        "Benchmark",
+        "Domain trend",
+        "Question trend",
+    ]
+
+
+def test_optional_sheets_are_left_out_without_their_data(
+    workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]
+) -> None:
+    withheld = BenchmarkResult(n=3, min_peer_group=5, figures=(), reason="3 peer organisation(s) match")
+    data = assessment_workbook(workshop, workshop_roadmap, benchmark=withheld)
+    assert load(data).sheetnames == ["Summary", "Roadmap", "Answers"]
+
+
+def test_summary_holds_a_native_radar_chart_and_bar_chart(full_workbook: bytes) -> None:
+    parts = sheet_parts(full_workbook)
+    with zipfile.ZipFile(io.BytesIO(full_workbook)) as archive:
+        drawings = [part for part in related(archive, parts["Summary"]) if "drawings/" in part]
+        assert drawings == ["xl/drawings/drawing1.xml"]
+        charts = related(archive, drawings[0])
+        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+        radar = ET.fromstring(archive.read("xl/charts/chart1.xml"))
+        bars = ET.fromstring(archive.read("xl/charts/chart2.xml"))
+        for other in ("Roadmap", "Answers"):
+            assert not [part for part in related(archive, parts[other]) if "drawings/" in part]
+    # The <c:radarChart> and <c:barChart> elements of DrawingML (openpyxl writes the namespace as the default).
+    assert radar.find(f".//{CHART_NS}radarChart") is not None
+    assert bars.find(f".//{CHART_NS}barChart") is not None
+    # Both draw the Summary's domain table: scores in column C, targets in column D.
+    for chart in (radar, bars):
+        references = [f.text or "" for f in chart.iter(f"{CHART_NS}f")]
+        assert any(re.fullmatch(r"'?Summary'?!\$C\$\d+:\$C\$\d+", ref) for ref in references)
+        assert any(re.fullmatch(r"'?Summary'?!\$D\$\d+:\$D\$\d+", ref) for ref in references)
+
+
+def test_roadmap_is_an_excel_table_with_filters_a_frozen_header_and_a_status_list(full_workbook: bytes) -> None:
+    ws = load(full_workbook)["Roadmap"]
+    last = ws.max_row
+    table = ws.tables[ROADMAP_TABLE]
+    assert table.ref == f"A1:L{last}"
+    assert table.tableStyleInfo.name
+    assert ws.freeze_panes == "A2"
+    with zipfile.ZipFile(io.BytesIO(full_workbook)) as archive:
+        table_xml = archive.read("xl/tables/table1.xml").decode()
+    assert f'<autoFilter ref="A1:L{last}"' in table_xml
+    status_column = header_index(ws)["Status"]
+    letter = openpyxl.utils.get_column_letter(status_column + 1)
+    lists = [v for v in ws.data_validations.dataValidation if v.type == "list"]
+    assert len(lists) == 1
+    assert lists[0].formula1 == '"' + ",".join(ROADMAP_STATUSES) + '"'
+    assert str(lists[0].sqref) == f"{letter}2:{letter}{last}"
+
+
+def test_summary_and_roadmap_print_landscape_fitted_to_the_page_width(full_workbook: bytes) -> None:
+    workbook = load(full_workbook)
+    for name in ("Summary", "Roadmap"):
+        ws = workbook[name]
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+
+
+def test_header_cells_are_bold_on_a_fill(full_workbook: bytes) -> None:
+    workbook = load(full_workbook)
+    for name in ("Roadmap", "Answers", "Benchmark", "Domain trend", "Question trend"):
+        for cell in workbook[name][1]:
+            if cell.value is not None:
+                assert cell.font.b, f"{name}!{cell.coordinate}"
+                assert cell.fill.fill_type == "solid", f"{name}!{cell.coordinate}"
+
+
+# Values
+
+
+def test_summary_shows_the_organisation_assessment_and_overall_result(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    ws = load(full_workbook)["Summary"]
+    overall = workshop.score.overall
+    assert fact(ws, "Organisation").value == workshop.organisation.name
+    assert fact(ws, "Industry").value == workshop.organisation.industry
+    assert fact(ws, "Size band").value == workshop.organisation.size_band
+    assert fact(ws, "Region").value == workshop.organisation.region
+    assert fact(ws, "Note").value.startswith("Illustrative data")
+    assert fact(ws, "Assessment").value == workshop.assessment.label
+    assert fact(ws, "Date").value == datetime.combine(workshop.assessment.assessment_date, datetime.min.time())
+    assert fact(ws, "Status").value == "Completed"
+    assert fact(ws, "Questionnaire").value == "IT service continuity maturity assessment (version 2026.1)"
+    stage = fact(ws, "Overall stage")
+    assert stage.value == overall.stage
+    assert ws.cell(row=stage.row, column=3).value == workshop.questionnaire.level(overall.stage).name
+    assert fill_of(stage) == level_colours.level_colour(overall.stage, workshop.questionnaire.level_numbers)
+    assert fact(ws, "Overall score").value == round(overall.score, 2)
+    assert fact(ws, "Completeness").value == overall.completeness
+
+
+def test_summary_domain_table_matches_the_scores_and_is_coloured_by_level(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    ws = load(full_workbook)["Summary"]
+    scale = workshop.questionnaire.level_numbers
+    header_row = next(row[0].row for row in ws.iter_rows(min_col=1, max_col=1) if row[0].value == "Domain")
+    columns = header_index(ws, header_row)
+    assert list(columns)[:6] == ["Domain", "Stage", "Score", "Target", "Gap", "Completeness"]
+    for offset, domain in enumerate(workshop.score.domains, start=1):
+        cells = ws[header_row + offset]
+        assert cells[columns["Domain"]].value == domain.name
+        assert cells[columns["Stage"]].value == domain.stage
+        assert cells[columns["Score"]].value == round(domain.score, 2)
+        assert cells[columns["Target"]].value == domain.target
+        assert cells[columns["Gap"]].value == domain.gap
+        assert cells[columns["Completeness"]].value == domain.completeness
+        for name, level in (("Stage", domain.stage), ("Score", domain.score), ("Target", domain.target)):
+            cell = cells[columns[name]]
+            background = level_colours.level_colour(level, scale)
+            assert fill_of(cell) == background
+            assert "#" + str(cell.font.color.rgb)[-6:].lower() == level_colours.text_colour_on(background)
+
+
+def test_summary_explains_how_to_read_the_figures(full_workbook: bytes) -> None:
+    texts = [str(v) for row in rows_of(load(full_workbook)["Summary"]) for v in row if isinstance(v, str)]
+    assert "How to read this" in texts
+    assert any(t.startswith("Stage: the highest level") and "80%" in t for t in texts)
+    assert any(t.startswith("Several respondents") for t in texts)
+
+
+def test_an_unfinished_assessment_is_marked_provisional(demo_db: Database) -> None:
+    report = load_report(demo_db, assessment_of(demo_db, "St Aldric Health Trust", "FY2026"))
+    assert report.score.overall.provisional
+    ws = load(assessment_workbook(report, planned_roadmap(demo_db, report)))["Summary"]
+    completeness = fact(ws, "Completeness")
+    assert completeness.value == pytest.approx(report.score.overall.completeness)
+    note = ws.cell(row=completeness.row, column=3).value
+    answered = report.score.overall
+    assert note == f"Provisional: {answered.answered} of {answered.total} questions answered."
+    assert fact(ws, "Status").value == "In progress"
+
+
+def test_roadmap_rows_follow_the_roadmap_with_owners_real_dates_and_statuses(
+    full_workbook: bytes, workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]
+) -> None:
+    ws = load(full_workbook)["Roadmap"]
+    columns = header_index(ws)
+    body = list(ws.iter_rows(min_row=2))
+    assert len(body) == len(workshop_roadmap) > 0
+    assert any(planned.owner for planned in workshop_roadmap)
+    for cells, planned in zip(body, workshop_roadmap, strict=True):
+        step = planned.step
+        assert cells[columns["Order"]].value == step.order
+        assert cells[columns["Phase"]].value.startswith(step.phase_name)
+        assert cells[columns["Domain"]].value == workshop.questionnaire.domain(step.domain_id).name
+        assert cells[columns["Practice ID"]].value == step.question_id
+        assert cells[columns["Practice"]].value == step.practice
+        assert cells[columns["From level"]].value == step.from_level
+        assert cells[columns["To level"]].value == step.to_level
+        assert cells[columns["Action"]].value == step.action
+        assert cells[columns["Effort"]].value == step.effort
+        assert (cells[columns["Owner"]].value or "") == planned.owner
+        due = cells[columns["Due date"]]
+        if planned.due_date is None:
+            assert due.value is None
+        else:
+            assert due.is_date
+            assert due.value.date() == planned.due_date
+        assert cells[columns["Status"]].value == planned.status
+    assert [c[columns["Order"]].value for c in body] == list(range(1, len(body) + 1))
+
+
+def test_a_roadmap_without_steps_says_so_and_has_no_table(workshop: AssessmentReport) -> None:
+    ws = load(assessment_workbook(workshop, []))["Roadmap"]
+    assert ws["A2"].value.startswith("No steps")
+    assert not ws.tables
+
+
+def test_answers_list_every_question_in_questionnaire_order_with_each_respondents_level(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    ws = load(full_workbook)["Answers"]
+    questionnaire = workshop.questionnaire
+    columns = header_index(ws)
+    names = [respondent.name for respondent in workshop.respondents]
+    assert len(names) == 4
+    assert list(columns) == [
+        "ID",
+        "Domain",
+        "Question",
+        "Level",
+        "Statement of the level",
+        "N/A",
+        "Comment",
+        "Evidence",
+        *names,
+        "Spread",
+        "Disagreement",
+        "Consensus set",
+    ]
+    expected_order = [q.id for d in questionnaire.domains for q in questionnaire.questions_in(d.id)]
+    body = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [row[columns["ID"]] for row in body] == expected_order
+    answers = {(a.respondent_id, a.question_id): a for a in workshop.answers}
+    for row in body:
+        question = questionnaire.question(str(row[columns["ID"]]))
+        result = workshop.score.questions[question.id]
+        assert row[columns["Question"]] == question.text
+        assert row[columns["Domain"]] == questionnaire.domain(question.domain).name
+        assert row[columns["Level"]] == result.level
+        assert row[columns["N/A"]] == ("N/A" if result.na else None)
+        assert row[columns["Statement of the level"]] == (question.levels[result.level] if result.level else None)
+        for respondent in workshop.respondents:
+            answer = answers.get((respondent.id, question.id))
+            expected = None if answer is None or not answer.is_answered else ("N/A" if answer.na else answer.level)
+            assert row[columns[respondent.name]] == expected
+        assert row[columns["Spread"]] == result.spread
+        assert row[columns["Disagreement"]] == ("Yes" if result.disagreement else None)
+        assert row[columns["Consensus set"]] == ("Yes" if result.from_consensus else None)
+    assert any(row[columns["Disagreement"]] == "Yes" for row in body)
+    assert any(row[columns["Consensus set"]] == "Yes" for row in body)
+
+
+def test_workshop_comments_are_each_prefixed_with_the_respondents_name(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    ws = load(full_workbook)["Answers"]
+    columns = header_index(ws)
+    by_question = {row[columns["ID"]]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    checked = 0
+    for field, heading in (("comment", "Comment"), ("evidence", "Evidence")):
+        for question in workshop.questionnaire.questions:
+            expected = "\n".join(
+                f"{r.name}: {getattr(a, field)}"
+                for r in workshop.respondents
+                for a in workshop.answers
+                if a.respondent_id == r.id and a.question_id == question.id and getattr(a, field).strip()
+            )
+            assert (by_question[question.id][columns[heading]] or "") == expected
+            checked += bool(expected)
+    assert checked > 0
+
+
+def test_a_single_respondent_gets_no_respondent_columns_and_their_own_comments(demo_db: Database) -> None:
+    report = load_report(demo_db, assessment_of(demo_db, "Northwind Mutual Insurance", "FY2026"))
+    assert len(report.respondents) == 1
+    ws = load(assessment_workbook(report, planned_roadmap(demo_db, report)))["Answers"]
+    columns = header_index(ws)
+    assert list(columns)[-1] == "Evidence"
+    comments = {a.question_id: a.comment for a in report.answers if a.comment}
+    assert comments
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        assert (row[columns["Comment"]] or "") == comments.get(str(row[columns["ID"]]), "")
+
+
+def test_benchmark_sheet_shows_the_peer_figures_and_no_peer_identity(
+    full_workbook: bytes, demo_db: Database, workshop: AssessmentReport
+) -> None:
+    result = benchmark_of(demo_db, workshop)
+    assert result.figures
+    ws = load(full_workbook)["Benchmark"]
+    columns = header_index(ws)
+    body = [row for row in ws.iter_rows(min_row=2, values_only=True) if row[columns["ID"]]]
+    assert len(body) == len(result.figures)
+    for row, figure in zip(body, result.figures, strict=True):
+        assert row[columns["ID"]] == figure.score_id
+        assert row[columns["Peers"]] == figure.n
+        assert row[columns["This assessment"]] == pytest.approx(round(figure.subject_score, 2))
+        assert row[columns["Percentile rank"]] == pytest.approx(round(figure.percentile_rank, 1))
+        assert row[columns["Lower quartile"]] == pytest.approx(round(figure.q1, 2))
+        assert row[columns["Median"]] == pytest.approx(round(figure.median, 2))
+        assert row[columns["Upper quartile"]] == pytest.approx(round(figure.q3, 2))
+    text = " ".join(str(value) for row in rows_of(ws) for value in row if value is not None)
+    others = [o.name for o in list_organisations(demo_db) if o.id != workshop.organisation.id]
+    assert not [name for name in others if name in text]
+
+
+def test_trend_sheets_hold_one_row_per_trend_row(
+    full_workbook: bytes, demo_db: Database, workshop: AssessmentReport
+) -> None:
+    domains, questions = trends_of(demo_db, workshop)
+    workbook = load(full_workbook)
+    domain_rows = list(workbook["Domain trend"].iter_rows(min_row=2, values_only=True))
+    assert len(domain_rows) == len(domains)
+    for row, expected in zip(domain_rows, domains.itertuples(index=False), strict=True):
+        assert row[0] == expected.label
+        assert row[1].date() == expected.date.date()
+        assert row[3] == round(expected.score, 2)
+        assert row[4] == expected.stage
+    assert {row[2] for row in domain_rows} == {"Overall"} | {d.name for d in workshop.questionnaire.domains}
+    question_rows = list(workbook["Question trend"].iter_rows(min_row=2, values_only=True))
+    assert len(question_rows) == len(questions)
+    assert [row[2] for row in question_rows] == list(questions["question_id"])
+    assert [row[3] for row in question_rows] == [None if pd.isna(v) else v for v in questions["level"]]
+
+
+def test_a_trend_frame_without_its_columns_is_refused(
+    workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]
+) -> None:
+    with pytest.raises(WorkbookDataError, match="score"):
+        assessment_workbook(workshop, workshop_roadmap, domain_trend=pd.DataFrame({"label": ["FY2026"]}))
+
+
+# User text stays text
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, itscm: Questionnaire) -> Iterator[Database]:
+    """A database whose organisation, labels, respondents, comments, evidence and owners all look like formulas."""
+    db = open_database(tmp_path_factory.mktemp("hostile") / "hostile.db")
+    organisation = create_organisation(db, PAYLOADS[0], "Retail", "250-999 employees", "Europe")
+    questions = itscm.questions
+    for label, respondents in (("+1+1", ["@SUM(A1)"]), ("-2", ["=1+1", "-3", '=HYPERLINK("http://x","y")'])):
+        assessment = create_assessment(db, organisation.id, itscm, label, date(2026, 1, 15))
+        for number, name in enumerate(respondents):
+            respondent = get_or_create_respondent(db, assessment.id, name)
+            for index, question in enumerate(questions):
+                payload = PAYLOADS[(index + number) % len(PAYLOADS)]
+                save_answer(
+                    db,
+                    itscm,
+                    assessment.id,
+                    respondent.id,
+                    question.id,
+                    1 + (index + number) % 2,
+                    comment=payload,
+                    evidence=payload + " \x01 evidence",
+                )
+        if len(respondents) > 1:
+            set_consensus(db, itscm, assessment.id, questions[0].id, 2, note="=agreed", set_by="@facilitator")
+        for index, question in enumerate(questions[: len(PAYLOADS)]):
+            save_roadmap_item(
+                db,
+                itscm,
+                assessment.id,
+                question.id,
+                3,
+                owner=PAYLOADS[index],
+                due_date=date(2026, 6, 30),
+                status="planned",
+            )
+    yield db
+    db.close()
+
+
+def hostile_workbooks(db: Database) -> list[tuple[AssessmentReport, list[PlannedStep], bytes]]:
+    found = []
+    for assessment in list_assessments(db):
+        report = load_report(db, assessment.id)
+        roadmap = planned_roadmap(db, report)
+        found.append((report, roadmap, assessment_workbook(report, roadmap)))
+    return found
+
+
+def test_formula_like_user_text_never_becomes_a_formula(hostile: Database) -> None:
+    workbooks = hostile_workbooks(hostile)
+    assert len(workbooks) == 2
+    for _report, _roadmap, data in workbooks:
+        assert formula_elements(data) == []
+
+
+def test_formula_like_user_text_reads_back_as_typed(hostile: Database) -> None:
+    for report, roadmap, data in hostile_workbooks(hostile):
+        workbook = load(data)
+        summary = workbook["Summary"]
+        assert fact(summary, "Organisation").value == PAYLOADS[0]
+        assert fact(summary, "Assessment").value == report.assessment.label
+        # Owners: every payload except the tab and carriage-return ones, which storage trims from names.
+        ws = workbook["Roadmap"]
+        columns = header_index(ws)
+        owners = {
+            (row[columns["Practice ID"]], row[columns["To level"]]): row[columns["Owner"]]
+            for row in ws.iter_rows(min_row=2, values_only=True)
+        }
+        saved = [p for p in roadmap if p.owner]
+        assert len(saved) == len(PAYLOADS)
+        for planned in saved:
+            assert owners[(planned.step.question_id, planned.step.to_level)] == cell_text(planned.owner)
+        assert {p.owner for p in saved} >= {'=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "#N/A"}
+        answers = workbook["Answers"]
+        columns = header_index(answers)
+        for respondent in report.respondents:
+            if len(report.respondents) > 1:
+                assert respondent.name in columns
+        rows = {row[columns["ID"]]: row for row in answers.iter_rows(min_row=2, values_only=True)}
+        for question in report.questionnaire.questions:
+            own = [a for a in report.answers if a.question_id == question.id]
+            if len(report.respondents) == 1:
+                expected_comment, expected_evidence = own[0].comment, own[0].evidence
+            else:
+                names = {r.id: r.name for r in report.respondents}
+                expected_comment = "\n".join(f"{names[a.respondent_id]}: {a.comment}" for a in own)
+                expected_evidence = "\n".join(f"{names[a.respondent_id]}: {a.evidence}" for a in own)
+            assert rows[question.id][columns["Comment"]] == cell_text(expected_comment)
+            assert rows[question.id][columns["Evidence"]] == cell_text(expected_evidence)
+
+
+def test_a_real_organisation_gets_no_illustrative_note(hostile: Database) -> None:
+    _report, _roadmap, data = hostile_workbooks(hostile)[0]
+    labels = [row[0] for row in rows_of(load(data)["Summary"])]
+    assert "Organisation" in labels
+    assert "Note" not in labels
+
+
+def test_single_respondent_formula_comments_read_back_exactly(hostile: Database) -> None:
+    _report, _roadmap, data = next(item for item in hostile_workbooks(hostile) if len(item[0].respondents) == 1)
+    ws = load(data)["Answers"]
+    columns = header_index(ws)
+    comments = [row[columns["Comment"]] for row in ws.iter_rows(min_row=2, values_only=True)]
+    # Exactly as typed, except the carriage return that XML stores as a line feed.
+    for payload in PAYLOADS:
+        expected = payload.replace("\r", "\n")
+        assert expected in comments
+    evidence = {row[columns["Evidence"]] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert '=HYPERLINK("http://x","y") \ufffd evidence' in evidence
+
+
+# LibreOffice opens and prints the workbook
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.fail(
+            "LibreOffice is not installed, so the workbook cannot be checked to open and print; "
+            "`make test` installs it (apt-get install libreoffice-calc-nogui)."
+        )
+    return found
+
+
+def convert_to_pdf(xlsx: Path, out_dir: Path) -> Path:
+    """Convert a workbook to PDF with headless LibreOffice, in its own profile so parallel runs do not clash."""
+    profile = out_dir / "lo-profile"
+    completed = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(xlsx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=SOFFICE_TIMEOUT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return out_dir / f"{xlsx.stem}.pdf"
+
+
+def test_libreoffice_converts_the_full_workbook_to_pdf(full_workbook: bytes, tmp_path: Path) -> None:
+    xlsx = tmp_path / "roadmap.xlsx"
+    xlsx.write_bytes(full_workbook)
+    pdf = convert_to_pdf(xlsx, tmp_path)
+    assert pdf.exists()
+    assert pdf.stat().st_size > 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_libreoffice_converts_a_workbook_full_of_formula_like_text_to_pdf(hostile: Database, tmp_path: Path) -> None:
+    _report, _roadmap, data = hostile_workbooks(hostile)[1]
+    xlsx = tmp_path / "hostile.xlsx"
+    xlsx.write_bytes(data)
+    pdf = convert_to_pdf(xlsx, tmp_path)
+    assert pdf.exists()
+    assert pdf.read_bytes().startswith(b"%PDF")
