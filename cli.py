@@ -7,18 +7,31 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from exports.answers_csv import AnswersCsvError, read_answers_csv
-from questionnaires.catalog import available_questionnaires
+from exports.csv_export import answers_csv_bytes, results_csv_bytes
+from exports.json_io import AssessmentImportError, assessment_json, import_assessment
+from exports.portfolio import portfolio_rows, portfolio_workbook
+from exports.report import load_report, planned_roadmap
+from exports.workbook import assessment_workbook
+from questionnaires.catalog import UnknownQuestionnaire, available_questionnaires
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import AssessmentScore, ScoringError, score_assessment
-from storage import backup_database, connect, database_path
+from storage import (
+    backup_database,
+    connect,
+    database_path,
+    list_assessments,
+    list_organisations,
+    list_roadmap_items,
+)
 from storage.demo import load_demo_data
 from storage.errors import StorageError
 from storage.restore import restore_database
@@ -166,6 +179,85 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = {".xlsx": "workbook", ".json": "json", ".csv": "answers-csv"}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List organisations and their assessments with ids, for `export`."""
+    del args
+    db = connect()
+    organisations = list_organisations(db)
+    if not organisations:
+        print("No organisations yet. Start the app (make run) or load demo data (python cli.py demo).")
+        return 0
+    for organisation in organisations:
+        mark = " (illustrative)" if organisation.illustrative else ""
+        print(f"{organisation.name}{mark}")
+        for assessment in list_assessments(db, organisation.id):
+            print(
+                f"  {assessment.id:>5}  {assessment.label:<12} {assessment.assessment_date}  "
+                f"{assessment.questionnaire_id} {assessment.questionnaire_version}  {assessment.status}"
+            )
+    return 0
+
+
+def _write_export(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write the file ({exc.strerror}).") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export one assessment (workbook, CSV or JSON) or every assessment's results (portfolio)."""
+    path = Path(args.output)
+    db = connect()
+    if args.portfolio:
+        if path.suffix != ".xlsx":
+            raise CliError(f"{path}: the portfolio is a workbook; give a file name ending in .xlsx.")
+        rows = list(portfolio_rows(db))
+        buffer = io.BytesIO()
+        portfolio_workbook(rows, buffer)
+        _write_export(path, buffer.getvalue())
+        print(f"Wrote {len(rows)} assessments' results to {path}")
+        return 0
+    if args.assessment is None:
+        raise CliError("give an assessment id (see `python cli.py list`) or --portfolio.")
+    kind = args.format or EXPORT_FORMATS.get(path.suffix)
+    if kind is None:
+        raise CliError(f"{path}: cannot tell the format from the name; use .xlsx, .json or .csv, or --format.")
+    try:
+        report = load_report(db, args.assessment)
+    except (StorageError, UnknownQuestionnaire) as exc:
+        raise CliError(str(exc)) from None
+    if kind == "workbook":
+        data = assessment_workbook(report, planned_roadmap(db, report))
+    elif kind == "json":
+        data = assessment_json(report, list_roadmap_items(db, report.assessment.id)).encode("utf-8")
+    elif kind == "answers-csv":
+        data = answers_csv_bytes(report)
+    else:
+        data = results_csv_bytes(report)
+    _write_export(path, data)
+    print(f"Wrote {kind} of {report.organisation.name} {report.assessment.label} to {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import an assessment exported as JSON (by `export` or the Data page)."""
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read the file ({exc.strerror}).") from None
+    try:
+        assessment = import_assessment(connect(), raw)
+    except (AssessmentImportError, StorageError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"Imported assessment {assessment.label} as id {assessment.id}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load illustrative demo organisations and assessments into the database."""
     del args
@@ -204,6 +296,24 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", metavar="PATH", help="a backup file made by `backup`")
     restore.set_defaults(run=cmd_restore)
 
+    listing = commands.add_parser("list", help="list organisations and assessments with their ids")
+    listing.set_defaults(run=cmd_list)
+
+    export = commands.add_parser("export", help="export an assessment (workbook, CSV, JSON) or the portfolio")
+    export.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, nargs="?", help="see `python cli.py list`")
+    export.add_argument("output", metavar="OUTPUT", help="the file to write (.xlsx, .json or .csv)")
+    export.add_argument(
+        "--format",
+        choices=("workbook", "json", "answers-csv", "results-csv"),
+        help="what to write (default: from OUTPUT's extension; .csv gives the answers)",
+    )
+    export.add_argument("--portfolio", action="store_true", help="every assessment's results in one workbook")
+    export.set_defaults(run=cmd_export)
+
+    importing = commands.add_parser("import", help="import an assessment exported as JSON")
+    importing.add_argument("file", metavar="FILE.json")
+    importing.set_defaults(run=cmd_import)
+
     demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")
     demo.set_defaults(run=cmd_demo)
     return parser
@@ -217,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -217,3 +217,42 @@ def test_restore_refuses_a_file_that_is_not_a_backup(
     fake.write_text("hello")
     assert main(["restore", str(fake)]) == 1
     assert "is not a SQLite database" in capsys.readouterr().err
+
+
+def test_export_and_import_move_an_assessment_to_another_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    from exports.report import load_report
+    from storage import connect
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "source.db"))
+    assert main(["demo"]) == 0
+    assert main(["list"]) == 0
+    assert "Northwind Mutual Insurance (illustrative)" in capsys.readouterr().out
+    source = load_report(connect(), 3)
+    assert main(["export", "3", str(tmp_path / "out.json")]) == 0
+    assert main(["export", "3", str(tmp_path / "out.xlsx")]) == 0
+    assert main(["export", "3", str(tmp_path / "results.csv"), "--format", "results-csv"]) == 0
+    assert main(["export", "--portfolio", str(tmp_path / "portfolio.xlsx")]) == 0
+    assert load_workbook(tmp_path / "out.xlsx").sheetnames[:3] == ["Summary", "Roadmap", "Answers"]
+    assert (tmp_path / "results.csv").read_text(encoding="utf-8-sig").startswith("id,name,score,stage")
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "empty.db"))
+    assert main(["import", str(tmp_path / "out.json")]) == 0
+    imported = load_report(connect(), 1)
+    assert imported.score.overall == source.score.overall
+    assert imported.score.domains == source.score.domains
+    assert main(["import", str(tmp_path / "out.json")]) == 1
+    assert "already has an assessment labelled" in capsys.readouterr().err
+
+
+def test_export_of_an_unknown_assessment_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "empty.db"))
+    assert main(["export", "999", str(tmp_path / "x.xlsx")]) == 1
+    assert "No assessment with id 999" in capsys.readouterr().err
+    assert main(["export", "999", str(tmp_path / "x.txt")]) == 1
+    assert "cannot tell the format" in capsys.readouterr().err
