@@ -17,8 +17,8 @@ from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
 from exports.json_io import AssessmentImportError, assessment_json, import_assessment
 from exports.portfolio import portfolio_rows, portfolio_workbook
-from exports.report import load_report, planned_roadmap
-from exports.workbook import assessment_workbook
+from exports.report import load_report
+from exports.workbook import workbook_for_assessment
 from questionnaires.catalog import UnknownQuestionnaire, available_questionnaires
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
@@ -232,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (StorageError, UnknownQuestionnaire) as exc:
         raise CliError(str(exc)) from None
     if kind == "workbook":
-        data = assessment_workbook(report, planned_roadmap(db, report))
+        data = workbook_for_assessment(db, report.assessment.id)
     elif kind == "json":
         data = assessment_json(report, list_roadmap_items(db, report.assessment.id)).encode("utf-8")
     elif kind == "answers-csv":

@@ -9,12 +9,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 from sqlite_utils import Database
 
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
-from scoring import NA, AssessmentScore, Response, RoadmapStep, build_roadmap, score_assessment
+from scoring import (
+    NA,
+    AssessmentScore,
+    BenchmarkResult,
+    PeerFilter,
+    Response,
+    RoadmapStep,
+    benchmark,
+    build_roadmap,
+    domain_trend,
+    question_trend,
+    score_assessment,
+    score_columns,
+    select_peer_group,
+    trend_point,
+)
 from storage import (
+    benchmark_data,
     get_assessment,
     get_organisation,
     list_answers,
@@ -135,3 +152,37 @@ def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
             )
         )
     return planned
+
+
+def peer_benchmark(db: Database, report: AssessmentReport, peer_filter: PeerFilter | None = None) -> BenchmarkResult:
+    """Compare an assessment with the latest completed assessment of every other organisation.
+
+    Peers are scored by the same rules; with fewer than the questionnaire's minimum peer group
+    (never under 5) the result carries no figures, so no organisation can be singled out.
+    """
+    latest = benchmark_data(db, report.questionnaire.id).assessments
+    rows = []
+    for row in latest.itertuples(index=False):
+        if row.organisation_id == report.organisation.id:
+            continue
+        peer = load_report(db, int(row.assessment_id))
+        rows.append(row._asdict() | score_columns(peer.score))
+    frame = pd.DataFrame(rows, columns=[*latest.columns, *score_columns(report.score)])
+    peers = select_peer_group(
+        frame, report.questionnaire.id, report.organisation.id, peer_filter, date_column="assessment_date"
+    )
+    return benchmark(peers, score_columns(report.score), report.questionnaire.scoring.min_peer_group)
+
+
+def organisation_trend(db: Database, report: AssessmentReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The organisation's assessments on this questionnaire up to this one: by domain and by question."""
+    earlier = [
+        a
+        for a in list_assessments(db, report.organisation.id)
+        if a.questionnaire_id == report.questionnaire.id and a.assessment_date <= report.assessment.assessment_date
+    ]
+    points = [
+        trend_point(a.label, a.assessment_date, load_report(db, a.id).score)
+        for a in sorted(earlier, key=lambda a: (a.assessment_date, a.id))
+    ]
+    return domain_trend(points), question_trend(points)

@@ -29,9 +29,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlite_utils import Database
 
 from exports.level_colours import NA_COLOUR, is_missing, level_colour, text_colour_on
-from exports.report import AssessmentReport, PlannedStep
+from exports.report import (
+    AssessmentReport,
+    PlannedStep,
+    load_report,
+    organisation_trend,
+    peer_benchmark,
+    planned_roadmap,
+)
 from exports.safe_text import set_text
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, BenchmarkResult, QuestionResult
@@ -804,3 +812,17 @@ def assessment_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_for_assessment(db: Database, assessment_id: int) -> bytes:
+    """The roadmap workbook of an assessment, with benchmark and trend sheets when that data exists."""
+    report = load_report(db, assessment_id)
+    domains, questions = organisation_trend(db, report)
+    with_trend = len(domains["label"].unique()) > 1 if not domains.empty else False
+    return assessment_workbook(
+        report,
+        planned_roadmap(db, report),
+        benchmark=peer_benchmark(db, report),
+        domain_trend=domains if with_trend else None,
+        question_trend=questions if with_trend else None,
+    )

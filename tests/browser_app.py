@@ -70,3 +70,10 @@ def running_app(database: Path, timeout: float = 60.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def settle(page: object) -> None:
+    """Wait until Streamlit has finished the rerun that the last action started."""
+    page.wait_for_timeout(150)  # type: ignore[attr-defined]
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)  # type: ignore[attr-defined]
+    page.wait_for_timeout(100)  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,29 +13,11 @@ from openpyxl import load_workbook
 from exports.offline import offline_workbook
 from questionnaires.catalog import get_questionnaire
 from storage import create_assessment, create_organisation, get_or_create_respondent, open_database
-from tests.browser_app import CHROMIUM_FLAGS, chromium_path, running_app
+from tests.browser_app import running_app, settle
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package.")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
-
-
-def settle(page: object) -> None:
-    page.wait_for_timeout(150)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-    page.wait_for_timeout(100)
 
 
 def filled_offline_workbook(assessment_id: int, respondent_id: int) -> bytes:

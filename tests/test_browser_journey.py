@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from questionnaires.catalog import get_questionnaire
-from tests.browser_app import CHROMIUM_FLAGS, chromium_path, running_app
+from tests.browser_app import running_app, settle
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 XSS_NAME = "Acme <img src=x onerror=alert(1)>"
 LEVEL = "2 Repeatable"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package.")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
-
-
-def settle(page: object) -> None:
-    """Wait until Streamlit has finished the rerun that the last action started."""
-    page.wait_for_timeout(150)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-    page.wait_for_timeout(100)
 
 
 def choose(page: object, label: str, option: str) -> None:
@@ -46,7 +27,7 @@ def answer_domain(page: object, domain_id: str) -> int:
     """Answer every question of the domain on screen at LEVEL; return how many there were."""
     count = len(QUESTIONNAIRE.questions_in(domain_id))
     groups = page.locator('[data-testid="stRadio"]')
-    playwright_api.expect(groups).to_have_count(count, timeout=30_000)
+    expect(groups).to_have_count(count, timeout=30_000)
     settle(page)
     for i in range(count):
         groups.nth(i).get_by_text(re.compile(rf"^{LEVEL} · ")).click()
@@ -89,7 +70,7 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         page.reload()
         page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
         checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
-        playwright_api.expect(checked).to_have_count(first_domain, timeout=30_000)
+        expect(checked).to_have_count(first_domain, timeout=30_000)
         assert page.get_by_label("Comment").first.input_value() == XSS_NAME
         assert page.get_by_text(f"{first_domain} of 65 questions answered").is_visible()
 

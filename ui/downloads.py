@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from exports.report import AssessmentReport, load_report, planned_roadmap
-from exports.workbook import assessment_workbook
+from exports.report import AssessmentReport
+from exports.workbook import workbook_for_assessment
 from storage import connect
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,9 +24,7 @@ def file_stem(report: AssessmentReport) -> str:
 
 def workbook_bytes(assessment_id: int) -> bytes:
     """The roadmap workbook of an assessment (runs on the download's own thread, with its own connection)."""
-    conn = connect()
-    report = load_report(conn, assessment_id)
-    return assessment_workbook(report, planned_roadmap(conn, report))
+    return workbook_for_assessment(connect(), assessment_id)
 
 
 def workbook_button(report: AssessmentReport, *, key: str) -> None:
