@@ -50,37 +50,6 @@ def backup_bytes() -> bytes:
         folder.rmdir()
 
 
-organisations = list_organisations(db())
-chosen_assessment: int | None = None
-if organisations:
-    by_id = {o.id: o for o in organisations}
-    org_id = recalled_int("organisation")
-    org_id = org_id if org_id in by_id else organisations[0].id
-    left, right = st.columns(2)
-    org_id = left.selectbox(
-        "Organisation",
-        list(by_id),
-        index=list(by_id).index(org_id),
-        format_func=lambda oid: organisation_label(by_id[oid]),
-        key="data-organisation",
-    )
-    remember("organisation", org_id)
-    assessments = sorted(list_assessments(db(), org_id), key=lambda a: a.assessment_date, reverse=True)
-    if assessments:
-        by_assessment = {a.id: a for a in assessments}
-        wanted = recalled_int("assessment")
-        chosen_assessment = right.selectbox(
-            "Assessment",
-            list(by_assessment),
-            index=list(by_assessment).index(wanted) if wanted in by_assessment else 0,
-            format_func=lambda aid: f"{by_assessment[aid].label} ({by_assessment[aid].assessment_date:%d %b %Y})",
-            key="data-assessment",
-        )
-        remember("assessment", chosen_assessment)
-
-export_tab, import_tab, backup_tab = st.tabs(["Export", "Import", "Backup and restore"])
-
-
 def assessment_downloads(assessment_id: int) -> None:
     """Download buttons for one assessment: workbook, CSV, JSON and the offline questionnaire."""
     report = load_report(db(), assessment_id)
@@ -162,6 +131,107 @@ def portfolio_export() -> None:
         )
 
 
+def offline_import(name: str, raw: bytes, assessment_id: int) -> None:
+    """Read an uploaded offline questionnaire, list its problems, and import it when the user says so."""
+    questionnaire = load_report(db(), assessment_id).questionnaire
+    try:
+        result = read_offline_workbook(raw, questionnaire, assessment_id=assessment_id, name=name)
+    except IMPORT_ERRORS as exc:
+        show_error(exc)
+        return
+    st.markdown(md(f"{name}: {len(result.rows)} answer rows for {result.respondent_name or 'a respondent'}."))
+    for warning in result.warnings:
+        st.warning(md(f"{warning.where}: {warning.message}"))
+    if result.problems:
+        st.error(f"{len(result.problems)} problem(s): nothing is imported until they are fixed.")
+        st.dataframe(pd.DataFrame([{"Where": p.where, "Problem": p.message} for p in result.problems]), hide_index=True)
+    with st.container(horizontal=True):
+        import_all = st.button("Import", type="primary", disabled=bool(result.problems))
+        import_valid = st.button(
+            f"Import the {len(result.rows)} valid rows only",
+            disabled=not result.problems or not result.rows or bool(result.blocking_problems),
+        )
+    if not (import_all or import_valid) or result.respondent_id is None:
+        return
+    with exclusive("import") as mine:
+        if not mine:
+            st.warning("An import is already running; try again when it has finished.")
+            return
+        bar = st.progress(0.0, text="Importing...")
+        try:
+            changed = apply_offline_import(
+                db(),
+                questionnaire,
+                assessment_id,
+                result.respondent_id,
+                result,
+                valid_only=import_valid,
+                progress=progress_reporter(bar, "Importing"),
+            )
+        except IMPORT_ERRORS as exc:
+            show_error(exc)
+            return
+        st.success(f"Imported: {changed} answer(s) changed.")
+
+
+def restore_upload(staged: Path) -> None:
+    """Check an uploaded backup, show what it holds, and restore it once the user confirms."""
+    try:
+        checked = check_backup(staged)
+    except CORE_ERRORS as exc:
+        show_error(exc)
+        return
+    st.info(
+        f"{checked.organisations} organisations, {checked.assessments} assessments and {checked.answers} "
+        f"answers (schema version {checked.schema_version}); the integrity check is ok."
+    )
+    sure = st.checkbox("Replace all current data with this backup", key="restore-confirm")
+    if not st.button("Restore", type="primary", disabled=not sure):
+        return
+    with exclusive("restore") as mine:
+        if not mine:
+            st.warning("A restore is already running.")
+            return
+        bar = st.progress(0.3, text="Keeping a copy of the current database...")
+        try:
+            outcome = restore_database(staged)
+        except CORE_ERRORS as exc:
+            show_error(exc)
+            return
+        bar.progress(1.0, text="Restored.")
+        st.success(md(f"Restored. The previous database is kept at {outcome.previous_copy}."))
+
+
+organisations = list_organisations(db())
+chosen_assessment: int | None = None
+if organisations:
+    by_id = {o.id: o for o in organisations}
+    org_id = recalled_int("organisation")
+    org_id = org_id if org_id in by_id else organisations[0].id
+    left, right = st.columns(2)
+    org_id = left.selectbox(
+        "Organisation",
+        list(by_id),
+        index=list(by_id).index(org_id),
+        format_func=lambda oid: organisation_label(by_id[oid]),
+        key="data-organisation",
+    )
+    remember("organisation", org_id)
+    assessments = sorted(list_assessments(db(), org_id), key=lambda a: a.assessment_date, reverse=True)
+    if assessments:
+        by_assessment = {a.id: a for a in assessments}
+        wanted = recalled_int("assessment")
+        chosen_assessment = right.selectbox(
+            "Assessment",
+            list(by_assessment),
+            index=list(by_assessment).index(wanted) if wanted in by_assessment else 0,
+            format_func=lambda aid: f"{by_assessment[aid].label} ({by_assessment[aid].assessment_date:%d %b %Y})",
+            key="data-assessment",
+        )
+        remember("assessment", chosen_assessment)
+
+export_tab, import_tab, backup_tab = st.tabs(["Export", "Import", "Backup and restore"])
+
 with export_tab:
     if not organisations:
         st.info("Nothing to export yet: create an organisation and an assessment on the Home page.")
@@ -177,58 +247,10 @@ with import_tab:
     st.markdown("**Offline questionnaire**: a workbook exported above and filled in")
     offline = st.file_uploader("Offline questionnaire (.xlsx)", type=["xlsx"], key="offline-upload")
     if offline is not None:
-        target = chosen_assessment
-        if target is None:
-            st.info("Choose the organisation and assessment on the Export tab first.")
+        if chosen_assessment is None:
+            st.info("Choose the organisation and the assessment at the top of the page first.")
         else:
-            report = load_report(db(), target)
-            try:
-                result = read_offline_workbook(
-                    offline.getvalue(), report.questionnaire, assessment_id=target, name=offline.name
-                )
-            except IMPORT_ERRORS as exc:
-                show_error(exc)
-                result = None
-            if result is not None:
-                st.markdown(
-                    md(
-                        f"{offline.name}: {len(result.rows)} answer rows for {result.respondent_name or 'a respondent'}."
-                    )
-                )
-                for warning in result.warnings:
-                    st.warning(md(f"{warning.where}: {warning.message}"))
-                if result.problems:
-                    st.error(f"{len(result.problems)} problem(s): nothing is imported until they are fixed.")
-                    st.dataframe(
-                        pd.DataFrame([{"Where": p.where, "Problem": p.message} for p in result.problems]),
-                        hide_index=True,
-                    )
-                with st.container(horizontal=True):
-                    import_all = st.button("Import", type="primary", disabled=bool(result.problems))
-                    import_valid = st.button(
-                        f"Import the {len(result.rows)} valid rows only",
-                        disabled=not result.problems or not result.rows or bool(result.blocking_problems),
-                    )
-                if (import_all or import_valid) and result.respondent_id is not None:
-                    with exclusive("import") as mine:
-                        if not mine:
-                            st.warning("An import is already running; try again when it has finished.")
-                        else:
-                            bar = st.progress(0.0, text="Importing...")
-                            try:
-                                changed = apply_offline_import(
-                                    db(),
-                                    report.questionnaire,
-                                    target,
-                                    result.respondent_id,
-                                    result,
-                                    valid_only=import_valid,
-                                    progress=progress_reporter(bar, "Importing"),
-                                )
-                            except IMPORT_ERRORS as exc:
-                                show_error(exc)
-                            else:
-                                st.success(f"Imported: {changed} answer(s) changed.")
+            offline_import(offline.name, offline.getvalue(), chosen_assessment)
 
     st.divider()
     st.markdown("**Assessment (JSON)** exported from this or another installation")
@@ -264,28 +286,8 @@ with backup_tab:
     upload = st.file_uploader("Backup file (.db)", type=["db", "sqlite", "sqlite3"], key="restore-upload")
     st.caption("Larger backups than the upload limit can be restored with `python cli.py restore PATH`.")
     if upload is not None:
-        staged = Path(tempfile.mkdtemp()) / "restore.db"
-        staged.write_bytes(upload.getvalue())
-        try:
-            checked = check_backup(staged)
-        except CORE_ERRORS as exc:
-            show_error(exc)
-        else:
-            st.info(
-                f"{checked.organisations} organisations, {checked.assessments} assessments and {checked.answers} "
-                f"answers (schema version {checked.schema_version}); the integrity check is ok."
-            )
-            sure = st.checkbox("Replace all current data with this backup", key="restore-confirm")
-            if st.button("Restore", type="primary", disabled=not sure):
-                with exclusive("restore") as mine:
-                    if not mine:
-                        st.warning("A restore is already running.")
-                    else:
-                        bar = st.progress(0.3, text="Keeping a copy of the current database...")
-                        try:
-                            outcome = restore_database(staged)
-                        except CORE_ERRORS as exc:
-                            show_error(exc)
-                        else:
-                            bar.progress(1.0, text="Restored.")
-                            st.success(md(f"Restored. The previous database is kept at {outcome.previous_copy}."))
+        # The upload is staged in a folder of its own that is removed once it has been checked or restored.
+        with tempfile.TemporaryDirectory() as folder:
+            staged = Path(folder) / "restore.db"
+            staged.write_bytes(upload.getvalue())
+            restore_upload(staged)
