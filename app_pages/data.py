@@ -21,6 +21,7 @@ from exports.offline import (
 from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
 from exports.upload_safety import UploadRefused
+from questionnaires.coverage import coverage_table
 from storage import backup_database, connect, list_assessments, list_organisations, list_roadmap_items
 from storage.restore import check_backup, restore_database
 from ui.downloads import XLSX, file_stem, slug, workbook_button
@@ -81,6 +82,15 @@ def assessment_downloads(assessment_id: int) -> None:
             icon=":material/data_object:",
             on_click="ignore",
             help="Everything stored for this assessment; import it into another installation.",
+        )
+        st.download_button(
+            "Coverage by standard (CSV)",
+            data=lambda: coverage_table(report.questionnaire).to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"{slug(report.questionnaire.id)}-{slug(report.questionnaire.version)}-coverage.csv",
+            mime="text/csv",
+            icon=":material/menu_book:",
+            on_click="ignore",
+            help="Which questions cover which clause, control or article of each standard.",
         )
     st.markdown("**Offline questionnaire** for one respondent, to fill in with Excel and import back")
     if not report.respondents:
@@ -260,11 +270,14 @@ with import_tab:
             if not mine:
                 st.warning("An import is already running; try again when it has finished.")
             else:
+                bar = st.progress(0.0, text="Checking and importing the assessment...")
                 try:
                     imported = import_assessment(db(), document.getvalue())
                 except IMPORT_ERRORS as exc:
+                    bar.empty()
                     show_error(exc)
                 else:
+                    bar.progress(1.0, text="Imported.")
                     remember("assessment", imported.id)
                     st.success(md(f"Imported assessment {imported.label}."))
 

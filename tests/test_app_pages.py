@@ -211,7 +211,13 @@ def test_data_page_offers_every_export_of_an_assessment(assessment_id: int) -> N
     at = app("data", assessment=assessment_id)
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
-    for label in ["Excel roadmap workbook", "Answers (CSV)", "Results (CSV)", "Assessment (JSON)"]:
+    for label in [
+        "Excel roadmap workbook",
+        "Answers (CSV)",
+        "Results (CSV)",
+        "Assessment (JSON)",
+        "Coverage by standard (CSV)",
+    ]:
         assert label in labels
     assert "Offline questionnaire (Excel)" in labels
     assert "Download a backup" in labels
