@@ -50,16 +50,11 @@ from exports.report import AssessmentReport
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from storage import (
-    add_respondent,
     create_assessment,
     create_organisation,
+    get_assessment,
     list_assessments,
     list_organisations,
-    save_answer,
-    save_roadmap_item,
-    set_assessment_status,
-    set_consensus,
-    set_target,
     write_transaction,
 )
 from storage.choices import (
@@ -75,8 +70,15 @@ from storage.choices import (
     AssessmentStatus,
     RoadmapStatus,
 )
+from storage.content import (
+    AssessmentContent,
+    ConsensusContent,
+    RespondentContent,
+    RoadmapItemContent,
+    write_assessment_content,
+)
 from storage.errors import StorageError
-from storage.records import Answer, Assessment, Organisation, RoadmapItem
+from storage.records import Answer, AnswerValue, Assessment, Organisation, RoadmapItem
 
 FORMAT: Final = "itscm-assessment"
 FORMAT_VERSION: Final = 1
@@ -654,6 +656,41 @@ def _organisation(db: Database, part: OrganisationPart) -> Organisation:
     return existing
 
 
+def _content(document: AssessmentDocument) -> AssessmentContent:
+    """Return what the document holds inside its assessment, in the shape storage writes."""
+    return AssessmentContent(
+        respondents=tuple(
+            RespondentContent(
+                name=person.name,
+                role=person.role,
+                answers={
+                    answer.question_id: AnswerValue(
+                        level=answer.level, na=answer.na, comment=answer.comment, evidence=answer.evidence
+                    )
+                    for answer in person.answers
+                },
+            )
+            for person in document.respondents
+        ),
+        consensus=tuple(
+            ConsensusContent(question_id=c.question_id, level=c.level, na=c.na, note=c.note, set_by=c.set_by)
+            for c in document.consensus
+        ),
+        targets=dict(document.targets),
+        roadmap_items=tuple(
+            RoadmapItemContent(
+                question_id=item.question_id,
+                to_level=item.to_level,
+                owner=item.owner,
+                due_date=item.due_date,
+                status=item.status,
+            )
+            for item in document.roadmap_items
+        ),
+        completed=document.assessment.status == "completed",
+    )
+
+
 def _write(db: Database, document: AssessmentDocument, questionnaire: Questionnaire) -> Assessment:
     organisation = _organisation(db, document.organisation)
     label = document.assessment.label
@@ -664,47 +701,8 @@ def _write(db: Database, document: AssessmentDocument, questionnaire: Questionna
             "or open the existing one instead."
         )
     assessment = create_assessment(db, organisation.id, questionnaire, label, document.assessment.assessment_date)
-    for person in document.respondents:
-        respondent = add_respondent(db, assessment.id, person.name, person.role)
-        for answer in person.answers:
-            save_answer(
-                db,
-                questionnaire,
-                assessment.id,
-                respondent.id,
-                answer.question_id,
-                answer.level,
-                na=answer.na,
-                comment=answer.comment,
-                evidence=answer.evidence,
-            )
-    for agreed in document.consensus:
-        set_consensus(
-            db,
-            questionnaire,
-            assessment.id,
-            agreed.question_id,
-            agreed.level,
-            na=agreed.na,
-            note=agreed.note,
-            set_by=agreed.set_by,
-        )
-    for domain_id, level in document.targets.items():
-        set_target(db, questionnaire, assessment.id, domain_id, level)
-    for item in document.roadmap_items:
-        save_roadmap_item(
-            db,
-            questionnaire,
-            assessment.id,
-            item.question_id,
-            item.to_level,
-            owner=item.owner,
-            due_date=item.due_date,
-            status=item.status,
-        )
-    if document.assessment.status == "completed":
-        return set_assessment_status(db, assessment.id, "completed")
-    return assessment
+    write_assessment_content(db, questionnaire, assessment.id, _content(document))
+    return get_assessment(db, assessment.id)
 
 
 def import_assessment(

@@ -10,6 +10,7 @@ from storage.backup import backup_database
 from storage.benchmark import benchmark_data, list_benchmark_imports, record_benchmark_import
 from storage.connection import close_thread_connections, connect, open_database
 from storage.consensus import clear_consensus, list_consensus, set_consensus
+from storage.content import AssessmentContent, write_assessment_content
 from storage.migrations import LATEST_VERSION, migrate, schema_version
 from storage.organisations import create_organisation, get_organisation, list_organisations
 from storage.paths import ENV_VAR, database_path
@@ -21,6 +22,7 @@ from storage.transactions import write_transaction
 __all__ = [
     "ENV_VAR",
     "LATEST_VERSION",
+    "AssessmentContent",
     "add_respondent",
     "answer_history",
     "backup_database",
@@ -52,5 +54,6 @@ __all__ = [
     "set_assessment_status",
     "set_consensus",
     "set_target",
+    "write_assessment_content",
     "write_transaction",
 ]

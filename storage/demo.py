@@ -21,22 +21,25 @@ import math
 import random
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from sqlite_utils import Database
 
 from questionnaires.model import Question, Questionnaire
-from storage.answers import save_answer
-from storage.assessments import create_assessment, set_assessment_status
+from storage.assessments import create_assessment
 from storage.choices import RoadmapStatus
-from storage.consensus import set_consensus
+from storage.content import (
+    AssessmentContent,
+    ConsensusContent,
+    RespondentContent,
+    RoadmapItemContent,
+    write_assessment_content,
+)
 from storage.errors import StorageError
 from storage.organisations import create_organisation, list_organisations
-from storage.respondents import get_or_create_respondent
-from storage.roadmap import save_roadmap_item
-from storage.targets import set_target
+from storage.records import AnswerValue
 from storage.transactions import write_transaction
 
 
@@ -444,56 +447,12 @@ _CONSENSUS_NOTES: Final[tuple[str, ...]] = (
 
 
 @dataclass(frozen=True)
-class _PlannedAnswer:
-    """One answer to write: a level or N/A, with its comment and evidence."""
-
-    question_id: str
-    level: int | None
-    na: bool
-    comment: str
-    evidence: str
-
-
-@dataclass(frozen=True)
-class _PlannedRespondent:
-    """A respondent to add and the answers they give."""
-
-    name: str
-    role: str
-    answers: tuple[_PlannedAnswer, ...]
-
-
-@dataclass(frozen=True)
-class _PlannedConsensus:
-    """An agreed level for a question the respondents disagreed on."""
-
-    question_id: str
-    level: int
-    note: str
-
-
-@dataclass(frozen=True)
-class _PlannedStep:
-    """A roadmap item to save."""
-
-    question_id: str
-    to_level: int
-    owner: str
-    due_date: date
-    status: RoadmapStatus
-
-
-@dataclass(frozen=True)
 class _PlannedAssessment:
-    """One yearly assessment to write, with everything that belongs to it."""
+    """One yearly assessment to write, with everything that belongs to it (targets only where raised)."""
 
     label: str
     assessment_date: date
-    completed: bool
-    respondents: tuple[_PlannedRespondent, ...]
-    consensus: tuple[_PlannedConsensus, ...]
-    targets: dict[str, int] = field(default_factory=dict)  # domain id -> level, only where raised
-    roadmap: tuple[_PlannedStep, ...] = ()
+    content: AssessmentContent
 
 
 @dataclass(frozen=True)
@@ -526,12 +485,12 @@ def _note(questionnaire: Questionnaire, question_id: str, level: int | None, rng
 
 def _answer(
     questionnaire: Questionnaire, question_id: str, level: int | None, year: int, rng: random.Random
-) -> _PlannedAnswer:
+) -> AnswerValue:
     """Return an answer with a level, or N/A when `level` is None, sometimes with a note."""
     note = _note(questionnaire, question_id, level, rng)
     comment = "" if note is None else note.comment.format(year=year, last_year=year - 1)
     evidence = "" if note is None else note.evidence.format(year=year, last_year=year - 1)
-    return _PlannedAnswer(question_id, level, level is None, comment, evidence)
+    return AnswerValue(level=level, na=level is None, comment=comment, evidence=evidence)
 
 
 def _domain_levels(
@@ -596,13 +555,15 @@ def _single_respondent(
     answered: set[str],
     year: int,
     rng: random.Random,
-) -> _PlannedRespondent:
-    answers = tuple(
-        _answer(questionnaire, question.id, None if question.id in na_ids else levels[question.id], year, rng)
+) -> RespondentContent:
+    answers = {
+        question.id: _answer(
+            questionnaire, question.id, None if question.id in na_ids else levels[question.id], year, rng
+        )
         for question in questionnaire.questions
         if question.id in answered
-    )
-    return _PlannedRespondent(_CONTINUITY_MANAGER.name, _CONTINUITY_MANAGER.role, answers)
+    }
+    return RespondentContent(_CONTINUITY_MANAGER.name, _CONTINUITY_MANAGER.role, answers)
 
 
 def _workshop(
@@ -613,7 +574,7 @@ def _workshop(
     year: int,
     roles: Sequence[_Role],
     rng: random.Random,
-) -> tuple[tuple[_PlannedRespondent, ...], dict[str, list[int]]]:
+) -> tuple[tuple[RespondentContent, ...], dict[str, list[int]]]:
     """Return several respondents' answers and the levels each question got, by question id.
 
     Every respondent leans their own way; on a few questions two of them are made to differ by
@@ -629,41 +590,46 @@ def _workshop(
     # seed and break determinism.
     ordered = [question.id for question in questionnaire.questions if question.id in answered]
     covered = [answered] + [forced | {qid for qid in ordered if rng.random() < share} for _role in roles[1:]]
-    respondents: list[_PlannedRespondent] = []
+    respondents: list[RespondentContent] = []
     given: dict[str, list[int]] = {}
     for index, role in enumerate(roles):
-        answers: list[_PlannedAnswer] = []
+        answers: dict[str, AnswerValue] = {}
         for question in questionnaire.questions:
             if question.id not in covered[index]:
                 continue
             if question.id in na_ids:
-                answers.append(_answer(questionnaire, question.id, None, year, rng))
+                answers[question.id] = _answer(questionnaire, question.id, None, year, rng)
                 continue
             true = levels[question.id]
             level = _clamp_level(questionnaire, true + role.bias + rng.gauss(0.0, role.noise)) if index else true
             if question.id in forced and index in (1, 2):
                 low = max(questionnaire.min_level, min(true - 1, scale_top - 2))
                 level = low + 2 if index == 1 else low
-            answers.append(_answer(questionnaire, question.id, level, year, rng))
+            answers[question.id] = _answer(questionnaire, question.id, level, year, rng)
             given.setdefault(question.id, []).append(level)
-        respondents.append(_PlannedRespondent(role.name, role.role, tuple(answers)))
+        respondents.append(RespondentContent(role.name, role.role, answers))
     return tuple(respondents), given
 
 
 def _consensus(
     questionnaire: Questionnaire, given: dict[str, list[int]], count: int, rng: random.Random
-) -> tuple[_PlannedConsensus, ...]:
+) -> tuple[ConsensusContent, ...]:
     spread = questionnaire.scoring.disagreement_spread
     disputed = [qid for qid, levels in given.items() if max(levels) - min(levels) >= spread]
     chosen = sorted(rng.sample(disputed, min(count, len(disputed))))
     return tuple(
-        _PlannedConsensus(qid, _clamp_level(questionnaire, statistics.fmean(given[qid])), rng.choice(_CONSENSUS_NOTES))
+        ConsensusContent(
+            question_id=qid,
+            level=_clamp_level(questionnaire, statistics.fmean(given[qid])),
+            note=rng.choice(_CONSENSUS_NOTES),
+            set_by=_CONTINUITY_MANAGER.name,
+        )
         for qid in chosen
     )
 
 
 def _effective_levels(
-    respondents: Sequence[_PlannedRespondent], consensus: Sequence[_PlannedConsensus]
+    respondents: Sequence[RespondentContent], consensus: Sequence[ConsensusContent]
 ) -> dict[str, int | None]:
     """Return the assessment's level per answered question (None for N/A), as scoring resolves it.
 
@@ -671,8 +637,8 @@ def _effective_levels(
     """
     votes: dict[str, list[int | None]] = {}
     for respondent in respondents:
-        for answer in respondent.answers:
-            votes.setdefault(answer.question_id, []).append(answer.level)
+        for question_id, answer in respondent.answers.items():
+            votes.setdefault(question_id, []).append(answer.level)
     resolved: dict[str, int | None] = {}
     for question_id, levels in votes.items():
         given = [level for level in levels if level is not None]
@@ -689,7 +655,7 @@ def _month_end(start: date, months: int) -> date:
 
 def _roadmap(
     questionnaire: Questionnaire, levels: dict[str, int | None], targets: dict[str, int], start: date
-) -> tuple[_PlannedStep, ...]:
+) -> tuple[RoadmapItemContent, ...]:
     """Return owners, due dates and statuses for the first steps of the assessment's roadmap.
 
     Steps are found and ordered by the published roadmap rules (storage does not import the
@@ -714,7 +680,7 @@ def _roadmap(
                 candidates.append(((level, -priority, points[effort], index), question, level))
     candidates.sort(key=lambda candidate: candidate[0])
     return tuple(
-        _PlannedStep(
+        RoadmapItemContent(
             question_id=question.id,
             to_level=level,
             owner=_OWNERS.get(question.domain, _DEFAULT_OWNER),
@@ -740,7 +706,7 @@ def _plan_organisation(
         latest = year_index == len(YEARS) - 1
         levels = _true_levels(questionnaire, domain_levels, offsets, year_index, rng)
         answered = _answered_ids(questionnaire, rng) if latest and spec.in_progress else all_ids
-        consensus: tuple[_PlannedConsensus, ...] = ()
+        consensus: tuple[ConsensusContent, ...] = ()
         if latest and spec.respondents > 1:
             roles = _WORKSHOP_ROLES[: spec.respondents]
             respondents, given = _workshop(questionnaire, levels, na_ids, answered, year, roles, rng)
@@ -748,18 +714,20 @@ def _plan_organisation(
         else:
             respondents = (_single_respondent(questionnaire, levels, na_ids, answered, year, rng),)
         assessment_date = date(year, spec.month, rng.randint(3, 26))
-        roadmap: tuple[_PlannedStep, ...] = ()
+        roadmap: tuple[RoadmapItemContent, ...] = ()
         if latest and spec.roadmap:
             roadmap = _roadmap(questionnaire, _effective_levels(respondents, consensus), targets, assessment_date)
         assessments.append(
             _PlannedAssessment(
                 label=f"FY{year}",
                 assessment_date=assessment_date,
-                completed=not (latest and spec.in_progress),
-                respondents=respondents,
-                consensus=consensus,
-                targets=targets,
-                roadmap=roadmap,
+                content=AssessmentContent(
+                    respondents=respondents,
+                    consensus=consensus,
+                    targets=targets,
+                    roadmap_items=roadmap,
+                    completed=not (latest and spec.in_progress),
+                ),
             )
         )
     return _PlannedOrganisation(spec, tuple(assessments))
@@ -768,55 +736,6 @@ def _plan_organisation(
 def _plan(questionnaire: Questionnaire, seed: int) -> tuple[_PlannedOrganisation, ...]:
     rng = random.Random(seed)
     return tuple(_plan_organisation(spec, questionnaire, rng) for spec in _ORGANISATIONS)
-
-
-def _write_assessment(
-    db: Database, questionnaire: Questionnaire, organisation_id: int, planned: _PlannedAssessment
-) -> int:
-    """Write one assessment and everything in it; return the number of answers written."""
-    assessment = create_assessment(db, organisation_id, questionnaire, planned.label, planned.assessment_date)
-    answers = 0
-    for planned_respondent in planned.respondents:
-        respondent = get_or_create_respondent(db, assessment.id, planned_respondent.name, planned_respondent.role)
-        for answer in planned_respondent.answers:
-            save_answer(
-                db,
-                questionnaire,
-                assessment.id,
-                respondent.id,
-                answer.question_id,
-                answer.level,
-                na=answer.na,
-                comment=answer.comment,
-                evidence=answer.evidence,
-            )
-            answers += 1
-    for agreed in planned.consensus:
-        set_consensus(
-            db,
-            questionnaire,
-            assessment.id,
-            agreed.question_id,
-            agreed.level,
-            note=agreed.note,
-            set_by=_CONTINUITY_MANAGER.name,
-        )
-    for domain_id, level in planned.targets.items():
-        set_target(db, questionnaire, assessment.id, domain_id, level)
-    for step in planned.roadmap:
-        save_roadmap_item(
-            db,
-            questionnaire,
-            assessment.id,
-            step.question_id,
-            step.to_level,
-            owner=step.owner,
-            due_date=step.due_date,
-            status=step.status,
-        )
-    if planned.completed:
-        set_assessment_status(db, assessment.id, "completed")
-    return answers
 
 
 def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 2026) -> DemoSummary:
@@ -843,15 +762,18 @@ def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 20
                 db, spec.name, spec.industry, spec.size_band, spec.region, illustrative=True
             )
             for assessment in planned.assessments:
-                answers += _write_assessment(db, questionnaire, organisation.id, assessment)
-    assessments = [assessment for organisation in plan for assessment in organisation.assessments]
+                created = create_assessment(
+                    db, organisation.id, questionnaire, assessment.label, assessment.assessment_date
+                )
+                answers += write_assessment_content(db, questionnaire, created.id, assessment.content)
+    contents = [assessment.content for organisation in plan for assessment in organisation.assessments]
     return DemoSummary(
         organisations=len(plan),
-        assessments=len(assessments),
-        completed_assessments=sum(assessment.completed for assessment in assessments),
-        respondents=sum(len(assessment.respondents) for assessment in assessments),
+        assessments=len(contents),
+        completed_assessments=sum(content.completed for content in contents),
+        respondents=sum(len(content.respondents) for content in contents),
         answers=answers,
-        consensus=sum(len(assessment.consensus) for assessment in assessments),
-        targets=sum(len(assessment.targets) for assessment in assessments),
-        roadmap_items=sum(len(assessment.roadmap) for assessment in assessments),
+        consensus=sum(len(content.consensus) for content in contents),
+        targets=sum(len(content.targets) for content in contents),
+        roadmap_items=sum(len(content.roadmap_items) for content in contents),
     )

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlite_utils import Database
+from storage_helpers import add_assessment, build_questionnaire
 
+from questionnaires.model import Questionnaire
+from storage import add_respondent, open_database
+from storage.records import Assessment, Respondent
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path
 
 
@@ -20,3 +25,34 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
+
+
+# The storage tests share one small setting: a database in memory holding one organisation, one
+# assessment against a small questionnaire, and one respondent. A test file that needs another
+# setting defines a fixture of the same name, which takes precedence over these.
+
+
+@pytest.fixture
+def db() -> Iterator[Database]:
+    """An empty database in memory with the current schema."""
+    database = open_database(":memory:")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def questionnaire() -> Questionnaire:
+    """The storage tests' small questionnaire: domains GOV and BIA, four questions, levels 1-5."""
+    return build_questionnaire()
+
+
+@pytest.fixture
+def assessment(db: Database, questionnaire: Questionnaire) -> Assessment:
+    """Northwind Bank's FY2026 assessment against `questionnaire`."""
+    return add_assessment(db, questionnaire)
+
+
+@pytest.fixture
+def respondent(db: Database, assessment: Assessment) -> Respondent:
+    """Ana, the assessment's one respondent."""
+    return add_respondent(db, assessment.id, "Ana")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 from storage_helpers import table_counts
 
-import exports.json_io
+import storage.content
 from exports.json_io import (
     MAX_IMPORT_BYTES,
     AssessmentImportError,
@@ -592,7 +592,7 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(
         raise StorageError("the disk is full")
 
     # Targets are written after the organisation, assessment, respondents, answers and consensus.
-    monkeypatch.setattr(exports.json_io, "set_target", refuse)
+    monkeypatch.setattr(storage.content, "set_target", refuse)
     before = table_counts(target)
     with pytest.raises(AssessmentImportError) as raised:
         import_assessment(target, document)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,31 +10,9 @@ from sqlite_utils import Database
 from storage_helpers import add_assessment, build_questionnaire, table_counts
 
 from questionnaires.model import Questionnaire
-from storage import add_respondent, answer_history, list_answers, open_database, save_answer
+from storage import add_respondent, answer_history, list_answers, save_answer
 from storage.errors import AnswerError, NotFoundError, QuestionnaireMismatchError
 from storage.records import AnswerValue, Assessment, Respondent
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def questionnaire() -> Questionnaire:
-    return build_questionnaire()
-
-
-@pytest.fixture
-def assessment(db: Database, questionnaire: Questionnaire) -> Assessment:
-    return add_assessment(db, questionnaire)
-
-
-@pytest.fixture
-def respondent(db: Database, assessment: Assessment) -> Respondent:
-    return add_respondent(db, assessment.id, "Ana")
 
 
 def test_saved_answer_is_read_back_unchanged(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,17 +14,9 @@ from storage import (
     create_assessment,
     get_assessment,
     list_assessments,
-    open_database,
     set_assessment_status,
 )
 from storage.errors import AssessmentError, NotFoundError
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
 
 
 @pytest.fixture

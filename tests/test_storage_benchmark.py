@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -15,25 +14,12 @@ from storage import (
     benchmark_data,
     create_assessment,
     list_benchmark_imports,
-    open_database,
     record_benchmark_import,
     save_answer,
     set_assessment_status,
     set_consensus,
 )
 from storage.errors import BenchmarkImportError
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def questionnaire() -> Questionnaire:
-    return build_questionnaire()
 
 
 def _completed(

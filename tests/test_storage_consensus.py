@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlite_utils import Database
-from storage_helpers import add_assessment, build_questionnaire, table_counts
+from storage_helpers import build_questionnaire, table_counts
 
 from questionnaires.model import Questionnaire
-from storage import clear_consensus, list_consensus, open_database, set_consensus
+from storage import clear_consensus, list_consensus, set_consensus
 from storage.errors import AnswerError, NotFoundError, QuestionnaireMismatchError
 from storage.records import Assessment
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def questionnaire() -> Questionnaire:
-    return build_questionnaire()
-
-
-@pytest.fixture
-def assessment(db: Database, questionnaire: Questionnaire) -> Assessment:
-    return add_assessment(db, questionnaire)
 
 
 def test_consensus_is_stored_with_note_and_facilitator(

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlite_utils import Database
 from storage_helpers import table_counts
 
-from storage import create_organisation, get_organisation, list_organisations, open_database
+from storage import create_organisation, get_organisation, list_organisations
 from storage.choices import INDUSTRIES, MAX_ORGANISATION_NAME, REGIONS, SIZE_BANDS
 from storage.errors import NotFoundError, OrganisationError
 
 VALID = {"industry": "Healthcare", "size_band": "Under 250 employees", "region": "Europe"}
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
 
 
 def test_created_organisation_is_returned_as_stored(db: Database) -> None:

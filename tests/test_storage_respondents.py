@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlite_utils import Database
 from storage_helpers import add_assessment, build_questionnaire, table_counts
 
-from storage import add_respondent, get_or_create_respondent, get_respondent, list_respondents, open_database
+from storage import add_respondent, get_or_create_respondent, get_respondent, list_respondents
 from storage.errors import NotFoundError, RespondentError
 from storage.records import Assessment
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlite_utils import Database
-from storage_helpers import add_assessment, build_questionnaire, table_counts
+from storage_helpers import build_questionnaire, table_counts
 
 from questionnaires.model import Questionnaire
-from storage import list_roadmap_items, open_database, save_roadmap_item
+from storage import list_roadmap_items, save_roadmap_item
 from storage.errors import NotFoundError, QuestionnaireMismatchError, RoadmapItemError
 from storage.records import Assessment
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def questionnaire() -> Questionnaire:
-    return build_questionnaire()
-
-
-@pytest.fixture
-def assessment(db: Database, questionnaire: Questionnaire) -> Assessment:
-    return add_assessment(db, questionnaire)
 
 
 def test_new_item_is_planned_with_no_owner_or_due_date(

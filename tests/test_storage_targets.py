@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlite_utils import Database
 from storage_helpers import add_assessment, build_questionnaire, table_counts
 
 from questionnaires.model import Questionnaire
-from storage import list_targets, open_database, set_target
+from storage import list_targets, set_target
 from storage.errors import NotFoundError, QuestionnaireMismatchError, TargetError
 from storage.records import Assessment
-
-
-@pytest.fixture
-def db() -> Iterator[Database]:
-    database = open_database(":memory:")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def questionnaire() -> Questionnaire:
-    return build_questionnaire()
-
-
-@pytest.fixture
-def assessment(db: Database, questionnaire: Questionnaire) -> Assessment:
-    return add_assessment(db, questionnaire)
 
 
 def test_targets_are_listed_as_domain_to_level(
