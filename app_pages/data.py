@@ -35,6 +35,9 @@ st.title("Data")
 st.caption("Export an assessment, fill in a questionnaire offline, import answers, and back up or restore everything.")
 
 
+CSV = "text/csv"
+
+
 def json_bytes(assessment_id: int) -> bytes:
     conn = connect()
     report = load_report(conn, assessment_id)
@@ -58,40 +61,30 @@ def assessment_downloads(assessment_id: int) -> None:
     st.markdown("**This assessment**")
     with st.container(horizontal=True):
         workbook_button(report, key="data-workbook")
-        st.download_button(
-            "Answers (CSV)",
-            data=lambda: answers_csv_bytes(report),
-            file_name=f"{base}-answers.csv",
-            mime="text/csv",
-            icon=":material/csv:",
-            on_click="ignore",
-        )
-        st.download_button(
-            "Results (CSV)",
-            data=lambda: results_csv_bytes(report),
-            file_name=f"{base}-results.csv",
-            mime="text/csv",
-            icon=":material/csv:",
-            on_click="ignore",
-        )
-        st.download_button(
-            "Assessment (JSON)",
-            data=lambda: json_bytes(assessment_id),
-            file_name=f"{base}.json",
-            mime="application/json",
-            icon=":material/data_object:",
-            on_click="ignore",
-            help="Everything stored for this assessment; import it into another installation.",
-        )
-        st.download_button(
-            "Coverage by standard (CSV)",
-            data=lambda: coverage_table(report.questionnaire).to_csv(index=False).encode("utf-8-sig"),
-            file_name=f"{slug(report.questionnaire.id)}-{slug(report.questionnaire.version)}-coverage.csv",
-            mime="text/csv",
-            icon=":material/menu_book:",
-            on_click="ignore",
-            help="Which questions cover which clause, control or article of each standard.",
-        )
+        downloads = [
+            ("Answers (CSV)", lambda: answers_csv_bytes(report), f"{base}-answers.csv", CSV, ":material/csv:", None),
+            ("Results (CSV)", lambda: results_csv_bytes(report), f"{base}-results.csv", CSV, ":material/csv:", None),
+            (
+                "Assessment (JSON)",
+                lambda: json_bytes(assessment_id),
+                f"{base}.json",
+                "application/json",
+                ":material/data_object:",
+                "Everything stored for this assessment; import it into another installation.",
+            ),
+            (
+                "Coverage by standard (CSV)",
+                lambda: coverage_table(report.questionnaire).to_csv(index=False).encode("utf-8-sig"),
+                f"{slug(report.questionnaire.id)}-{slug(report.questionnaire.version)}-coverage.csv",
+                CSV,
+                ":material/menu_book:",
+                "Which questions cover which clause, control or article of each standard.",
+            ),
+        ]
+        for label, data, file_name, mime, icon, help_text in downloads:
+            st.download_button(
+                label, data=data, file_name=file_name, mime=mime, icon=icon, on_click="ignore", help=help_text
+            )
     st.markdown("**Offline questionnaire** for one respondent, to fill in with Excel and import back")
     if not report.respondents:
         st.info("This assessment has no respondent yet.")
