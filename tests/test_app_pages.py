@@ -239,3 +239,19 @@ def test_results_and_roadmap_offer_the_workbook(assessment_id: int) -> None:
     for page in ("results", "roadmap"):
         at = app(page, assessment=assessment_id)
         assert "Excel roadmap workbook" in [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("page", ["questionnaire", "results", "roadmap"])
+def test_a_page_for_an_assessment_that_does_not_exist_says_so(database: Path, page: str) -> None:
+    at = app(page, assessment=4242)
+    assert not at.exception
+    assert "Assessment 4242 does not exist" in texts(at)
+
+
+def test_a_malformed_assessment_in_the_url_is_treated_as_none(database: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["assessment"] = "1 OR 1=1"
+    at.switch_page("app_pages/results.py")
+    at.run()
+    assert not at.exception
+    assert "Choose or create an assessment on the Home page first." in texts(at)
