@@ -25,23 +25,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import pandas as pd  # noqa: E402 - needs the path set above
 from sqlite_utils import Database  # noqa: E402
 
 from exports.portfolio import portfolio_rows, portfolio_workbook  # noqa: E402
-from exports.report import load_report, planned_roadmap  # noqa: E402
+from exports.report import load_report, organisation_trend, peer_benchmark, planned_roadmap  # noqa: E402
 from exports.workbook import assessment_workbook  # noqa: E402
 from questionnaires.catalog import get_questionnaire  # noqa: E402
 from questionnaires.model import Questionnaire  # noqa: E402
-from scoring import (  # noqa: E402
-    BenchmarkResult,
-    benchmark,
-    domain_trend,
-    question_trend,
-    score_columns,
-    select_peer_group,
-    trend_point,
-)
 from storage import (  # noqa: E402
     create_assessment,
     create_organisation,
@@ -72,26 +62,6 @@ def median_ms(action: Callable[[], object], runs: int = WORKBOOK_RUNS) -> tuple[
     return statistics.median(timings), max(timings)
 
 
-def peer_benchmark(db: Database, report_id: int) -> BenchmarkResult:
-    """Return the peer benchmark of one assessment against the latest completed assessments of the others."""
-    report = load_report(db, report_id)
-    rows = []
-    for assessment in list_assessments(db):
-        other = load_report(db, assessment.id)
-        rows.append(
-            {
-                "organisation_id": assessment.organisation_id,
-                "assessment_id": assessment.id,
-                "questionnaire_id": assessment.questionnaire_id,
-                "status": assessment.status,
-                "completed_at": assessment.completed_at,
-                **score_columns(other.score),
-            }
-        )
-    peers = select_peer_group(pd.DataFrame(rows), report.questionnaire.id, report.organisation.id)
-    return benchmark(peers, score_columns(report.score))
-
-
 def bench_workbook(db: Database) -> None:
     """Time assessment_workbook for a one-respondent assessment and a four-respondent workshop."""
     by_name = {organisation.name: organisation.id for organisation in list_organisations(db)}
@@ -101,9 +71,8 @@ def bench_workbook(db: Database) -> None:
         chosen = next(a for a in assessments if a.label == label)
         report = load_report(db, chosen.id)
         roadmap = planned_roadmap(db, report)
-        points = [trend_point(a.label, a.assessment_date, load_report(db, a.id).score) for a in assessments]
-        domains, questions = domain_trend(points), question_trend(points)
-        peers = peer_benchmark(db, chosen.id)
+        domains, questions = organisation_trend(db, report)
+        peers = peer_benchmark(db, report)
         size = len(assessment_workbook(report, roadmap))
         plain, plain_max = median_ms(partial(assessment_workbook, report, roadmap))
         full, full_max = median_ms(

@@ -22,19 +22,20 @@ from sqlite_utils import Database
 
 import ui.levels
 from exports import level_colours
-from exports.report import AssessmentReport, PlannedStep, load_report, planned_roadmap
+from exports.report import (
+    AssessmentReport,
+    PlannedStep,
+    load_report,
+    organisation_trend,
+    peer_benchmark,
+    planned_roadmap,
+)
 from exports.safe_text import EXCEL_CELL_LIMIT, TRUNCATION_MARK, cell_text, csv_safe, formula_like, set_text
 from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
     BenchmarkResult,
-    benchmark,
-    domain_trend,
-    question_trend,
-    score_columns,
-    select_peer_group,
-    trend_point,
 )
 from storage import (
     create_assessment,
@@ -98,40 +99,14 @@ def workshop_roadmap(demo_db: Database, workshop: AssessmentReport) -> list[Plan
     return planned_roadmap(demo_db, workshop)
 
 
-def trends_of(db: Database, report: AssessmentReport) -> tuple[pd.DataFrame, pd.DataFrame]:
-    points = [
-        trend_point(a.label, a.assessment_date, load_report(db, a.id).score)
-        for a in list_assessments(db, report.organisation.id)
-    ]
-    return domain_trend(points), question_trend(points)
-
-
-def benchmark_of(db: Database, report: AssessmentReport) -> BenchmarkResult:
-    rows = []
-    for assessment in list_assessments(db):
-        other = load_report(db, assessment.id)
-        rows.append(
-            {
-                "organisation_id": assessment.organisation_id,
-                "assessment_id": assessment.id,
-                "questionnaire_id": assessment.questionnaire_id,
-                "status": assessment.status,
-                "completed_at": assessment.completed_at,
-                **score_columns(other.score),
-            }
-        )
-    peers = select_peer_group(pd.DataFrame(rows), report.questionnaire.id, report.organisation.id)
-    return benchmark(peers, score_columns(report.score))
-
-
 @pytest.fixture(scope="module")
 def full_workbook(demo_db: Database, workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]) -> bytes:
     """The workshop's workbook with every optional sheet."""
-    domains, questions = trends_of(demo_db, workshop)
+    domains, questions = organisation_trend(demo_db, workshop)
     return assessment_workbook(
         workshop,
         workshop_roadmap,
-        benchmark=benchmark_of(demo_db, workshop),
+        benchmark=peer_benchmark(demo_db, workshop),
         domain_trend=domains,
         question_trend=questions,
     )
@@ -540,7 +515,7 @@ def test_a_single_respondent_gets_no_respondent_columns_and_their_own_comments(d
 def test_benchmark_sheet_shows_the_peer_figures_and_no_peer_identity(
     full_workbook: bytes, demo_db: Database, workshop: AssessmentReport
 ) -> None:
-    result = benchmark_of(demo_db, workshop)
+    result = peer_benchmark(demo_db, workshop)
     assert result.figures
     ws = load(full_workbook)["Benchmark"]
     columns = header_index(ws)
@@ -562,7 +537,7 @@ def test_benchmark_sheet_shows_the_peer_figures_and_no_peer_identity(
 def test_trend_sheets_hold_one_row_per_trend_row(
     full_workbook: bytes, demo_db: Database, workshop: AssessmentReport
 ) -> None:
-    domains, questions = trends_of(demo_db, workshop)
+    domains, questions = organisation_trend(demo_db, workshop)
     workbook = load(full_workbook)
     domain_rows = list(workbook["Domain trend"].iter_rows(min_row=2, values_only=True))
     assert len(domain_rows) == len(domains)
