@@ -147,13 +147,14 @@ def _validate(doc: _Document) -> Questionnaire:
     sources = {id(doc.head): doc.head} | {id(o.source): o.source for o in doc.origins}
     problems = [problem for source in sources.values() for problem in source.problems]
     model: Questionnaire | None = None
-    # A value already reported while reading (a refused tag, say) is not reported again as missing.
+    # A line already reported while reading (a refused tag, say) is not reported again by the schema,
+    # which would only complain about the value the reader had to drop.
     reported = {(p.file, p.line) for p in problems}
     try:
         model = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:
         found = [doc.problem(path, message) for path, message in errors_of(exc)]
-        problems += [p for p in found if (p.file, p.line) not in reported or "empty value" not in p.message]
+        problems += [p for p in found if (p.file, p.line) not in reported]
     problems += [doc.problem(path, message) for path, message in cross_reference_problems(doc.data, doc.lines())]
     if problems or model is None:
         raise QuestionnaireError(problems)
