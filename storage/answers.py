@@ -9,7 +9,17 @@ from sqlite_utils import Database
 from questionnaires.model import Questionnaire
 from storage.assessments import get_assessment
 from storage.errors import NotFoundError
-from storage.records import EMPTY_ANSWER, Answer, AnswerChange, AnswerValue
+from storage.records import (
+    ANSWER_FIELDS,
+    EMPTY_ANSWER,
+    Answer,
+    AnswerChange,
+    AnswerSave,
+    AnswerValue,
+    FieldConflict,
+    field_of,
+    with_field,
+)
 from storage.timestamps import now_text, to_datetime, to_optional_datetime
 from storage.transactions import write_transaction
 from storage.validation import check_answer_value, check_id, check_questionnaire_matches
@@ -17,7 +27,7 @@ from storage.validation import check_answer_value, check_id, check_questionnaire
 _SELECT = "SELECT assessment_id, respondent_id, question_id, level, na, comment, evidence, updated_at FROM answers"
 _SELECT_HISTORY = (
     "SELECT id, assessment_id, respondent_id, question_id, old_level, old_na, old_comment, old_evidence, "
-    "new_level, new_na, new_comment, new_evidence, changed_at FROM answer_history"
+    "new_level, new_na, new_comment, new_evidence, changed_at, applied FROM answer_history"
 )
 
 
@@ -47,6 +57,7 @@ def _change(row: dict[str, Any]) -> AnswerChange:
             level=row["new_level"], na=bool(row["new_na"]), comment=row["new_comment"], evidence=row["new_evidence"]
         ),
         changed_at=to_datetime(row["changed_at"]),
+        applied=bool(row["applied"]),
     )
 
 
@@ -77,6 +88,56 @@ def _check_respondent(db: Database, assessment_id: int, respondent_id: int) -> N
         )
 
 
+def _stored_value(db: Database, key: list[object]) -> tuple[AnswerValue, str | None]:
+    row = db.execute(
+        "SELECT level, na, comment, evidence, updated_at FROM answers "
+        "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
+        key,
+    ).fetchone()
+    if row is None:
+        return EMPTY_ANSWER, None
+    return AnswerValue(level=row[0], na=bool(row[1]), comment=row[2], evidence=row[3]), row[4]
+
+
+def _columns(value: AnswerValue) -> list[object]:
+    return [value.level, int(value.na), value.comment, value.evidence]
+
+
+def _record(db: Database, key: list[object], before: AnswerValue, after: AnswerValue, now: str, applied: bool) -> None:
+    db.execute(
+        "INSERT INTO answer_history (assessment_id, respondent_id, question_id, old_level, old_na, "
+        "old_comment, old_evidence, new_level, new_na, new_comment, new_evidence, changed_at, applied) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*key, *_columns(before), *_columns(after), now, int(applied)],
+    )
+
+
+def _write(db: Database, key: list[object], before: AnswerValue, value: AnswerValue, exists: bool) -> str:
+    """Store `value` as the answer and append the change to the history; return the time written."""
+    now = now_text()
+    if not exists:
+        db.execute(
+            "INSERT INTO answers (assessment_id, respondent_id, question_id, level, na, comment, evidence, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [*key, *_columns(value), now],
+        )
+    else:
+        db.execute(
+            "UPDATE answers SET level = ?, na = ?, comment = ?, evidence = ?, updated_at = ? "
+            "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
+            [*_columns(value), now, *key],
+        )
+    _record(db, key, before, value, now, applied=True)
+    return now
+
+
+def _start(db: Database, questionnaire: Questionnaire, assessment_id: int, respondent_id: int) -> int:
+    assessment = get_assessment(db, assessment_id)
+    check_questionnaire_matches(assessment, questionnaire)
+    _check_respondent(db, assessment.id, respondent_id)
+    return assessment.id
+
+
 def save_answer(
     db: Database,
     questionnaire: Questionnaire,
@@ -88,50 +149,64 @@ def save_answer(
     comment: str = "",
     evidence: str = "",
 ) -> Answer:
-    """Save one respondent's answer to one question and return it as stored.
+    """Save one respondent's whole answer to one question and return it as stored.
 
-    `level` None with `na` False clears the answer. Saving the values already stored
-    changes nothing and adds no history; any other save updates the answer and appends
-    the previous and new values to the history, in one transaction. Text is stored
-    exactly as given. Invalid input raises before anything is written.
+    For imports and scripts that set every field. `level` None with `na` False clears the
+    answer. Saving the values already stored changes nothing and adds no history; any other
+    save updates the answer and appends the previous and new values to the history, in one
+    transaction. Text is stored exactly as given. Invalid input raises before anything is
+    written. A page where someone edits one field uses `update_answer` instead.
     """
     value = check_answer_value(questionnaire, question_id, level, na, comment, evidence)
     with write_transaction(db):
-        assessment = get_assessment(db, assessment_id)
-        check_questionnaire_matches(assessment, questionnaire)
-        _check_respondent(db, assessment.id, respondent_id)
-        key = [assessment.id, respondent_id, question_id]
-        row = db.execute(
-            "SELECT level, na, comment, evidence, updated_at FROM answers "
-            "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
-            key,
-        ).fetchone()
-        before = (
-            EMPTY_ANSWER if row is None else AnswerValue(level=row[0], na=bool(row[1]), comment=row[2], evidence=row[3])
-        )
+        found = _start(db, questionnaire, assessment_id, respondent_id)
+        key = [found, respondent_id, question_id]
+        before, updated_at = _stored_value(db, key)
         if before == value:
-            return _stored(assessment.id, respondent_id, question_id, value, row[4] if row else None)
-        now = now_text()
-        new = [value.level, int(value.na), value.comment, value.evidence]
-        if row is None:
-            db.execute(
-                "INSERT INTO answers (assessment_id, respondent_id, question_id, level, na, comment, evidence, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [*key, *new, now],
-            )
-        else:
-            db.execute(
-                "UPDATE answers SET level = ?, na = ?, comment = ?, evidence = ?, updated_at = ? "
-                "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
-                [*new, now, *key],
-            )
-        db.execute(
-            "INSERT INTO answer_history (assessment_id, respondent_id, question_id, old_level, old_na, "
-            "old_comment, old_evidence, new_level, new_na, new_comment, new_evidence, changed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*key, before.level, int(before.na), before.comment, before.evidence, *new, now],
+            return _stored(found, respondent_id, question_id, value, updated_at)
+        now = _write(db, key, before, value, exists=updated_at is not None)
+        return _stored(found, respondent_id, question_id, value, now)
+
+
+def update_answer(
+    db: Database,
+    questionnaire: Questionnaire,
+    assessment_id: int,
+    respondent_id: int,
+    question_id: str,
+    base: AnswerValue,
+    edited: AnswerValue,
+) -> AnswerSave:
+    """Save only the fields a user changed, never undoing a change made elsewhere meanwhile.
+
+    `base` is the answer as the user's page last saw it and `edited` the same answer with the
+    user's change. Each field that differs between them (the choice of level or N/A, the
+    comment, the evidence) is written only if it is still stored as in `base`. A field that
+    someone else changed since is left as stored and returned as a conflict, and the refused
+    value is kept in the history (applied = False) so nothing the user entered is lost.
+    Fields the user did not touch are never written.
+    """
+    value = check_answer_value(questionnaire, question_id, edited.level, edited.na, edited.comment, edited.evidence)
+    changed = [f for f in ANSWER_FIELDS if field_of(base, f) != field_of(value, f)]
+    with write_transaction(db):
+        found = _start(db, questionnaire, assessment_id, respondent_id)
+        key = [found, respondent_id, question_id]
+        stored, updated_at = _stored_value(db, key)
+        result = stored
+        conflicts = []
+        for field in changed:
+            if field_of(stored, field) == field_of(base, field):
+                result = with_field(result, field, value)
+            elif field_of(stored, field) != field_of(value, field):
+                conflicts.append(FieldConflict(field=field, stored=stored, attempted=value))
+        if result != stored:
+            updated_at = _write(db, key, stored, result, exists=updated_at is not None)
+        for conflict in conflicts:
+            _record(db, key, result, with_field(result, conflict.field, value), now_text(), applied=False)
+        return AnswerSave(
+            answer=_stored(found, respondent_id, question_id, result, updated_at),
+            conflicts=tuple(FieldConflict(c.field, result, c.attempted) for c in conflicts),
         )
-        return _stored(assessment.id, respondent_id, question_id, value, now)
 
 
 def list_answers(db: Database, assessment_id: int, respondent_id: int | None = None) -> tuple[Answer, ...]:

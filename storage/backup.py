@@ -32,6 +32,11 @@ def _main_file(conn: sqlite3.Connection) -> Path | None:
     return None
 
 
+def database_file(db: Database) -> Path | None:
+    """The file an open database lives in, or None for a database in memory."""
+    return _main_file(db.conn)
+
+
 def _source_file(source: str | Path) -> Path:
     path = database_path(source)
     if path == MEMORY or not Path(path).is_file():

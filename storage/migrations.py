@@ -150,6 +150,38 @@ def _create_tables(db: Database) -> None:
         db.execute(statement)
 
 
+_V2_STATEMENTS: Final[tuple[str, ...]] = (
+    # A save that lost a race (the field changed elsewhere since the page loaded) is not applied,
+    # but what the user tried to write is kept in the history with applied = 0.
+    "ALTER TABLE answer_history ADD COLUMN applied INTEGER NOT NULL DEFAULT 1 CHECK (applied IN (0, 1))",
+    # Installation-wide values such as the key that signs offline questionnaires.
+    """
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
+    # Deleting an assessment is the one time its history may go: the assessment is listed here for
+    # the length of the deleting transaction, and the trigger lets only those rows be deleted.
+    """
+    CREATE TABLE deletions_in_progress (
+        assessment_id INTEGER PRIMARY KEY
+    )
+    """,
+    "DROP TRIGGER answer_history_no_delete",
+    """
+    CREATE TRIGGER answer_history_no_delete BEFORE DELETE ON answer_history
+    WHEN NOT EXISTS (SELECT 1 FROM deletions_in_progress WHERE assessment_id = OLD.assessment_id)
+    BEGIN SELECT RAISE(ABORT, 'answer_history is append-only'); END
+    """,
+)
+
+
+def _conflicts_settings_and_deletions(db: Database) -> None:
+    for statement in _V2_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -162,6 +194,11 @@ class Migration:
 # Append new steps with the next number; never edit or renumber a step that has shipped.
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "create the organisation, assessment, answer and planning tables", _create_tables),
+    Migration(
+        2,
+        "keep refused concurrent saves in the history, add settings, allow deleting a whole assessment",
+        _conflicts_settings_and_deletions,
+    ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 

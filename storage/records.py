@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from storage.choices import AssessmentStatus, RoadmapStatus
 
@@ -68,6 +68,40 @@ class AnswerValue:
 
 EMPTY_ANSWER = AnswerValue(level=None, na=False, comment="", evidence="")
 
+AnswerField = Literal["choice", "comment", "evidence"]
+ANSWER_FIELDS: tuple[AnswerField, ...] = ("choice", "comment", "evidence")
+
+
+def field_of(value: AnswerValue, field: AnswerField) -> object:
+    """One field of an answer: the choice (level and N/A together), the comment or the evidence."""
+    if field == "choice":
+        return (value.level, value.na)
+    return value.comment if field == "comment" else value.evidence
+
+
+def with_field(value: AnswerValue, field: AnswerField, source: AnswerValue) -> AnswerValue:
+    """`value` with one field taken from `source`."""
+    if field == "choice":
+        return replace(value, level=source.level, na=source.na)
+    return replace(value, **{field: getattr(source, field)})
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field this save meant to change that someone else changed first; the save left it as stored."""
+
+    field: AnswerField
+    stored: AnswerValue
+    attempted: AnswerValue
+
+
+@dataclass(frozen=True)
+class AnswerSave:
+    """The outcome of saving what a user changed: the answer as now stored, and any refused fields."""
+
+    answer: Answer
+    conflicts: tuple[FieldConflict, ...]
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -95,7 +129,11 @@ class Answer:
 
 @dataclass(frozen=True)
 class AnswerChange:
-    """One entry of the append-only answer history: the answer before and after one save."""
+    """One entry of the append-only answer history: the answer before and after one save.
+
+    `applied` is False for a save that was refused because another save had changed the same
+    field first: `after` is what that save tried to write, kept so nothing typed is lost.
+    """
 
     id: int
     assessment_id: int
@@ -104,6 +142,7 @@ class AnswerChange:
     before: AnswerValue
     after: AnswerValue
     changed_at: datetime
+    applied: bool = True
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -10,12 +11,42 @@ from storage.choices import MAX_FREE_TEXT
 from storage.errors import AnswerError, NotFoundError, QuestionnaireMismatchError, StorageError
 from storage.records import AnswerValue, Assessment
 
+# Characters that reorder how text is displayed (bidirectional overrides and isolates): in a name
+# or a comment they can make text read differently from what is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Free text keeps its layout: tabs and line breaks are the only control characters it may hold.
+_LAYOUT = frozenset("\t\n\r")
+
+
+def _hidden_character(text: str, allowed: frozenset[str]) -> tuple[int, str] | None:
+    for position, char in enumerate(text, start=1):
+        if char in allowed:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            return position, char
+    return None
+
+
+def check_visible_text(
+    text: str, *, field: str, error: type[StorageError], allowed: frozenset[str] = frozenset()
+) -> str:
+    """Return `text` after checking it holds no control or text-direction characters (except `allowed`)."""
+    found = _hidden_character(text, allowed)
+    if found is not None:
+        position, char = found
+        name = unicodedata.name(char, "control character")
+        raise error(
+            f"{field} contains an invisible control character (U+{ord(char):04X} {name}) at character {position}; "
+            "remove it and type the text again (such characters can hide or reorder what is shown)."
+        )
+    return text
+
 
 def clean_name(value: object, *, field: str, max_length: int, error: type[StorageError], required: bool = True) -> str:
     """Return a name with surrounding whitespace trimmed, after checking it is text of a sensible length."""
     if not isinstance(value, str):
         raise error(f"{field} must be text, not {type(value).__name__}.")
-    cleaned = value.strip()
+    cleaned = check_visible_text(value.strip(), field=field, error=error)
     if required and not cleaned:
         raise error(f"{field} is empty; enter at least one visible character.")
     if len(cleaned) > max_length:
@@ -34,7 +65,7 @@ def check_free_text(value: object, *, field: str, error: type[StorageError]) -> 
         raise error(f"{field} must be text, not {type(value).__name__}.")
     if len(value) > MAX_FREE_TEXT:
         raise error(f"{field} is {len(value)} characters long; shorten it to at most {MAX_FREE_TEXT} characters.")
-    return value
+    return check_visible_text(value, field=field, error=error, allowed=_LAYOUT)
 
 
 def check_choice(value: object, choices: Sequence[str], *, field: str, error: type[StorageError]) -> str:

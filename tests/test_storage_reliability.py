@@ -25,6 +25,7 @@ from storage import (
     save_answer,
 )
 from storage.choices import MAX_ORGANISATION_NAME
+from storage.errors import StorageError
 
 WRITERS = 16
 WRITES_PER_WRITER = 100
@@ -109,9 +110,15 @@ def test_writer_killed_at_random_moments_loses_no_acknowledged_answer(tmp_path: 
     assert missing == []
 
 
-# SQLite text cannot hold lone surrogates (category Cs); everything else must survive as given.
-ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
+# SQLite text cannot hold lone surrogates (category Cs); control characters other than tabs and line
+# breaks, and text-direction overrides, are refused on the way in. Everything else survives as given.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+ANY_TEXT = st.text(
+    st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS, include_characters="\t\n\r"),
+    max_size=300,
+)
 USER_TEXT = st.builds(str.__add__, st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", " "]), ANY_TEXT)
+HIDDEN = st.one_of(st.characters(categories=("Cc",), exclude_characters="\t\n\r"), st.sampled_from(BIDI_CONTROLS))
 
 
 @pytest.mark.slow
@@ -141,9 +148,11 @@ def test_saved_answer_text_is_read_back_exactly(comment: str, evidence: str, ans
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
-    name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=MAX_ORGANISATION_NAME).filter(
-        lambda name: name.strip() != ""
-    )
+    name=st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=BIDI_CONTROLS),
+        min_size=1,
+        max_size=MAX_ORGANISATION_NAME,
+    ).filter(lambda name: name.strip() != "")
 )
 def test_organisation_name_is_read_back_without_surrounding_whitespace(name: str) -> None:
     db = open_database(":memory:")
@@ -151,5 +160,26 @@ def test_organisation_name_is_read_back_without_surrounding_whitespace(name: str
         created = create_organisation(db, name, "Other", "250-999 employees", "Europe")
         assert get_organisation(db, created.id).name == name.strip()
         assert [o.name for o in list_organisations(db)] == [name.strip()]
+    finally:
+        db.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=ANY_TEXT, hidden=HIDDEN, after=ANY_TEXT)
+def test_text_with_a_control_or_direction_character_is_refused_and_nothing_is_written(
+    before: str, hidden: str, after: str
+) -> None:
+    questionnaire = build_questionnaire()
+    db = open_database(":memory:")
+    try:
+        assessment = add_assessment(db, questionnaire)
+        respondent = add_respondent(db, assessment.id, "Ana")
+        text = before + hidden + after
+        with pytest.raises(StorageError, match=f"U\\+{ord(hidden):04X}"):
+            save_answer(db, questionnaire, assessment.id, respondent.id, "BIA-02", 3, comment=text)
+        with pytest.raises(StorageError, match="invisible control character"):
+            create_organisation(db, "Acme" + hidden + "Ltd", "Other", "250-999 employees", "Europe")
+        assert list_answers(db, assessment.id) == ()
+        assert len(list_organisations(db)) == 1
     finally:
         db.close()
