@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from sqlite_utils import Database
 
@@ -22,6 +23,20 @@ from storage.validation import (
     check_questionnaire_matches,
     clean_name,
 )
+
+
+class _Unchanged(Enum):
+    """The type of UNCHANGED."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
+"""Given for a field of save_roadmap_item: keep what is stored (for a new item: the default)."""
+Unchanged = Literal[_Unchanged.UNCHANGED]
+
+_NEW_ITEM: Final = ("", None, "planned")
+"""Owner, due date and status of an item that was never saved."""
 
 _SELECT = "SELECT id, assessment_id, question_id, to_level, owner, due_date, status, updated_at FROM roadmap_items"
 
@@ -56,11 +71,15 @@ def save_roadmap_item(
     question_id: str,
     to_level: int,
     *,
-    owner: str = "",
-    due_date: date | str | None = None,
-    status: RoadmapStatus = "planned",
+    owner: str | Unchanged = UNCHANGED,
+    due_date: date | str | Unchanged | None = UNCHANGED,
+    status: RoadmapStatus | Unchanged = UNCHANGED,
 ) -> RoadmapItem:
-    """Create or update the step that brings a question up to `to_level`; the same values again change nothing."""
+    """Create or update the step that brings a question up to `to_level`; the same values again change nothing.
+
+    Only the fields given are written; the others keep what is stored (a new item starts with no
+    owner, no due date and "planned"), so two people changing different fields never undo each other.
+    """
     question = check_question(questionnaire, question_id, error=RoadmapItemError)
     check_level(questionnaire, to_level, field=f"Roadmap step for {question.id}", error=RoadmapItemError)
     if to_level == questionnaire.min_level:
@@ -68,16 +87,34 @@ def save_roadmap_item(
             f"Roadmap step for {question.id}: level {to_level} is the bottom of the scale, so no step "
             "leads to it; choose a higher level."
         )
-    clean_owner = clean_name(owner, field="Roadmap owner", max_length=MAX_OWNER, error=RoadmapItemError, required=False)
-    due = None if due_date is None else check_date(due_date, field="Due date", error=RoadmapItemError)
-    check_choice(status, ROADMAP_STATUSES, field="Roadmap status", error=RoadmapItemError)
+    clean_owner = (
+        owner
+        if owner is UNCHANGED
+        else clean_name(owner, field="Roadmap owner", max_length=MAX_OWNER, error=RoadmapItemError, required=False)
+    )
+    due = (
+        due_date
+        if due_date is UNCHANGED or due_date is None
+        else check_date(due_date, field="Due date", error=RoadmapItemError)
+    )
+    if status is not UNCHANGED:
+        check_choice(status, ROADMAP_STATUSES, field="Roadmap status", error=RoadmapItemError)
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
         check_questionnaire_matches(assessment, questionnaire)
         current = _get(db, assessment.id, question.id, to_level)
-        if current is not None and (current.owner, current.due_date, current.status) == (clean_owner, due, status):
+        # Read inside the write transaction, so a field another session has just saved is kept.
+        stored_owner, stored_due, stored_status = (
+            _NEW_ITEM if current is None else (current.owner, current.due_date, current.status)
+        )
+        wanted = (
+            stored_owner if clean_owner is UNCHANGED else clean_owner,
+            stored_due if due is UNCHANGED else due,
+            stored_status if status is UNCHANGED else status,
+        )
+        if current is not None and wanted == (stored_owner, stored_due, stored_status):
             return current
-        values = [clean_owner, None if due is None else due.isoformat(), status, now_text()]
+        values = [wanted[0], None if wanted[1] is None else wanted[1].isoformat(), wanted[2], now_text()]
         key = [assessment.id, question.id, to_level]
         if current is None:
             db.execute(
@@ -91,9 +128,9 @@ def save_roadmap_item(
                 "WHERE assessment_id = ? AND question_id = ? AND to_level = ?",
                 [*values, *key],
             )
-        stored = _get(db, *key)
-        assert stored is not None
-        return stored
+        saved = _get(db, *key)
+        assert saved is not None
+        return saved
 
 
 def list_roadmap_items(db: Database, assessment_id: int) -> tuple[RoadmapItem, ...]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlite_utils import Database
-from storage_helpers import build_questionnaire, table_counts
+from storage_helpers import add_assessment, build_questionnaire, table_counts
 
 from questionnaires.model import Questionnaire
-from storage import list_roadmap_items, save_roadmap_item
+from storage import list_roadmap_items, open_database, save_roadmap_item
 from storage.errors import NotFoundError, QuestionnaireMismatchError, RoadmapItemError
 from storage.records import Assessment
 
@@ -99,3 +100,46 @@ def test_item_for_another_questionnaire_or_unknown_assessment_is_refused(
     with pytest.raises(NotFoundError):
         save_roadmap_item(db, questionnaire, 999, "GOV-01", 3)
     assert db.table("roadmap_items").count == 0
+
+
+def test_fields_not_given_keep_what_is_stored(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, owner="Dana", due_date="2026-09-30", status="done")
+    item = save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, owner="Lee")
+    assert (item.owner, item.due_date, item.status) == ("Lee", date(2026, 9, 30), "done")
+    item = save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, status="in_progress")
+    assert (item.owner, item.due_date, item.status) == ("Lee", date(2026, 9, 30), "in_progress")
+
+
+def test_a_due_date_of_none_clears_it_while_an_omitted_one_is_kept(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, due_date="2026-09-30")
+    assert save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, owner="Dana").due_date == date(2026, 9, 30)
+    assert save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, due_date=None).due_date is None
+
+
+def test_a_new_item_given_only_a_status_has_no_owner_or_due_date(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    item = save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, status="done")
+    assert (item.owner, item.due_date, item.status) == ("", None, "done")
+
+
+def test_two_connections_changing_different_fields_of_one_step_keep_both(
+    tmp_path: Path, questionnaire: Questionnaire
+) -> None:
+    # Two people with the page open: one sets the status, the other (who loaded the step before) the owner.
+    path = tmp_path / "shared.db"
+    first, second = open_database(path), open_database(path)
+    try:
+        assessment = add_assessment(first, questionnaire)
+        save_roadmap_item(first, questionnaire, assessment.id, "GOV-01", 3, owner="Dana", status="planned")
+        save_roadmap_item(first, questionnaire, assessment.id, "GOV-01", 3, status="done")
+        save_roadmap_item(second, questionnaire, assessment.id, "GOV-01", 3, owner="Lee")
+        [item] = list_roadmap_items(first, assessment.id)
+        assert (item.owner, item.status) == ("Lee", "done")
+    finally:
+        first.close()
+        second.close()
