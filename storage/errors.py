@@ -49,3 +49,7 @@ class SchemaTooNewError(StorageError):
 
 class BackupError(StorageError):
     """A backup could not be written: the source is missing or the destination already exists."""
+
+
+class DatabaseBusyError(StorageError):
+    """Another connection held the write lock for longer than the busy wait, so nothing was written."""
