@@ -32,8 +32,10 @@ deps-test: $(VENV)/.dev-installed
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
+# `make run PORT=8502` serves on another port; `ITSCM_DB=path/to/file.db make run` uses another database.
+PORT ?= 8501
 run: deps-app
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 
 lint: deps-test
 	$(BIN)/ruff check .
