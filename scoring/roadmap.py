@@ -11,13 +11,18 @@ Rules, as published to users:
   phase of the same practice's previous step, that still has room for its effort points. A step
   that fits nowhere goes into the last phase and is marked as overflow.
 - So a practice's step to L+1 never comes before its step to L, in order or in phase.
+- What a phase can hold: its capacity; a phase without one (the last, which takes all the rest) can
+  hold its months times the fastest pace, in effort points a month, of the phases that have one.
+  A phase whose steps need more points than that holds more than it can, and the roadmap says so.
 - Unanswered questions get no steps: while any question is unanswered the roadmap is provisional.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from questionnaires.model import Effort, Questionnaire
 from scoring.errors import ScoringError
@@ -63,6 +68,27 @@ class PhaseLoad:
     def over_capacity(self) -> bool:
         """Whether the steps in this phase need more points than it has."""
         return self.capacity is not None and self.points > self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseFit:
+    """One phase's effort points against what it can hold."""
+
+    load: PhaseLoad
+    can_hold: int | None
+    """Its capacity, or for a phase without one its months at `pace`; None when no phase has a capacity."""
+    pace: Fraction | None
+    """Effort points a month that `can_hold` is measured at, when the phase has no capacity of its own."""
+
+    @property
+    def implied(self) -> bool:
+        """Whether `can_hold` comes from the pace of the other phases rather than a capacity of its own."""
+        return self.load.capacity is None and self.can_hold is not None
+
+    @property
+    def over(self) -> bool:
+        """Whether the steps placed in this phase need more effort points than it can hold."""
+        return self.can_hold is not None and self.load.points > self.can_hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +248,22 @@ def phase_loads(
         )
         for index, phase in enumerate(questionnaire.scoring.phases)
     )
+
+
+def phase_fits(loads: Sequence[PhaseLoad]) -> tuple[PhaseFit, ...]:
+    """Return, per phase, the effort points it can hold and whether its steps need more (see the rules above)."""
+    paces = [
+        Fraction(load.capacity, load.end_month - load.start_month)
+        for load in loads
+        if load.capacity is not None and load.end_month > load.start_month
+    ]
+    pace = max(paces, default=None)
+    fits = []
+    for load in loads:
+        if load.capacity is not None:
+            fits.append(PhaseFit(load, load.capacity, None))
+        elif pace is None:
+            fits.append(PhaseFit(load, None, None))
+        else:
+            fits.append(PhaseFit(load, math.floor(pace * (load.end_month - load.start_month)), pace))
+    return tuple(fits)

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import NA, ScoringError, build_roadmap, phase_loads, resolve_questions, roadmap_is_provisional
+from scoring import (
+    NA,
+    PhaseLoad,
+    ScoringError,
+    build_roadmap,
+    phase_loads,
+    resolve_questions,
+    roadmap_is_provisional,
+)
+from scoring.roadmap import phase_fits
 from tests.scoring_fixtures import answers, question, questionnaire
 
 
@@ -189,3 +199,46 @@ def test_roadmap_never_schedules_a_level_before_the_one_below_it(case):
         placed = sum(s.points for s in steps if s.phase_index == index and not s.overflow)
         assert capacity is None or placed <= capacity
         assert all(s.phase_index == len(capacities) - 1 for s in steps if s.overflow)
+
+
+def load(start: int, end: int, capacity: int | None, points: int) -> PhaseLoad:
+    return PhaseLoad(0, f"{start}-{end} months", start, end, capacity, points, steps=1)
+
+
+def test_a_phase_without_capacity_can_hold_its_months_at_the_pace_of_the_phases_with_one():
+    # 12 points in 3 months and 36 in 9 are both 4 points a month: 12 months at 4 hold 48, and 150 is more
+    first, second, last = phase_fits([load(0, 3, 12, 12), load(3, 12, 36, 36), load(12, 24, None, 150)])
+    assert (last.can_hold, last.pace, last.implied, last.over) == (48, Fraction(4), True, True)
+    assert [(fit.can_hold, fit.implied, fit.over) for fit in (first, second)] == [
+        (12, False, False),
+        (36, False, False),
+    ]
+
+
+def test_the_fastest_pace_of_the_phases_with_a_capacity_is_used_and_rounded_down():
+    # 10 points in 3 months (10/3 a month) is faster than 9 in 9 (1 a month): 4 months hold 13.3, so 13
+    *_, last = phase_fits([load(0, 3, 10, 0), load(3, 12, 9, 0), load(12, 16, None, 13)])
+    assert (last.pace, last.can_hold, last.over) == (Fraction(10, 3), 13, False)
+    *_, fuller = phase_fits([load(0, 3, 10, 0), load(3, 12, 9, 0), load(12, 16, None, 14)])
+    assert fuller.over
+
+
+def test_a_phase_over_its_own_capacity_is_over_without_a_pace():
+    [fit] = phase_fits([load(0, 3, 5, 8)])
+    assert (fit.can_hold, fit.pace, fit.implied, fit.over) == (5, None, False, True)
+
+
+def test_without_any_capacity_no_phase_is_ever_over():
+    fits = phase_fits([load(0, 3, None, 100), load(3, 12, None, 1000)])
+    assert [(fit.can_hold, fit.over) for fit in fits] == [(None, False), (None, False)]
+
+
+def test_phase_fits_of_the_shipped_phases_follow_the_roadmap_loads(plan):
+    # default phases 0-3 (12), 3-12 (36), 12-24 (no capacity): 10, 8 and 0 points; the last can hold 48
+    q, results = plan
+    fits = phase_fits(phase_loads(q, build_roadmap(q, results)))
+    assert [(fit.load.points, fit.can_hold, fit.over) for fit in fits] == [
+        (10, 12, False),
+        (8, 36, False),
+        (0, 48, False),
+    ]
