@@ -6,16 +6,21 @@ from datetime import date
 
 import pytest
 from sqlite_utils import Database
-from storage_helpers import add_assessment, table_counts
+from storage_helpers import add_assessment, build_questionnaire, table_counts
 
+import storage.content
 from questionnaires.model import Questionnaire
 from storage import (
+    answer_history,
     get_assessment,
     list_answers,
     list_consensus,
     list_respondents,
     list_roadmap_items,
     list_targets,
+    save_roadmap_item,
+    set_consensus,
+    set_target,
     write_transaction,
 )
 from storage.content import (
@@ -23,10 +28,11 @@ from storage.content import (
     ConsensusContent,
     RespondentContent,
     RoadmapItemContent,
+    check_assessment_content,
     write_assessment_content,
 )
-from storage.errors import RespondentError, RoadmapItemError, TargetError
-from storage.records import AnswerValue, Assessment, Respondent
+from storage.errors import AnswerError, RespondentError, RoadmapItemError, TargetError
+from storage.records import EMPTY_ANSWER, AnswerValue, Assessment, Respondent
 
 
 def _answer(level: int | None, comment: str = "", evidence: str = "") -> AnswerValue:
@@ -133,3 +139,132 @@ def test_a_respondent_the_assessment_already_has_is_refused(
     with pytest.raises(RespondentError, match="already has a respondent named 'Ana'"):
         write_assessment_content(db, questionnaire, assessment.id, content)
     assert table_counts(db) == before
+
+
+def test_a_respondent_named_twice_in_the_content_is_refused_before_anything_is_written(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    content = AssessmentContent(respondents=(RespondentContent("Ana"), RespondentContent(" ANA ")))
+    before = table_counts(db)
+    with pytest.raises(RespondentError) as raised:
+        write_assessment_content(db, questionnaire, assessment.id, content)
+    assert str(raised.value) == "Respondents 'Ana' and 'ANA' have the same name; give each respondent a different name."
+    assert table_counts(db) == before
+
+
+def test_the_checks_need_no_database_and_give_the_message_the_single_save_gives(questionnaire: Questionnaire) -> None:
+    content = AssessmentContent(respondents=(RespondentContent("Ana", answers={"GOV-01": _answer(7)}),))
+    with pytest.raises(AnswerError) as raised:
+        check_assessment_content(questionnaire, content)
+    assert str(raised.value) == (
+        f"Answer to GOV-01: level 7 is not on the scale of questionnaire '{questionnaire.id}'; choose one of 1, 2, 3, "
+        "4, 5."
+    )
+
+
+def test_checked_content_is_written_without_being_checked_again(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = check_assessment_content(questionnaire, WORKSHOP)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("checked again inside the write")
+
+    monkeypatch.setattr(storage.content, "check_answer_value", refuse)
+    monkeypatch.setattr(storage.content, "clean_name", refuse)
+    assert write_assessment_content(db, questionnaire, assessment.id, checked) == 5
+    assert len(list_answers(db, assessment.id)) == 5
+
+
+def test_answers_that_hold_nothing_are_neither_stored_nor_counted(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    content = AssessmentContent(
+        respondents=(
+            RespondentContent("Ana", answers={"GOV-01": EMPTY_ANSWER, "GOV-02": _answer(2), "BIA-01": _note_only()}),
+        )
+    )
+    assert write_assessment_content(db, questionnaire, assessment.id, content) == 2
+    assert [(a.question_id, a.level, a.comment) for a in list_answers(db, assessment.id)] == [
+        ("BIA-01", None, "Ask the CIO"),
+        ("GOV-02", 2, ""),
+    ]
+
+
+def _note_only() -> AnswerValue:
+    return AnswerValue(level=None, na=False, comment="Ask the CIO", evidence="")
+
+
+def test_each_answer_is_recorded_in_the_history_as_its_first_save(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    write_assessment_content(db, questionnaire, assessment.id, WORKSHOP)
+    history = answer_history(db, assessment.id)
+    stored = {(a.respondent_id, a.question_id): a for a in list_answers(db, assessment.id)}
+    assert len(history) == len(stored) == 5
+    for change in history:
+        answer = stored[(change.respondent_id, change.question_id)]
+        assert (change.before, change.after, change.changed_at) == (EMPTY_ANSWER, answer.value, answer.updated_at)
+
+
+def test_consensus_targets_and_roadmap_items_replace_those_already_held_and_unchanged_ones_keep_their_time(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    set_consensus(db, questionnaire, assessment.id, "GOV-01", 4)
+    set_consensus(db, questionnaire, assessment.id, "BIA-01", 3, note="Kept")
+    set_target(db, questionnaire, assessment.id, "GOV", 2)
+    save_roadmap_item(db, questionnaire, assessment.id, "GOV-01", 3, owner="Old owner")
+    kept = {c.question_id: c.updated_at for c in list_consensus(db, assessment.id)}
+    content = AssessmentContent(
+        consensus=(ConsensusContent("GOV-01", 2), ConsensusContent("BIA-01", 3, note="Kept")),
+        targets={"GOV": 5},
+        roadmap_items=(RoadmapItemContent("GOV-01", 3, owner="Dana"),),
+    )
+    write_assessment_content(db, questionnaire, assessment.id, content)
+    consensus = {c.question_id: c for c in list_consensus(db, assessment.id)}
+    assert (consensus["GOV-01"].level, consensus["BIA-01"].level) == (2, 3)
+    assert consensus["GOV-01"].updated_at > kept["GOV-01"]
+    assert consensus["BIA-01"].updated_at == kept["BIA-01"]
+    assert list_targets(db, assessment.id) == {"GOV": 5}
+    assert [(i.question_id, i.to_level, i.owner) for i in list_roadmap_items(db, assessment.id)] == [
+        ("GOV-01", 3, "Dana")
+    ]
+
+
+def test_a_question_agreed_twice_or_a_step_planned_twice_keeps_its_last_entry(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    content = AssessmentContent(
+        consensus=(ConsensusContent("GOV-01", 2), ConsensusContent("GOV-01", 4)),
+        roadmap_items=(RoadmapItemContent("GOV-01", 3, owner="Ann"), RoadmapItemContent("GOV-01", 3, owner="Bo")),
+    )
+    write_assessment_content(db, questionnaire, assessment.id, content)
+    assert [(c.question_id, c.level) for c in list_consensus(db, assessment.id)] == [("GOV-01", 4)]
+    assert [i.owner for i in list_roadmap_items(db, assessment.id)] == ["Bo"]
+
+
+def _reads_while_writing(db: Database, questionnaire: Questionnaire, assessment_id: int, people: int) -> int:
+    content = AssessmentContent(
+        respondents=tuple(
+            RespondentContent(f"Person {n}", answers={q.id: _answer(3) for q in questionnaire.questions})
+            for n in range(people)
+        ),
+        completed=True,
+    )
+    checked = check_assessment_content(questionnaire, content)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        write_assessment_content(db, questionnaire, assessment_id, checked)
+    finally:
+        db.conn.set_trace_callback(None)
+    return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+
+def test_the_write_reads_the_database_as_often_for_fifty_respondents_as_for_one(db: Database) -> None:
+    # Reading again for every answer is what made a large import hold the write lock for seconds.
+    questionnaire = build_questionnaire(extra_questions=20)
+    one = add_assessment(db, questionnaire, label="One")
+    fifty = add_assessment(db, questionnaire, label="Fifty")
+    assert _reads_while_writing(db, questionnaire, fifty.id, 50) == _reads_while_writing(db, questionnaire, one.id, 1)
+    assert len(list_answers(db, fifty.id)) == 50 * len(questionnaire.questions)
