@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from demo.data import load_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
 from exports.json_io import AssessmentImportError, assessment_json, import_assessment
@@ -32,7 +33,6 @@ from storage import (
     list_organisations,
     list_roadmap_items,
 )
-from storage.demo import load_demo_data
 from storage.errors import StorageError
 from storage.restore import restore_database
 

@@ -6,11 +6,11 @@ from datetime import date
 
 import streamlit as st
 
+from demo.data import load_demo_data
 from exports.report import summaries
 from questionnaires.catalog import available_questionnaires
 from storage import create_assessment, create_organisation, get_or_create_respondent, list_organisations
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
-from storage.demo import load_demo_data
 from ui.levels import level_label
 from ui.session import attempt, db, go, organisation_label, recalled_int, remember
 from ui.text import md

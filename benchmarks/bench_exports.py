@@ -27,6 +27,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from sqlite_utils import Database  # noqa: E402
 
+from demo.data import load_demo_data  # noqa: E402
 from exports.portfolio import portfolio_rows, portfolio_workbook  # noqa: E402
 from exports.report import load_report, organisation_trend, peer_benchmark, planned_roadmap  # noqa: E402
 from exports.workbook import assessment_workbook  # noqa: E402
@@ -44,7 +45,6 @@ from storage import (  # noqa: E402
     write_transaction,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS  # noqa: E402
-from storage.demo import load_demo_data  # noqa: E402
 
 WORKBOOK_RUNS = 7
 PORTFOLIO_SIZE = 1_000

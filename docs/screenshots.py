@@ -14,9 +14,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from demo.data import load_demo_data  # noqa: E402
 from questionnaires.catalog import get_questionnaire  # noqa: E402
 from storage import list_assessments, list_organisations, open_database  # noqa: E402
-from storage.demo import load_demo_data  # noqa: E402
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path, running_app  # noqa: E402
 
 

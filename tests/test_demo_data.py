@@ -14,6 +14,7 @@ import pytest
 from sqlite_utils import Database
 from storage_helpers import build_questionnaire, child_env, table_counts
 
+from demo.data import DemoDataExists, DemoSummary, load_demo_data
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import AssessmentScore, Response, build_roadmap, resolve_questions, score_assessment
@@ -29,7 +30,6 @@ from storage import (
     open_database,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
-from storage.demo import DemoDataExists, DemoSummary, load_demo_data
 from storage.errors import OrganisationError, StorageError
 from storage.records import Assessment
 
@@ -319,7 +319,7 @@ def _load_in_child(path: Path, hash_seed: str) -> None:
     code = (
         "from questionnaires.catalog import get_questionnaire\n"
         "from storage import open_database\n"
-        "from storage.demo import load_demo_data\n"
+        "from demo.data import load_demo_data\n"
         f"db = open_database({str(path)!r})\n"
         "load_demo_data(db, get_questionnaire('itscm', '2026.1'), seed=2026)\n"
         "db.close()\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from demo.data import load_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import (
     answers_csv,
@@ -32,7 +33,6 @@ from storage import (
     set_consensus,
     set_target,
 )
-from storage.demo import load_demo_data
 
 FORMULA_LIKE = ["=1+1", "+1", "-1", "@x", "\t=1", "\r=1"]
 ANSWER_HEADER = [

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from storage_helpers import table_counts
 
 import storage.content
+from demo.data import load_demo_data
 from exports.json_io import (
     MAX_IMPORT_BYTES,
     AssessmentImportError,
@@ -40,7 +41,6 @@ from storage import (
     set_consensus,
     set_target,
 )
-from storage.demo import load_demo_data
 from storage.errors import StorageError
 
 Document = dict[str, Any]

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlite_utils import Database
 
+from demo.data import load_demo_data
 from exports.report import load_report, organisation_trend, peer_benchmark
 from exports.workbook import workbook_for_assessment
 from questionnaires.catalog import get_questionnaire
@@ -23,7 +24,6 @@ from storage import (
     save_answer,
     set_assessment_status,
 )
-from storage.demo import load_demo_data
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from sqlite_utils import Database
 
+from demo.data import load_demo_data
 from exports.level_colours import level_colour
 from exports.portfolio import portfolio_row, portfolio_rows, portfolio_workbook
 from exports.report import load_report
@@ -28,7 +29,6 @@ from storage import (
     open_database,
     save_answer,
 )
-from storage.demo import load_demo_data
 
 FORMULA_NAMES = ('=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "=1+1", "#N/A")
 """Organisation names a spreadsheet would run as formulas (or show as an error) if they were not kept as text."""

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
 import ui.levels
+from demo.data import load_demo_data
 from exports import level_colours
 from exports.report import (
     AssessmentReport,
@@ -49,7 +50,6 @@ from storage import (
     set_consensus,
 )
 from storage.choices import ROADMAP_STATUSES
-from storage.demo import load_demo_data
 
 PAYLOADS = (
     '=HYPERLINK("http://x","y")',
