@@ -53,3 +53,7 @@ class BackupError(StorageError):
 
 class DatabaseBusyError(StorageError):
     """Another connection held the write lock for longer than the busy wait, so nothing was written."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database file (ITSCM_DB) cannot be opened: a folder, a file that is not SQLite, or a place not writable."""
