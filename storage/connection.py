@@ -18,7 +18,7 @@ from typing import Final
 from sqlite_utils import Database
 
 from storage.migrations import migrate
-from storage.paths import MEMORY, database_path
+from storage.paths import HOW_TO_FIX, MEMORY, check_database_path, database_path, database_unavailable
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 
@@ -33,23 +33,65 @@ def _configure(db: Database, *, in_memory: bool) -> None:
     db.execute("PRAGMA synchronous = FULL")
 
 
+# SQLite result codes (the low byte of an extended code) that mean the file itself cannot serve as
+# the database, as opposed to a passing condition such as another connection's lock.
+_FILE_PROBLEMS: Final = {
+    sqlite3.SQLITE_PERM: "this user may not open it",
+    sqlite3.SQLITE_READONLY: "it can only be read here, not written",
+    sqlite3.SQLITE_IOERR: "reading or writing it failed",
+    sqlite3.SQLITE_CORRUPT: "it is damaged",
+    sqlite3.SQLITE_CANTOPEN: "it cannot be created or opened there",
+    sqlite3.SQLITE_NOTADB: "it is not a SQLite database",
+}
+_DAMAGED: Final = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _file_problem(error: sqlite3.Error) -> tuple[str, str] | None:
+    """Return what is wrong with the database file and how to fix it, when `error` is about the file."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in _FILE_PROBLEMS:
+        return None
+    fix = (
+        f"{HOW_TO_FIX}, or move this file away and restore a backup into its place"
+        if code & 0xFF in _DAMAGED
+        else HOW_TO_FIX
+    )
+    return f"{_FILE_PROBLEMS[code & 0xFF]} ({error})", fix
+
+
 def open_database(path: str | Path | None = None) -> Database:
     """Open a new connection (never cached), configure it and bring its schema up to date.
 
     The caller owns it and closes it. `path` defaults to $ITSCM_DB, else data/itscm.db;
     ':memory:' opens a private in-memory database. Missing parent folders are created.
+    A path that cannot hold the database raises DatabaseUnavailableError saying what to change.
     """
-    target = database_path(path)
+    target = check_database_path(path)
     if target == MEMORY:
         conn = sqlite3.connect(MEMORY)
     else:
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise database_unavailable(
+                target, f"its folder {target.parent} cannot be created ({exc.strerror})", path=path
+            ) from None
+        try:
+            conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS)
+        except sqlite3.Error as exc:
+            problem, fix = _file_problem(exc) or (f"it cannot be opened ({exc})", HOW_TO_FIX)
+            raise database_unavailable(target, problem, fix, path=path) from None
     db = Database(conn)
     try:
         _configure(db, in_memory=target == MEMORY)
         migrate(db)
+    except sqlite3.Error as exc:
+        db.close()
+        found = _file_problem(exc)
+        if found is None or target == MEMORY:
+            raise
+        raise database_unavailable(Path(target), *found, path=path) from None
     except BaseException:
         db.close()
         raise
@@ -89,7 +131,7 @@ def connect(path: str | Path | None = None) -> Database:
     key = str(target)
     db = cache.get(key)
     if db is None or not _is_open(db):
-        db = open_database(target)
+        db = open_database(path)
         cache[key] = db
     return db
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Final
+
+from storage.errors import DatabaseUnavailableError
 
 ENV_VAR: Final = "ITSCM_DB"
 MEMORY: Final = ":memory:"
@@ -24,3 +27,88 @@ def database_path(path: str | Path | None = None) -> Path | str:
     if str(chosen) == MEMORY:
         return MEMORY
     return Path(chosen).expanduser().resolve()
+
+
+SQLITE_HEADER: Final = b"SQLite format 3\x00"
+HOW_TO_FIX: Final = f"set {ENV_VAR} to a file path such as data/itscm.db"
+
+
+def _origin(path: str | Path | None) -> str:
+    if path is not None:
+        return ""
+    chosen = os.environ.get(ENV_VAR, "")
+    return f" ({ENV_VAR}={chosen})" if chosen else f" (the default; {ENV_VAR} is not set)"
+
+
+def database_unavailable(
+    target: Path, problem: str, fix: str = HOW_TO_FIX, *, path: str | Path | None = None
+) -> DatabaseUnavailableError:
+    """Return the error for a database file that cannot be used, saying where, what is wrong and how to fix it.
+
+    `path` is what the caller asked for (None: the setting), so the message can say where the path came from.
+    """
+    return DatabaseUnavailableError(f"Cannot use {target} as the database{_origin(path)}: {problem}; {fix}.")
+
+
+def _mode(path: Path) -> int | None:
+    """Return the file mode of `path`, or None when it does not exist or cannot be looked at."""
+    # Path.is_dir() and friends raise on some errors (a folder this user may not enter); here
+    # any path that cannot be looked at counts as missing, and the checks below say why.
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return None
+
+
+def _first_existing(target: Path) -> tuple[Path, int]:
+    for candidate in (target, *target.parents):
+        mode = _mode(candidate)
+        if mode is not None:
+            return candidate, mode
+    return Path(target.anchor), stat.S_IFDIR
+
+
+def check_database_path(path: str | Path | None = None) -> Path | str:
+    """Return the database file to use, as `database_path` does, after checking it can be a database.
+
+    Raises DatabaseUnavailableError, before anything is created, when the path is a folder, lies
+    under a file, is not readable and writable, sits in a folder that cannot be written (SQLite
+    creates its -wal and -shm files beside the database), or is a file that is not SQLite.
+    """
+    target = database_path(path)
+    if target == MEMORY:
+        return MEMORY
+    target = Path(target)
+
+    def refuse(problem: str, fix: str = HOW_TO_FIX) -> DatabaseUnavailableError:
+        return database_unavailable(target, problem, fix, path=path)
+
+    existing, mode = _first_existing(target)
+    if existing == target and stat.S_ISDIR(mode):
+        raise refuse("it is a folder, not a file")
+    if existing != target:
+        if not stat.S_ISDIR(mode):
+            raise refuse(f"{existing} is a file, so no folder can be made inside it")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise refuse(f"the folder {existing} is not writable by this user", f"make it writable, or {HOW_TO_FIX}")
+        return target
+    if not stat.S_ISREG(mode):
+        raise refuse("it is not a regular file")
+    if not os.access(target, os.R_OK | os.W_OK):
+        raise refuse("this user cannot both read and write it", f"give this user access to it, or {HOW_TO_FIX}")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise refuse(
+            f"its folder {target.parent} is not writable, and SQLite keeps its -wal and -shm files there",
+            f"make the folder writable, or {HOW_TO_FIX}",
+        )
+    try:
+        with target.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise refuse(f"it cannot be read ({exc.strerror})") from None
+    if header and header != SQLITE_HEADER:
+        raise refuse(
+            "it is not a SQLite database (another kind of file, or a damaged one)",
+            f"{HOW_TO_FIX}, or move this file away and restore a backup into its place",
+        )
+    return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -11,7 +12,8 @@ from sqlite_utils import Database
 
 from storage import close_thread_connections, connect, database_path, open_database, write_transaction
 from storage.connection import BUSY_TIMEOUT_SECONDS
-from storage.paths import DEFAULT_PATH, ENV_VAR, REPO_ROOT
+from storage.errors import DatabaseUnavailableError, StorageError
+from storage.paths import DEFAULT_PATH, ENV_VAR, REPO_ROOT, check_database_path
 
 
 @pytest.fixture
@@ -152,3 +154,78 @@ def test_nested_write_transaction_rolls_back_only_the_inner_block() -> None:
             db.execute(insert, ["inner"])
             raise RuntimeError("stop")
     assert [row["source"] for row in db.query("SELECT source FROM benchmark_imports")] == ["outer"]
+
+
+# A database path that cannot hold the database is refused with a StorageError that names the
+# path, what is wrong and how to fix it, before anything is created or overwritten.
+
+
+def _sqlite_header_then_garbage(path: Path) -> Path:
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    return path
+
+
+BAD_PATHS = {
+    "a folder": (lambda tmp: tmp, "it is a folder"),
+    "under a file": (lambda tmp: _touch(tmp / "plain.txt") / "itscm.db", "plain.txt is a file"),
+    "not sqlite": (lambda tmp: _write(tmp / "notes.db", "these are notes"), "not a SQLite database"),
+    "damaged sqlite": (lambda tmp: _sqlite_header_then_garbage(tmp / "damaged.db"), "restore a backup"),
+}
+
+
+def _touch(path: Path) -> Path:
+    path.touch()
+    return path
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("case", list(BAD_PATHS))
+def test_a_path_that_cannot_hold_the_database_is_refused_with_the_path_and_the_fix(tmp_path: Path, case: str) -> None:
+    make, problem = BAD_PATHS[case]
+    target = make(tmp_path)
+    before = target.read_bytes() if target.is_file() else None
+    with pytest.raises(DatabaseUnavailableError) as raised:
+        open_database(target)
+    message = str(raised.value)
+    assert str(target) in message
+    assert problem in message
+    assert "set ITSCM_DB to a file path such as data/itscm.db" in message
+    assert isinstance(raised.value, StorageError)
+    if before is not None:
+        assert target.read_bytes() == before
+        assert not Path(f"{target}-wal").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no file can be created")
+def test_a_place_where_no_file_can_be_created_is_refused() -> None:
+    with pytest.raises(DatabaseUnavailableError, match=r"/proc/itscm\.db .*cannot be created or opened there"):
+        open_database("/proc/itscm.db")
+
+
+def test_a_file_this_user_cannot_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "itscm.db"
+    open_database(target).close()
+    # Tests may run as root, for whom every file is writable: ask the permission check directly.
+    monkeypatch.setattr("storage.paths.os.access", lambda path, mode: Path(path) != target)
+    with pytest.raises(DatabaseUnavailableError, match="cannot both read and write it; give this user access"):
+        open_database(target)
+
+
+def test_the_message_names_the_itscm_db_setting_when_the_path_comes_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    with pytest.raises(DatabaseUnavailableError, match=rf"\(ITSCM_DB={re.escape(str(tmp_path))}\): it is a folder"):
+        connect()
+
+
+def test_a_sound_database_file_passes_the_check(db_file: Path) -> None:
+    open_database(db_file).close()
+    assert check_database_path(db_file) == db_file
+    empty = db_file.with_name("empty.db")
+    empty.touch()
+    assert check_database_path(empty) == empty
