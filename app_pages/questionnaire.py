@@ -5,14 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from questionnaires.model import Question
-from storage import save_answer, set_assessment_status
-from storage.records import Answer
+from storage import list_answers, set_assessment_status, update_answer
+from storage.errors import StorageError
+from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, field_of, with_field
+from ui.browser import guard_unsaved_text, scroll_to_top
 from ui.session import (
     PAGES,
-    assessment_caption,
     attempt,
     db,
     go,
+    page_header,
     recalled_int,
     remember,
     require_report,
@@ -20,13 +22,14 @@ from ui.session import (
 from ui.text import md
 
 NA_OPTION = "na"
+FIELD_NAMES: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence note"}
 
 view = require_report()
 questionnaire = view.questionnaire
 assessment = view.assessment
 
-st.title("Questionnaire")
-assessment_caption(view)
+page_header("Questionnaire", view)
+guard_unsaved_text()
 
 if not view.respondents:
     st.warning("This assessment has no respondent yet. Start it again from the Home page.")
@@ -69,12 +72,16 @@ def domain_label(domain_id: str) -> str:
 
 def go_to_domain(domain_id: str) -> None:
     st.session_state[nav_key] = domain_id
+    st.session_state["domain-moves"] = st.session_state.get("domain-moves", 0) + 1
 
 
 chosen = st.segmented_control("Domain", domain_ids, format_func=domain_label, key=nav_key, required=True)
 st.query_params["domain"] = chosen
 st.session_state["remember-domain"] = chosen
 domain = questionnaire.domain(chosen)
+if st.session_state.get("domain-moves"):
+    # The buttons under the last question open the next domain at its first question.
+    scroll_to_top(st.session_state["domain-moves"])
 
 st.subheader(domain.name)
 st.markdown(md(domain.description))
@@ -86,34 +93,84 @@ def widget_key(kind: str, question_id: str) -> str:
     return f"{kind}-{assessment.id}-{respondent_id}-{question_id}"
 
 
-def stored(question_id: str) -> Answer | None:
-    return mine.get(question_id)
+def widget_value(field: AnswerField, value: AnswerValue) -> object:
+    """What a field's widget shows for a stored answer."""
+    if field == "choice":
+        return NA_OPTION if value.na else value.level
+    return value.comment if field == "comment" else value.evidence
 
 
-def save(question: Question) -> None:
-    """Save the question's level, N/A, comment and evidence as they stand in the widgets."""
-    choice = st.session_state.get(widget_key("level", question.id))
-    comment = st.session_state.get(widget_key("comment", question.id), "")
-    evidence = st.session_state.get(widget_key("evidence", question.id), "")
-    level = choice if isinstance(choice, int) else None
-    attempt(
-        lambda: save_answer(
-            db(),
-            questionnaire,
-            assessment.id,
-            respondent_id,
-            question.id,
-            level,
-            na=choice == NA_OPTION,
-            comment=comment or "",
-            evidence=evidence or "",
+def edited_value(question: Question, field: AnswerField, base: AnswerValue) -> AnswerValue:
+    """The answer as the page last saw it, with the user's change to one field."""
+    if field == "choice":
+        choice = st.session_state.get(widget_key("level", question.id))
+        level = choice if isinstance(choice, int) else None
+        return AnswerValue(level=level, na=choice == NA_OPTION, comment=base.comment, evidence=base.evidence)
+    text = st.session_state.get(widget_key(field, question.id)) or ""
+    return with_field(base, field, AnswerValue(level=None, na=False, comment=text, evidence=text))
+
+
+def show_stored(question: Question, field: AnswerField, value: AnswerValue) -> None:
+    key = widget_key("level" if field == "choice" else field, question.id)
+    st.session_state[key] = widget_value(field, value)
+
+
+def shown_text(field: AnswerField, value: AnswerValue, question: Question) -> str:
+    if field == "choice":
+        if value.na:
+            return "N/A"
+        return "no answer" if value.level is None else level_text(question, value.level).split(" · ")[0]
+    text = str(widget_value(field, value))
+    return f"“{md(text)}”" if text else "empty"
+
+
+def stored_now(question: Question) -> AnswerValue:
+    """The answer as stored at this moment (after a failed save, to show the truth)."""
+    try:
+        for answer in list_answers(db(), assessment.id, respondent_id):
+            if answer.question_id == question.id:
+                return answer.value
+    except StorageError:
+        pass
+    return st.session_state[widget_key("base", question.id)]
+
+
+def save(question: Question, field: AnswerField) -> None:
+    """Save the one field the user changed; tell them when it was refused or failed."""
+    base_key = widget_key("base", question.id)
+    notice_key = widget_key("notice", question.id)
+    base: AnswerValue = st.session_state[base_key]
+    edited = edited_value(question, field, base)
+    st.session_state.pop(notice_key, None)
+    try:
+        outcome = update_answer(db(), questionnaire, assessment.id, respondent_id, question.id, base, edited)
+    except StorageError as exc:
+        stored = stored_now(question)
+        st.session_state[base_key] = stored
+        if field == "choice":
+            show_stored(question, field, stored)
+            after = f"What is stored is shown: {shown_text(field, stored, question)}. Choose again."
+        else:
+            after = "Your text is still in the field: press Retry to save it."
+        st.session_state[notice_key] = ("error", f"Your {FIELD_NAMES[field]} was not saved. {md(exc)} {after}", field)
+        return
+    st.session_state[base_key] = outcome.answer.value
+    for conflict in outcome.conflicts:
+        show_stored(question, conflict.field, conflict.stored)
+        name = FIELD_NAMES[conflict.field]
+        st.session_state[notice_key] = (
+            "warning",
+            f"This {name} was changed elsewhere (another tab or person) since the page showed it: it is now "
+            f"{shown_text(conflict.field, conflict.stored, question)}, shown above. Your change to "
+            f"{shown_text(conflict.field, conflict.attempted, question)} was not applied; it is kept in the "
+            "answer history. Change it again to apply yours.",
+            conflict.field,
         )
-    )
 
 
 def clear(question: Question) -> None:
     st.session_state[widget_key("level", question.id)] = None
-    save(question)
+    save(question, "choice")
 
 
 def level_text(question: Question, option: int | str) -> str:
@@ -123,17 +180,24 @@ def level_text(question: Question, option: int | str) -> str:
     return f"**{option} {md(name)}** · {md(question.levels[int(option)])}"
 
 
+def sync_widgets(question: Question, stored: AnswerValue) -> None:
+    """Show what is stored: on first view, and for fields changed elsewhere that this page is not editing."""
+    base_key = widget_key("base", question.id)
+    base: AnswerValue | None = st.session_state.get(base_key)
+    for field in ("choice", "comment", "evidence"):
+        key = widget_key("level" if field == "choice" else field, question.id)
+        first_view = base is None or key not in st.session_state
+        untouched_here = base is not None and st.session_state.get(key) == widget_value(field, base)
+        if first_view or (field_of(stored, field) != field_of(base, field) and untouched_here):
+            st.session_state[key] = widget_value(field, stored)
+    st.session_state[base_key] = stored
+
+
 for question in questionnaire.questions_in(domain.id):
-    answer = stored(question.id)
+    answer = mine.get(question.id)
     # Widgets start from what is stored, so a refresh or another device shows the saved answer.
+    sync_widgets(question, answer.value if answer is not None else EMPTY_ANSWER)
     level_key = widget_key("level", question.id)
-    if level_key not in st.session_state:
-        st.session_state[level_key] = (
-            NA_OPTION if answer is not None and answer.na else (answer.level if answer is not None else None)
-        )
-    for kind, value in (("comment", answer.comment if answer else ""), ("evidence", answer.evidence if answer else "")):
-        if widget_key(kind, question.id) not in st.session_state:
-            st.session_state[widget_key(kind, question.id)] = value
 
     with st.container(border=True, key=f"question-{question.id}"):
         st.markdown(f"**{question.id}** · {md(question.text)}")
@@ -144,6 +208,12 @@ for question in questionnaire.questions_in(domain.id):
             if question.references:
                 refs = "; ".join(f"{r.standard} {r.ref}" for r in question.references)
                 st.caption(f"References: {md(refs)}")
+        notice = st.session_state.get(widget_key("notice", question.id))
+        if notice is not None:
+            kind, text, field = notice
+            (st.error if kind == "error" else st.warning)(text, icon=":material/sync_problem:")
+            if kind == "error" and field != "choice":
+                st.button("Retry", key=widget_key("retry", question.id), on_click=save, args=(question, field))
         options: list[int | str] = list(questionnaire.level_numbers)
         if question.na_allowed:
             options.append(NA_OPTION)
@@ -153,7 +223,7 @@ for question in questionnaire.questions_in(domain.id):
             key=level_key,
             format_func=lambda option, q=question: level_text(q, option),
             on_change=save,
-            args=(question,),
+            args=(question, "choice"),
             label_visibility="collapsed",
         )
         left, right = st.columns(2)
@@ -161,7 +231,7 @@ for question in questionnaire.questions_in(domain.id):
             "Comment",
             key=widget_key("comment", question.id),
             on_change=save,
-            args=(question,),
+            args=(question, "comment"),
             height=68,
             placeholder="Why this level? Saved when you leave the field.",
         )
@@ -169,12 +239,17 @@ for question in questionnaire.questions_in(domain.id):
             "Evidence",
             key=widget_key("evidence", question.id),
             on_change=save,
-            args=(question,),
+            args=(question, "evidence"),
             height=68,
             placeholder="Where the evidence is (document, link, owner).",
         )
+        status, clear_button = st.columns([4, 1], vertical_alignment="center")
+        if answer is not None and answer.updated_at is not None:
+            status.caption(f":material/cloud_done: Saved {answer.updated_at.astimezone():%d %b %Y %H:%M}")
+        else:
+            status.caption("Nothing saved yet")
         if st.session_state[level_key] is not None:
-            st.button(
+            clear_button.button(
                 "Clear answer", key=widget_key("clear", question.id), on_click=clear, args=(question,), type="tertiary"
             )
 

@@ -11,7 +11,7 @@ from storage import set_target
 from ui.charts import question_heatmap, radar
 from ui.downloads import workbook_button
 from ui.levels import level_label, style_levels
-from ui.session import PAGES, assessment_caption, attempt, db, require_report
+from ui.session import PAGES, attempt, db, page_header, require_report
 from ui.text import md
 
 view = require_report()
@@ -20,8 +20,7 @@ score = view.score
 overall = score.overall
 scale = questionnaire.level_numbers
 
-st.title("Results")
-assessment_caption(view)
+page_header("Results", view)
 workbook_button(view, key="results-workbook")
 
 if overall.answered == 0:

@@ -4,10 +4,19 @@ Pages call these functions with a connection from `connect()` and get frozen dat
 back (see storage.records); invalid input raises a StorageError before anything is written.
 """
 
-from storage.answers import answer_history, list_answers, save_answer
+from storage.answers import answer_history, list_answers, save_answer, update_answer
 from storage.assessments import create_assessment, get_assessment, list_assessments, set_assessment_status
 from storage.backup import backup_database
 from storage.benchmark import benchmark_data, list_benchmark_imports, record_benchmark_import
+from storage.changes import (
+    delete_assessment,
+    delete_organisation,
+    preview_assessment_deletion,
+    preview_organisation_deletion,
+    rename_assessment,
+    rename_organisation,
+    rename_respondent,
+)
 from storage.connection import close_thread_connections, connect, open_database
 from storage.consensus import clear_consensus, list_consensus, set_consensus
 from storage.content import AssessmentContent, write_assessment_content
@@ -33,6 +42,8 @@ __all__ = [
     "create_assessment",
     "create_organisation",
     "database_path",
+    "delete_assessment",
+    "delete_organisation",
     "get_assessment",
     "get_or_create_respondent",
     "get_organisation",
@@ -47,13 +58,19 @@ __all__ = [
     "list_targets",
     "migrate",
     "open_database",
+    "preview_assessment_deletion",
+    "preview_organisation_deletion",
     "record_benchmark_import",
+    "rename_assessment",
+    "rename_organisation",
+    "rename_respondent",
     "save_answer",
     "save_roadmap_item",
     "schema_version",
     "set_assessment_status",
     "set_consensus",
     "set_target",
+    "update_answer",
     "write_assessment_content",
     "write_transaction",
 ]

@@ -12,9 +12,9 @@ from exports.report import AssessmentReport, load_report
 from questionnaires.catalog import UnknownQuestionnaire
 from questionnaires.errors import QuestionnaireError
 from scoring import ScoringError
-from storage import connect
+from storage import connect, get_assessment, list_assessments, list_organisations
 from storage.errors import NotFoundError, StorageError
-from storage.records import Organisation
+from storage.records import Assessment, Organisation
 from ui.text import md
 
 PAGES = {
@@ -29,8 +29,17 @@ T = TypeVar("T")
 
 
 def db() -> Database:
-    """This thread's connection to the database (one per thread, never shared)."""
-    return connect()
+    """This thread's connection to the database (one per thread, never shared).
+
+    When the database cannot be opened (ITSCM_DB names a folder, a file that is not a database,
+    a place that cannot be written), the page shows why and how to fix it, and stops.
+    """
+    try:
+        return connect()
+    except StorageError as exc:
+        show_error(exc)
+        st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def show_error(exc: Exception) -> None:
@@ -89,9 +98,45 @@ def organisation_label(organisation: Organisation) -> str:
     return f"{organisation.name} (illustrative)" if organisation.illustrative else organisation.name
 
 
-def require_report() -> AssessmentReport:
-    """Load the assessment named in the URL (or chosen earlier in this session), or stop with guidance."""
+def _latest(assessments: tuple[Assessment, ...]) -> Assessment | None:
+    return max(assessments, key=lambda a: (a.assessment_date, a.id), default=None)
+
+
+def chosen_assessment_id() -> int | None:
+    """The assessment in view: the one chosen, as long as it belongs to the organisation chosen.
+
+    The organisation chosen last (on Home or in a page's header) wins: when the remembered
+    assessment belongs to another organisation, the chosen organisation's latest assessment is
+    shown instead, so a page never goes on showing the previous client's results.
+    """
+    conn = db()
+    organisation_id = recalled_int("organisation")
     assessment_id = recalled_int("assessment")
+    if assessment_id is not None:
+        try:
+            assessment = get_assessment(conn, assessment_id)
+        except NotFoundError:
+            assessment = None
+            remember("assessment", None)
+            st.warning(f"Assessment {assessment_id} does not exist (any more). Choose one on the Home page.")
+        if assessment is not None and organisation_id in (None, assessment.organisation_id):
+            remember("organisation", assessment.organisation_id)
+            return assessment.id
+    if organisation_id is None:
+        remember("assessment", None)
+        return None
+    try:
+        latest = _latest(list_assessments(conn, organisation_id))
+    except NotFoundError:
+        remember("organisation", None)
+        latest = None
+    remember("assessment", latest.id if latest else None)
+    return latest.id if latest else None
+
+
+def require_report() -> AssessmentReport:
+    """Load the assessment in view (see chosen_assessment_id), or stop with guidance."""
+    assessment_id = chosen_assessment_id()
     if assessment_id is None:
         st.info("Choose or create an assessment on the Home page first.", icon=":material/info:")
         st.page_link(PAGES["home"], label="Go to Home", icon=":material/home:")
@@ -109,15 +154,47 @@ def require_report() -> AssessmentReport:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def assessment_caption(view: AssessmentReport) -> None:
-    """The line under a page title saying which assessment is shown."""
+def _switch(name: str, key: str) -> None:
+    remember(name, st.session_state[key])
+    if name == "organisation":
+        remember("assessment", None)
+
+
+def page_header(title: str, view: AssessmentReport) -> None:
+    """The page title with the organisation and assessment in view named large, and pickers to switch them.
+
+    Every page that shows one assessment starts with this, so nobody projects one client's
+    results believing they are another's.
+    """
     org = view.organisation
-    status = "completed" if view.assessment.status == "completed" else "in progress"
-    st.caption(
-        md(
-            f"{organisation_label(org)} · {view.assessment.label} · {view.assessment.assessment_date:%d %b %Y} · "
-            f"{view.questionnaire.title} {view.questionnaire.version} · {status}"
+    a = view.assessment
+    status = "completed" if a.status == "completed" else "in progress"
+    st.title(f"{title}: {md(organisation_label(org))}", anchor=False)
+    with st.container(border=True):
+        facts, pick_org, pick_assessment = st.columns([3, 2, 2], vertical_alignment="bottom")
+        facts.markdown(
+            f"**{md(a.label)}** · {a.assessment_date:%d %b %Y} · {status}  \n"
+            f"{md(view.questionnaire.title)} {md(view.questionnaire.version)}"
         )
-    )
+        organisations = {o.id: o for o in list_organisations(db())}
+        st.session_state["header-organisation"] = org.id
+        pick_org.selectbox(
+            "Organisation",
+            list(organisations),
+            format_func=lambda oid: organisation_label(organisations[oid]),
+            key="header-organisation",
+            on_change=_switch,
+            args=("organisation", "header-organisation"),
+        )
+        assessments = {x.id: x for x in sorted(list_assessments(db(), org.id), key=lambda x: x.assessment_date)}
+        st.session_state["header-assessment"] = a.id
+        pick_assessment.selectbox(
+            "Assessment",
+            list(assessments),
+            format_func=lambda aid: f"{assessments[aid].label} ({assessments[aid].assessment_date:%d %b %Y})",
+            key="header-assessment",
+            on_change=_switch,
+            args=("assessment", "header-assessment"),
+        )
     if org.illustrative:
         st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
