@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from questionnaires.model import Question
-from storage import list_answers, set_assessment_status, update_answer
+from storage import set_assessment_status, update_answer
 from storage.errors import StorageError
 from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, field_of, with_field
 from ui.browser import guard_unsaved_text, scroll_to_top
@@ -124,37 +124,29 @@ def shown_text(field: AnswerField, value: AnswerValue, question: Question) -> st
     return f"“{md(text)}”" if text else "empty"
 
 
-def stored_now(question: Question) -> AnswerValue:
-    """The answer as stored at this moment (after a failed save, to show the truth)."""
-    try:
-        for answer in list_answers(db(), assessment.id, respondent_id):
-            if answer.question_id == question.id:
-                return answer.value
-    except StorageError:
-        pass
-    return st.session_state[widget_key("base", question.id)]
-
-
 def save(question: Question, field: AnswerField) -> None:
-    """Save the one field the user changed; tell them when it was refused or failed."""
+    """Save the one field the user changed; tell them when it was refused or failed.
+
+    The page's record of what is stored (`base`) is updated for the saved field only; the next
+    run shows any other field that changed elsewhere (see sync_widgets).
+    """
     base_key = widget_key("base", question.id)
     notice_key = widget_key("notice", question.id)
     base: AnswerValue = st.session_state[base_key]
-    edited = edited_value(question, field, base)
     st.session_state.pop(notice_key, None)
     try:
-        outcome = update_answer(db(), questionnaire, assessment.id, respondent_id, question.id, base, edited)
+        outcome = update_answer(
+            db(), questionnaire, assessment.id, respondent_id, question.id, base, edited_value(question, field, base)
+        )
     except StorageError as exc:
-        stored = stored_now(question)
-        st.session_state[base_key] = stored
         if field == "choice":
-            show_stored(question, field, stored)
-            after = f"What is stored is shown: {shown_text(field, stored, question)}. Choose again."
+            show_stored(question, field, base)
+            after = "The level shown is the one stored: choose again."
         else:
             after = "Your text is still in the field: press Retry to save it."
         st.session_state[notice_key] = ("error", f"Your {FIELD_NAMES[field]} was not saved. {md(exc)} {after}", field)
         return
-    st.session_state[base_key] = outcome.answer.value
+    st.session_state[base_key] = with_field(base, field, outcome.answer.value)
     for conflict in outcome.conflicts:
         show_stored(question, conflict.field, conflict.stored)
         name = FIELD_NAMES[conflict.field]
