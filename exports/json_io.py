@@ -17,11 +17,16 @@ target, the default ones included, so a reader sees them all. `scores` is there 
 the file; the import ignores it and scores the imported answers afresh.
 
 An import checks the whole document before writing anything and reports every problem at once,
-each with its JSON path (such as `respondents[1].answers[4].level`). It then writes the
-organisation (an existing one with the same name is reused when its details match), a new
-assessment and everything in it in one transaction, so it lands whole or not at all. What is not
-carried over: the time each answer was saved and the answer history (the import is the first save
-of each answer), and when the assessment was completed (completing it on import records the
+each with its JSON path (such as `respondents[1].answers[4].level`). It refuses a document larger
+than a real workshop ever produces (see the MAX_IMPORT_ limits), so the write that follows holds
+the database's write lock for well under a second and never makes someone else's save wait past
+its busy timeout. It then writes the organisation, a new assessment and everything in it in one
+transaction, so it lands whole or not at all. When an organisation of the same name (ignoring
+case) exists, the import stops and asks: `into_existing=True` adds the assessment to it (its trends
+and benchmarks then include it), `new_name="..."` imports it as a new organisation under another
+name; `preview_import` tells a page beforehand, without writing, whether it needs to ask. What is
+not carried over: the time each answer was saved and the answer history (the import is the first
+save of each answer), and when the assessment was completed (completing it on import records the
 import time).
 """
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final, Literal
 
@@ -72,23 +78,43 @@ from storage.choices import (
 )
 from storage.content import (
     AssessmentContent,
+    CheckedContent,
     ConsensusContent,
     RespondentContent,
     RoadmapItemContent,
+    check_assessment_content,
     write_assessment_content,
 )
-from storage.errors import StorageError
+from storage.errors import DatabaseBusyError, OrganisationError, StorageError
 from storage.records import Answer, AnswerValue, Assessment, Organisation, RoadmapItem
+from storage.validation import clean_name, name_key
 
 FORMAT: Final = "itscm-assessment"
 FORMAT_VERSION: Final = 1
-MAX_IMPORT_BYTES: Final = 20_000_000
+# Limits far above any real workshop (a few dozen people answering at most a few hundred questions,
+# with notes), set so the largest document accepted is written in well under a second
+# (benchmarks/bench_imports.py): the write holds the lock every other save waits for.
+MAX_IMPORT_BYTES: Final = 5_000_000
+MAX_IMPORT_RESPONDENTS: Final = 200
+MAX_IMPORT_ANSWERS: Final = 20_000
 
 QuestionnaireLookup = Callable[[str, str], Questionnaire]
 
 
 class AssessmentImportError(ValueError):
     """An assessment document cannot be imported; the message lists every problem with its JSON path."""
+
+
+class OrganisationExistsError(AssessmentImportError):
+    """The organisation name the import would create is taken; `existing` is the organisation that has it."""
+
+    def __init__(self, message: str, existing: Organisation) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+class AssessmentLabelExistsError(AssessmentImportError):
+    """The organisation the assessment would join already has an assessment with the same label."""
 
 
 # Validation context: the lookup comes in, the questionnaire found goes out to the later fields.
@@ -598,6 +624,30 @@ def _parse(document: Mapping[str, Any] | str | bytes) -> object:
         raise AssessmentImportError(f"(document): not valid JSON: {error}.") from None
 
 
+def _check_limits(data: Mapping[str, Any]) -> None:
+    """Refuse a document with more respondents or answers than an import accepts, before checking each one."""
+    respondents = data.get("respondents")
+    if not isinstance(respondents, list):
+        return  # the full check reports what is wrong with it
+    if len(respondents) > MAX_IMPORT_RESPONDENTS:
+        raise AssessmentImportError(
+            f"respondents: the file lists {len(respondents):,} respondents; an import accepts at most "
+            f"{MAX_IMPORT_RESPONDENTS:,} per assessment. Check that the file is one assessment exported from this "
+            "app, or split the respondents over several assessments."
+        )
+    answers = sum(
+        len(person["answers"])
+        for person in respondents
+        if isinstance(person, Mapping) and isinstance(person.get("answers"), list)
+    )
+    if answers > MAX_IMPORT_ANSWERS:
+        raise AssessmentImportError(
+            f"respondents: the file holds {answers:,} answers in all; an import accepts at most "
+            f"{MAX_IMPORT_ANSWERS:,} per assessment. Check that the file is one assessment exported from this app, "
+            "or split the respondents over several assessments."
+        )
+
+
 def _check_format(data: object) -> Mapping[str, Any]:
     """Refuse anything that is not an assessment document this version can read, before looking further."""
     if not isinstance(data, Mapping):
@@ -623,8 +673,9 @@ def _check_format(data: object) -> Mapping[str, Any]:
 def validate_document(
     document: Mapping[str, Any] | str | bytes, *, questionnaire_lookup: QuestionnaireLookup = get_questionnaire
 ) -> tuple[AssessmentDocument, Questionnaire]:
-    """Check a whole document against the format and its questionnaire; raise listing every problem."""
+    """Check a whole document against the format, the import limits and its questionnaire; raise listing every problem."""
     data = _check_format(_parse(document))
+    _check_limits(data)
     context: dict[str, Any] = {_LOOKUP: questionnaire_lookup}
     try:
         parsed = AssessmentDocument.model_validate(data, context=context)
@@ -634,26 +685,96 @@ def validate_document(
     return parsed, questionnaire
 
 
-def _organisation(db: Database, part: OrganisationPart) -> Organisation:
-    """Return the existing organisation of this name when its details match, else a new one; refuse a clash."""
-    same_name = [o for o in list_organisations(db) if o.name.casefold() == part.name.casefold()]
-    if not same_name:
-        return create_organisation(
-            db, part.name, part.industry, part.size_band, part.region, illustrative=part.illustrative
-        )
-    existing = same_name[0]
-    differences = [
-        f"{field} {getattr(existing, field)!r} here, {getattr(part, field)!r} in the file"
+def _same_name(db: Database, name: str) -> Organisation | None:
+    """Return the organisation whose name is `name` ignoring case, as storage tells names apart, or None."""
+    key = name_key(name)
+    return next((o for o in list_organisations(db) if name_key(o.name) == key), None)
+
+
+def _differences(existing: Organisation, part: OrganisationPart) -> tuple[str, ...]:
+    """Name each detail in which the stored organisation differs from the one in the file."""
+    return tuple(
+        f"{field} {getattr(existing, field)!r} in this database, {getattr(part, field)!r} in the file"
         for field in ("industry", "size_band", "region", "illustrative")
         if getattr(existing, field) != getattr(part, field)
-    ]
-    if differences:
-        raise AssessmentImportError(
-            f"organisation.name: an organisation named '{existing.name}' already exists with other details "
-            f"({'; '.join(differences)}); rename the organisation in the file to import it as a new one, "
-            "or correct its details to match."
+    )
+
+
+def _label_taken(db: Database, organisation: Organisation, label: str) -> bool:
+    return any(a.label == label for a in list_assessments(db, organisation.id))
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """A document that passed every check, and what importing it would meet; nothing has been written.
+
+    `existing` is the organisation that already has the document's organisation name (ignoring
+    case), if any: then the import needs a choice, `into_existing=True` or `new_name`.
+    `label_taken` tells whether that organisation already has an assessment with the document's
+    label, in which case only a new name will do. Pass the preview to `import_assessment` to
+    import it without checking the document again.
+    """
+
+    document: AssessmentDocument
+    questionnaire: Questionnaire
+    existing: Organisation | None
+    label_taken: bool
+    differences: tuple[str, ...]
+
+    @property
+    def organisation_name(self) -> str:
+        """The organisation's name as the document gives it."""
+        return self.document.organisation.name
+
+    @property
+    def label(self) -> str:
+        """The assessment's label as the document gives it."""
+        return self.document.assessment.label
+
+
+def preview_import(
+    db: Database,
+    document: Mapping[str, Any] | str | bytes,
+    *,
+    questionnaire_lookup: QuestionnaireLookup = get_questionnaire,
+) -> ImportPreview:
+    """Check a document and find whether its organisation already exists, writing nothing.
+
+    Raises AssessmentImportError listing every problem, as `import_assessment` does.
+    """
+    parsed, questionnaire = validate_document(document, questionnaire_lookup=questionnaire_lookup)
+    existing = _same_name(db, parsed.organisation.name)
+    return ImportPreview(
+        document=parsed,
+        questionnaire=questionnaire,
+        existing=existing,
+        label_taken=existing is not None and _label_taken(db, existing, parsed.assessment.label),
+        differences=() if existing is None else _differences(existing, parsed.organisation),
+    )
+
+
+def _organisation(db: Database, part: OrganisationPart, *, into_existing: bool, new_name: str | None) -> Organisation:
+    """Return the organisation the assessment goes to, as chosen; refuse a name that is taken without a choice."""
+    name = part.name if new_name is None else new_name
+    existing = _same_name(db, name)
+    if existing is None:
+        return create_organisation(db, name, part.industry, part.size_band, part.region, illustrative=part.illustrative)
+    if new_name is not None:
+        raise OrganisationExistsError(
+            f"New organisation name: an organisation named '{existing.name}' already exists; choose a name no "
+            f"organisation has yet, or add the assessment to '{existing.name}'.",
+            existing,
         )
-    return existing
+    if into_existing:
+        return existing
+    differences = _differences(existing, part)
+    other_details = f" with other details ({'; '.join(differences)})" if differences else ""
+    raise OrganisationExistsError(
+        f"organisation.name: an organisation named '{existing.name}' already exists{other_details}; choose whether "
+        "to add this assessment to it (its trends and benchmarks will include it) or to import it as a new "
+        "organisation under another name.",
+        existing,
+    )
 
 
 def _content(document: AssessmentDocument) -> AssessmentContent:
@@ -691,35 +812,74 @@ def _content(document: AssessmentDocument) -> AssessmentContent:
     )
 
 
-def _write(db: Database, document: AssessmentDocument, questionnaire: Questionnaire) -> Assessment:
-    organisation = _organisation(db, document.organisation)
+def _write(
+    db: Database,
+    document: AssessmentDocument,
+    questionnaire: Questionnaire,
+    content: CheckedContent,
+    *,
+    into_existing: bool,
+    new_name: str | None,
+) -> Assessment:
+    organisation = _organisation(db, document.organisation, into_existing=into_existing, new_name=new_name)
     label = document.assessment.label
-    if any(a.label == label for a in list_assessments(db, organisation.id)):
-        raise AssessmentImportError(
-            f"assessment.label: {organisation.name} already has an assessment labelled {label}; "
-            "rename it in the file (the assessment's label) to import it as another assessment, "
-            "or open the existing one instead."
+    if _label_taken(db, organisation, label):
+        raise AssessmentLabelExistsError(
+            f"assessment.label: '{organisation.name}' already has an assessment labelled '{label}', so this one "
+            "cannot be added to it; import it as a new organisation under another name, or change the assessment's "
+            "label in the file."
         )
     assessment = create_assessment(db, organisation.id, questionnaire, label, document.assessment.assessment_date)
-    write_assessment_content(db, questionnaire, assessment.id, _content(document))
+    write_assessment_content(db, questionnaire, assessment.id, content)
     return get_assessment(db, assessment.id)
+
+
+def _clean_new_name(new_name: str) -> str:
+    try:
+        return clean_name(
+            new_name, field="New organisation name", max_length=MAX_ORGANISATION_NAME, error=OrganisationError
+        )
+    except OrganisationError as error:
+        raise AssessmentImportError(str(error)) from None
 
 
 def import_assessment(
     db: Database,
-    document: Mapping[str, Any] | str | bytes,
+    document: Mapping[str, Any] | str | bytes | ImportPreview,
     *,
+    into_existing: bool = False,
+    new_name: str | None = None,
     questionnaire_lookup: QuestionnaireLookup = get_questionnaire,
 ) -> Assessment:
     """Check a whole assessment document, then write it as a new assessment in one transaction; return it.
 
-    Raises AssessmentImportError, writing nothing, when the document has any problem (all are
-    listed, each with its JSON path), when an organisation of the same name has other details,
-    or when the organisation already has an assessment with the same label.
+    When an organisation with the document's organisation name exists (ignoring case), say what
+    to do: `into_existing=True` adds the assessment to it (its stored details are kept), or
+    `new_name` creates a new organisation with that name and the document's other details.
+    `document` may be a `preview_import` result, which is not checked again.
+
+    Raises, writing nothing: AssessmentImportError when the document has any problem (all are
+    listed, each with its JSON path); OrganisationExistsError, one of them, when the organisation
+    exists and no choice was made, or the new name is taken too; AssessmentLabelExistsError when
+    the organisation joined already has an assessment with the same label; DatabaseBusyError when
+    another change held the database for longer than the busy wait.
     """
-    parsed, questionnaire = validate_document(document, questionnaire_lookup=questionnaire_lookup)
+    if into_existing and new_name is not None:
+        raise AssessmentImportError(
+            "Choose one: add the assessment to the existing organisation, or import it as a new organisation "
+            "under another name, not both."
+        )
+    chosen_name = None if new_name is None else _clean_new_name(new_name)
+    if isinstance(document, ImportPreview):
+        parsed, questionnaire = document.document, document.questionnaire
+    else:
+        parsed, questionnaire = validate_document(document, questionnaire_lookup=questionnaire_lookup)
     try:
+        # Checked before the write transaction opens, so the lock is held only while writing.
+        content = check_assessment_content(questionnaire, _content(parsed))
         with write_transaction(db):
-            return _write(db, parsed, questionnaire)
+            return _write(db, parsed, questionnaire, content, into_existing=into_existing, new_name=chosen_name)
+    except DatabaseBusyError:
+        raise
     except StorageError as error:
         raise AssessmentImportError(f"Nothing was imported: {error}") from error

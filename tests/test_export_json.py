@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,14 +16,20 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 from storage_helpers import table_counts
 
+import exports.json_io
 import storage.content
 from demo.data import load_demo_data
 from exports.json_io import (
+    MAX_IMPORT_ANSWERS,
     MAX_IMPORT_BYTES,
+    MAX_IMPORT_RESPONDENTS,
     AssessmentImportError,
+    AssessmentLabelExistsError,
+    OrganisationExistsError,
     assessment_json,
     export_assessment,
     import_assessment,
+    preview_import,
 )
 from exports.report import AssessmentReport, load_report
 from questionnaires.catalog import EXTRA_DIR_VARIABLE, SHIPPED_DIR, get_questionnaire
@@ -41,7 +48,7 @@ from storage import (
     set_consensus,
     set_target,
 )
-from storage.errors import StorageError
+from storage.errors import DatabaseBusyError, StorageError
 
 Document = dict[str, Any]
 
@@ -551,44 +558,65 @@ def test_input_that_is_not_a_json_object_is_refused_with_its_exact_message(
 # Where the document meets the database -----------------------------------------------------------
 
 
-def test_importing_the_same_document_twice_is_refused_the_second_time_and_writes_nothing(
+ORGANISATION_EXISTS = (
+    "organisation.name: an organisation named 'Northwind Bank' already exists; choose whether to add this "
+    "assessment to it (its trends and benchmarks will include it) or to import it as a new organisation under "
+    "another name."
+)
+
+
+def test_importing_the_same_document_twice_asks_about_the_organisation_the_second_time_and_writes_nothing(
     target: Database, document: Document
 ) -> None:
     first = import_assessment(target, document)
     before = table_counts(target)
-    with pytest.raises(AssessmentImportError) as raised:
+    with pytest.raises(OrganisationExistsError) as raised:
         import_assessment(target, document)
+    assert str(raised.value) == ORGANISATION_EXISTS
+    assert raised.value.existing.id == first.organisation_id
+    assert table_counts(target) == before
+    assert [a.id for a in list_assessments(target, first.organisation_id)] == [first.id]
+
+
+def test_adding_an_assessment_whose_label_the_organisation_has_is_refused_with_the_way_out(
+    target: Database, document: Document
+) -> None:
+    first = import_assessment(target, document)
+    before = table_counts(target)
+    with pytest.raises(AssessmentLabelExistsError) as raised:
+        import_assessment(target, document, into_existing=True)
     assert str(raised.value) == (
-        "assessment.label: Northwind Bank already has an assessment labelled FY2026; rename it in the file "
-        "(the assessment's label) to import it as another assessment, or open the existing one instead."
+        "assessment.label: 'Northwind Bank' already has an assessment labelled 'FY2026', so this one cannot be added "
+        "to it; import it as a new organisation under another name, or change the assessment's label in the file."
     )
     assert table_counts(target) == before
     assert [a.id for a in list_assessments(target, first.organisation_id)] == [first.id]
 
 
-def test_a_renamed_assessment_joins_the_existing_organisation_when_its_details_match(
+def test_a_renamed_assessment_joins_the_existing_organisation_when_asked_to(
     target: Database, document: Document
 ) -> None:
     first = import_assessment(target, document)
     document["assessment"]["label"] = "FY2026 (copy)"
     document["organisation"]["name"] = "NORTHWIND BANK"
-    second = import_assessment(target, document)
+    second = import_assessment(target, document, into_existing=True)
     assert second.organisation_id == first.organisation_id
     assert [a.label for a in list_assessments(target, first.organisation_id)] == ["FY2026", "FY2026 (copy)"]
     assert [o.name for o in list_organisations(target)] == ["Northwind Bank", "Other Ltd"]
 
 
-def test_an_organisation_of_the_same_name_with_other_details_is_refused_and_nothing_is_written(
+def test_an_organisation_of_the_same_name_with_other_details_is_refused_naming_them_and_nothing_is_written(
     target: Database, document: Document
 ) -> None:
     document["organisation"]["name"] = "other ltd"
     before = table_counts(target)
-    with pytest.raises(AssessmentImportError) as raised:
+    with pytest.raises(OrganisationExistsError) as raised:
         import_assessment(target, document)
     assert str(raised.value) == (
         "organisation.name: an organisation named 'Other Ltd' already exists with other details (industry 'Retail' "
-        "here, 'Financial services' in the file; size_band 'Under 250 employees' here, '250-999 employees' in the "
-        "file); rename the organisation in the file to import it as a new one, or correct its details to match."
+        "in this database, 'Financial services' in the file; size_band 'Under 250 employees' in this database, "
+        "'250-999 employees' in the file); choose whether to add this assessment to it (its trends and benchmarks "
+        "will include it) or to import it as a new organisation under another name."
     )
     assert table_counts(target) == before
 
@@ -634,3 +662,218 @@ def test_roadmap_items_of_another_assessment_are_refused_by_the_export(
     stranger = next(i for a in list_assessments(demo_db) for i in list_roadmap_items(demo_db, a.id))
     with pytest.raises(ValueError, match="belong to another assessment"):
         export_assessment(load_report(db, assessment_id), [stranger])
+
+
+# Choosing where the assessment goes ---------------------------------------------------------------
+
+
+def test_joining_an_organisation_with_other_details_keeps_the_stored_details(
+    target: Database, document: Document
+) -> None:
+    document["organisation"]["name"] = "OTHER LTD"
+    document["assessment"]["label"] = "FY2027"
+    imported = import_assessment(target, document, into_existing=True)
+    [other] = [o for o in list_organisations(target) if o.id == imported.organisation_id]
+    assert (other.name, other.industry, other.size_band) == ("Other Ltd", "Retail", "Under 250 employees")
+    assert [a.label for a in list_assessments(target, other.id)] == ["FY2026", "FY2027"]
+
+
+def test_a_new_name_imports_the_assessment_as_a_new_organisation_with_the_files_details(
+    target: Database, document: Document
+) -> None:
+    first = import_assessment(target, document)
+    second = import_assessment(target, document, new_name="  Northwind Bank (Luxembourg) ")
+    assert second.organisation_id != first.organisation_id
+    [renamed] = [o for o in list_organisations(target) if o.id == second.organisation_id]
+    assert (renamed.name, renamed.industry, renamed.size_band, renamed.region) == (
+        "Northwind Bank (Luxembourg)",
+        "Financial services",
+        "250-999 employees",
+        "Europe",
+    )
+    assert [a.label for a in list_assessments(target, first.organisation_id)] == ["FY2026"]
+
+
+def test_a_new_name_that_an_organisation_has_too_is_refused_and_nothing_is_written(
+    target: Database, document: Document
+) -> None:
+    import_assessment(target, document)
+    before = table_counts(target)
+    with pytest.raises(OrganisationExistsError) as raised:
+        import_assessment(target, document, new_name="other LTD")
+    assert str(raised.value) == (
+        "New organisation name: an organisation named 'Other Ltd' already exists; choose a name no organisation has "
+        "yet, or add the assessment to 'Other Ltd'."
+    )
+    assert table_counts(target) == before
+
+
+@pytest.mark.parametrize(
+    ("new_name", "expected"),
+    [
+        ("   ", "New organisation name is empty; enter at least one visible character."),
+        ("N" * 201, "New organisation name is 201 characters long; shorten it to at most 200 characters."),
+    ],
+    ids=["blank", "too long"],
+)
+def test_an_unusable_new_name_is_refused_before_anything_is_written(
+    target: Database, document: Document, new_name: str, expected: str
+) -> None:
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document, new_name=new_name)
+    assert str(raised.value) == expected
+    assert table_counts(target) == before
+
+
+def test_asking_both_to_join_and_to_rename_is_refused(target: Database, document: Document) -> None:
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, document, into_existing=True, new_name="Northwind Bank 2")
+    assert str(raised.value) == (
+        "Choose one: add the assessment to the existing organisation, or import it as a new organisation under "
+        "another name, not both."
+    )
+    assert table_counts(target) == before
+
+
+def test_the_preview_tells_whether_the_organisation_exists_and_its_label_is_taken_without_writing(
+    target: Database, document: Document
+) -> None:
+    fresh = preview_import(target, document)
+    assert (fresh.organisation_name, fresh.label, fresh.existing, fresh.label_taken) == (
+        "Northwind Bank",
+        "FY2026",
+        None,
+        False,
+    )
+    imported = import_assessment(target, document)
+    document["organisation"]["name"] = "northwind bank"
+    before = table_counts(target)
+    clash = preview_import(target, document)
+    assert clash.existing is not None
+    assert (clash.existing.id, clash.existing.name, clash.label_taken) == (
+        imported.organisation_id,
+        "Northwind Bank",
+        True,
+    )
+    document["assessment"]["label"] = "FY2027"
+    assert preview_import(target, document).label_taken is False
+    document["organisation"]["name"] = "Other Ltd"
+    assert preview_import(target, document).differences == (
+        "industry 'Retail' in this database, 'Financial services' in the file",
+        "size_band 'Under 250 employees' in this database, '250-999 employees' in the file",
+    )
+    assert table_counts(target) == before
+
+
+def test_the_preview_refuses_a_bad_document_as_the_import_does(target: Database, document: Document) -> None:
+    document["respondents"][0]["answers"][0]["level"] = 9
+    with pytest.raises(AssessmentImportError, match=r"respondents\[0\]\.answers\[0\]\.level: level 9"):
+        preview_import(target, document)
+
+
+def test_a_preview_is_imported_without_checking_the_document_again(
+    target: Database, document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = preview_import(target, document)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the document was checked again")
+
+    monkeypatch.setattr(exports.json_io, "validate_document", refuse)
+    imported = import_assessment(target, preview)
+    assert (imported.label, imported.status) == ("FY2026", "completed")
+
+
+# Limits and the write lock -----------------------------------------------------------------------
+
+
+def _with_respondents(document: Document, count: int, answers_each: int) -> Document:
+    answer = document["respondents"][0]["answers"][0]
+    document["respondents"] = [
+        {"name": f"Person {n}", "role": "", "answers": [answer] * answers_each} for n in range(count)
+    ]
+    return document
+
+
+@pytest.mark.parametrize(
+    ("count", "answers_each", "expected"),
+    [
+        (
+            MAX_IMPORT_RESPONDENTS + 1,
+            1,
+            f"respondents: the file lists {MAX_IMPORT_RESPONDENTS + 1:,} respondents; an import accepts at most "
+            f"{MAX_IMPORT_RESPONDENTS:,} per assessment. Check that the file is one assessment exported from this "
+            "app, or split the respondents over several assessments.",
+        ),
+        (
+            2,
+            MAX_IMPORT_ANSWERS // 2 + 1,
+            f"respondents: the file holds {MAX_IMPORT_ANSWERS + 2:,} answers in all; an import accepts at most "
+            f"{MAX_IMPORT_ANSWERS:,} per assessment. Check that the file is one assessment exported from this app, "
+            "or split the respondents over several assessments.",
+        ),
+    ],
+    ids=["respondents", "answers"],
+)
+def test_a_document_over_an_import_limit_is_refused_naming_the_limit_and_the_figure_found(
+    target: Database, document: Document, count: int, answers_each: int, expected: str
+) -> None:
+    before = table_counts(target)
+    with pytest.raises(AssessmentImportError) as raised:
+        import_assessment(target, _with_respondents(document, count, answers_each))
+    assert str(raised.value) == expected
+    assert table_counts(target) == before
+
+
+def test_the_limits_are_far_above_a_real_workshop(questionnaire: Questionnaire) -> None:
+    # Thirty people answering every question of the shipped questionnaire, with a note on each.
+    workshop_answers = 30 * len(questionnaire.questions)
+    assert MAX_IMPORT_RESPONDENTS >= 100
+    assert 5 * workshop_answers <= MAX_IMPORT_ANSWERS
+    assert workshop_answers * 1_000 <= MAX_IMPORT_BYTES
+
+
+def test_a_document_with_as_many_respondents_as_accepted_is_imported_whole(
+    target: Database, document: Document, questionnaire: Questionnaire
+) -> None:
+    answers = [
+        {"question_id": q.id, "level": 2, "na": False, "comment": "", "evidence": ""} for q in questionnaire.questions
+    ]
+    document["respondents"] = [{"name": f"Person {n}", "answers": answers} for n in range(MAX_IMPORT_RESPONDENTS)]
+    imported = import_assessment(target, json.dumps(document))
+    report = load_report(target, imported.id)
+    assert len(report.respondents) == MAX_IMPORT_RESPONDENTS
+    assert len(report.answers) == MAX_IMPORT_RESPONDENTS * len(questionnaire.questions)
+
+
+def test_the_content_is_checked_before_the_write_transaction_opens(
+    target: Database, document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    check = exports.json_io.check_assessment_content
+
+    def spy(*args: Any) -> Any:
+        seen.append(target.conn.in_transaction)
+        return check(*args)
+
+    monkeypatch.setattr(exports.json_io, "check_assessment_content", spy)
+    import_assessment(target, document)
+    assert seen == [False]
+
+
+def test_an_import_while_another_connection_holds_the_write_lock_fails_as_busy_and_writes_nothing(
+    target: Database, document: Document, tmp_path: Path
+) -> None:
+    target.execute("PRAGMA busy_timeout = 50")
+    before = table_counts(target)
+    other = sqlite3.connect(tmp_path / "target.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseBusyError, match=r"^Not saved: the database is busy"):
+            import_assessment(target, document)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert table_counts(target) == before
