@@ -1,19 +1,38 @@
-"""Home: choose or create an organisation, then start or resume one of its assessments."""
+"""Home: choose, create, rename or delete an organisation; start, resume, rename or delete its assessments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
 
-from demo.data import load_demo_data
-from exports.report import summaries
+from demo.data import load_demo_data, remove_demo_data
+from exports.report import AssessmentSummary, summaries
 from questionnaires.catalog import available_questionnaires
-from storage import create_assessment, create_organisation, get_or_create_respondent, list_organisations
+from storage import (
+    create_organisation,
+    delete_assessment,
+    delete_organisation,
+    list_organisations,
+    list_respondents,
+    preview_assessment_deletion,
+    preview_organisation_deletion,
+    rename_assessment,
+    rename_organisation,
+    rename_respondent,
+)
+from storage.changes import Deletion
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
+from storage.records import Organisation
+from storage.start import start_assessment
 from ui.levels import level_label
 from ui.session import attempt, db, go, organisation_label, recalled_int, remember
 from ui.text import md
+
+# Wide enough that no real date is outside it: the range that applies is checked by the core, with a
+# message, instead of the date picker silently keeping its old value.
+PICKER_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
 st.title("IT service continuity maturity")
 st.caption(
@@ -21,18 +40,32 @@ st.caption(
     "testing and governance; see where you stand and get a prioritised roadmap."
 )
 
+# A message from the action of the previous run (a deletion, the demo data), shown once.
+flash = st.session_state.pop("home-flash", None)
+if flash is not None:
+    st.success(flash, icon=":material/check_circle:")
+
 organisations = list_organisations(db())
 
 
+def reset(*keys: str) -> None:
+    """Forget what a form's fields hold, so it starts empty after it did its job."""
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
 def new_organisation_form(expanded: bool) -> None:
+    # The form keeps what was typed when something is wrong (clear_on_submit would empty it).
     with (
         st.expander("New organisation", expanded=expanded, icon=":material/add_business:"),
-        st.form("new-organisation", clear_on_submit=True, border=False),
+        st.form("new-organisation", border=False),
     ):
-        name = st.text_input("Name", max_chars=200)
-        industry = st.selectbox("Industry", INDUSTRIES, index=None, placeholder="Choose an industry")
-        size_band = st.selectbox("Size", SIZE_BANDS, index=None, placeholder="Choose a size band")
-        region = st.selectbox("Region", REGIONS, index=None, placeholder="Choose a region")
+        name = st.text_input("Name", key="new-org-name")
+        industry = st.selectbox(
+            "Industry", INDUSTRIES, index=None, placeholder="Choose an industry", key="new-org-industry"
+        )
+        size_band = st.selectbox("Size", SIZE_BANDS, index=None, placeholder="Choose a size band", key="new-org-size")
+        region = st.selectbox("Region", REGIONS, index=None, placeholder="Choose a region", key="new-org-region")
         if st.form_submit_button("Create organisation", type="primary"):
             missing = [
                 label for label, value in (("industry", industry), ("size", size_band), ("region", region)) if not value
@@ -42,9 +75,96 @@ def new_organisation_form(expanded: bool) -> None:
                 return
             created = attempt(lambda: create_organisation(db(), name, industry, size_band, region))
             if created is not None:
+                reset("new-org-name", "new-org-industry", "new-org-size", "new-org-region")
                 remember("organisation", created.id)
                 remember("assessment", None)
                 st.rerun()
+
+
+def demo_controls() -> None:
+    """Load or remove the illustrative demo data, at any time."""
+    has_demo = any(o.illustrative for o in organisations)
+    with st.expander("Illustrative demo data", icon=":material/science:"):
+        st.caption(
+            "Eight fictional organisations with three yearly assessments each, to explore every page. They are "
+            "marked illustrative everywhere and are never counted as peers of a real organisation."
+        )
+        if not has_demo:
+            if st.button("Load illustrative demo data", icon=":material/science:"):
+                questionnaire = available_questionnaires()[0]
+                with st.spinner("Loading demo data..."):
+                    summary = attempt(lambda: load_demo_data(db(), questionnaire))
+                if summary is not None:
+                    st.session_state["home-flash"] = "Illustrative demo data loaded."
+                    st.rerun()
+        elif st.button("Remove the demo data", icon=":material/delete_sweep:"):
+            removal = attempt(lambda: remove_demo_data(db()))
+            if removal is not None:
+                remember("organisation", None)
+                remember("assessment", None)
+                st.session_state["home-flash"] = md(removal.describe())
+                st.rerun()
+
+
+def confirm_deletion(what: str, preview_text: str, key: str, delete: Callable[[], Deletion | None]) -> None:
+    """Name what goes, ask for a tick, delete with a backup first, and say how to undo it."""
+    st.warning(
+        f"Deleting {what} removes {preview_text}. A backup of the whole database is taken first, so a restore "
+        "on the Data page can bring it back.",
+        icon=":material/warning:",
+    )
+    sure = st.checkbox(f"Yes, delete {what}", key=f"{key}-sure")
+    if st.button("Delete", key=f"{key}-delete", type="primary", disabled=not sure, icon=":material/delete:"):
+        outcome = delete()
+        if outcome is not None:
+            remember("assessment", None)
+            kept = f" The database as it was is kept at {outcome.backup}." if outcome.backup else ""
+            st.session_state["home-flash"] = md(f"Deleted {what}.{kept}")
+            st.rerun()
+
+
+def manage_organisation(organisation: Organisation) -> None:
+    with st.popover("Rename or delete", icon=":material/settings:"):
+        with st.form(f"rename-org-{organisation.id}", border=False):
+            name = st.text_input("New name", value=organisation.name, key=f"rename-org-name-{organisation.id}")
+            if st.form_submit_button("Rename") and attempt(lambda: rename_organisation(db(), organisation.id, name)):
+                st.rerun()
+        st.divider()
+        preview = preview_organisation_deletion(db(), organisation.id)
+        confirm_deletion(
+            f"the organisation {md(organisation.name)}",
+            preview.describe(),
+            f"delete-org-{organisation.id}",
+            lambda: attempt(lambda: delete_organisation(db(), organisation.id)),
+        )
+
+
+def manage_assessment(row: AssessmentSummary) -> None:
+    a = row.assessment
+    with st.popover("", icon=":material/more_vert:", help="Rename, respondents, delete"):
+        with st.form(f"rename-assessment-{a.id}", border=False):
+            label = st.text_input("New label", value=a.label, key=f"rename-assessment-label-{a.id}")
+            if st.form_submit_button("Rename") and attempt(lambda: rename_assessment(db(), a.id, label)):
+                st.rerun()
+        respondents = list_respondents(db(), a.id)
+        if respondents:
+            st.markdown("**Respondents**")
+        for person in respondents:
+            with st.form(f"rename-respondent-{person.id}", border=False):
+                name = st.text_input(
+                    "Respondent", value=person.name, key=f"rename-respondent-{person.id}", label_visibility="collapsed"
+                )
+                if st.form_submit_button("Rename respondent") and attempt(
+                    lambda p=person.id, n=name: rename_respondent(db(), p, n)
+                ):
+                    st.rerun()
+        st.divider()
+        confirm_deletion(
+            f"the assessment {md(a.label)}",
+            preview_assessment_deletion(db(), a.id).describe(),
+            f"delete-assessment-{a.id}",
+            lambda: attempt(lambda: delete_assessment(db(), a.id)),
+        )
 
 
 if not organisations:
@@ -53,13 +173,8 @@ if not organisations:
         "(fictional organisations with three yearly assessments each) to explore every page first.",
         icon=":material/waving_hand:",
     )
-    if st.button("Load illustrative demo data", icon=":material/science:"):
-        questionnaire = available_questionnaires()[0]
-        with st.spinner("Loading demo data..."):
-            summary = attempt(lambda: load_demo_data(db(), questionnaire))
-        if summary is not None:
-            st.rerun()
     new_organisation_form(expanded=True)
+    demo_controls()
     st.stop()
 
 by_id = {o.id: o for o in organisations}
@@ -67,7 +182,7 @@ chosen_id = recalled_int("organisation")
 if chosen_id not in by_id:
     chosen_id = organisations[0].id
 
-left, right = st.columns([2, 1], vertical_alignment="bottom")
+left, middle, right = st.columns([3, 2, 1.3], vertical_alignment="bottom")
 with left:
     chosen_id = st.selectbox(
         "Organisation",
@@ -75,22 +190,27 @@ with left:
         index=list(by_id).index(chosen_id),
         format_func=lambda oid: organisation_label(by_id[oid]),
     )
+if chosen_id != recalled_int("organisation"):
+    # Another organisation: the assessment in view is its latest one from now on (see ui.session).
+    remember("assessment", None)
 remember("organisation", chosen_id)
 organisation = by_id[chosen_id]
-with right:
+with middle:
     st.caption(md(f"{organisation.industry} · {organisation.size_band} · {organisation.region}"))
+with right:
+    manage_organisation(organisation)
 new_organisation_form(expanded=False)
 if organisation.illustrative:
     st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
 
-st.subheader("Assessments")
+st.subheader(f"Assessments of {md(organisation.name)}", anchor=False)
 rows = summaries(db(), organisation.id)
 if not rows:
     st.info("No assessment yet for this organisation. Start one below.", icon=":material/arrow_downward:")
 for row in rows:
     a = row.assessment
     with st.container(border=True):
-        cols = st.columns([1.4, 2.2, 2, 1.6, 2.4], vertical_alignment="center")
+        cols = st.columns([1.4, 2.2, 2, 1.6, 2.8], vertical_alignment="center")
         cols[0].markdown(f"**{md(a.label)}**  \n{a.assessment_date:%d %b %Y}")
         cols[1].markdown(
             f"{md(row.questionnaire.title)}  \n{'Completed' if a.status == 'completed' else 'In progress'}"
@@ -106,6 +226,7 @@ for row in rows:
                 go("questionnaire", assessment=a.id, organisation=organisation.id)
             if st.button("Results", key=f"results-{a.id}", icon=":material/insights:"):
                 go("results", assessment=a.id, organisation=organisation.id)
+            manage_assessment(row)
 
 with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"):
     questionnaires = available_questionnaires()
@@ -115,14 +236,27 @@ with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"
             range(len(questionnaires)),
             format_func=lambda i: f"{questionnaires[i].title} ({questionnaires[i].version})",
         )
-        label = st.text_input(
-            "Label", value=f"FY{date.today().year}", max_chars=50, help="For example FY2026 or Q3 2026"
+        label = st.text_input("Label", value=f"FY{date.today().year}", help="For example FY2026 or Q3 2026")
+        day = st.date_input(
+            "Assessment date",
+            value=date.today(),
+            min_value=PICKER_RANGE[0],
+            max_value=PICKER_RANGE[1],
+            format="YYYY-MM-DD",
         )
-        day = st.date_input("Assessment date", value=date.today(), format="YYYY-MM-DD")
-        respondent = st.text_input("Your name or role", value="Continuity manager", max_chars=100)
+        respondent = st.text_input("Your name or role", value="Continuity manager")
         if st.form_submit_button("Start assessment", type="primary"):
-            assessment = attempt(lambda: create_assessment(db(), organisation.id, questionnaires[choice], label, day))
-            if assessment is not None:
-                who = respondent.strip() or "Continuity manager"
-                if attempt(lambda: get_or_create_respondent(db(), assessment.id, who)) is not None:
-                    go("questionnaire", assessment=assessment.id, organisation=organisation.id)
+            started = attempt(
+                lambda: start_assessment(
+                    db(),
+                    organisation.id,
+                    questionnaires[choice],
+                    label,
+                    day,
+                    respondent.strip() or "Continuity manager",
+                )
+            )
+            if started is not None:
+                go("questionnaire", assessment=started[0].id, organisation=organisation.id)
+
+demo_controls()

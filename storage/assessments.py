@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from questionnaires.model import Questionnaire
-from storage.choices import ASSESSMENT_STATUSES, MAX_LABEL, AssessmentStatus
+from storage.choices import ASSESSMENT_STATUSES, EARLIEST_ASSESSMENT_DATE, MAX_DAYS_AHEAD, MAX_LABEL, AssessmentStatus
 from storage.errors import AssessmentError, NotFoundError
 from storage.organisations import get_organisation
 from storage.records import Assessment
@@ -36,6 +36,18 @@ def _assessment(row: dict[str, Any]) -> Assessment:
     )
 
 
+def check_assessment_date(value: object) -> date:
+    """Return an assessment date after checking it is a date within the allowed range."""
+    day = check_date(value, field="Assessment date", error=AssessmentError)
+    latest = date.today() + timedelta(days=MAX_DAYS_AHEAD)
+    if not EARLIEST_ASSESSMENT_DATE <= day <= latest:
+        raise AssessmentError(
+            f"Assessment date {day:%Y-%m-%d} is outside the allowed range {EARLIEST_ASSESSMENT_DATE:%Y-%m-%d} "
+            f"to {latest:%Y-%m-%d} (at most a year ahead); enter the date the assessment takes place."
+        )
+    return day
+
+
 def create_assessment(
     db: Database,
     organisation_id: int,
@@ -45,7 +57,7 @@ def create_assessment(
 ) -> Assessment:
     """Start an assessment of an organisation against `questionnaire` (its id and version are kept)."""
     clean_label = clean_name(label, field="Assessment label", max_length=MAX_LABEL, error=AssessmentError)
-    day = check_date(assessment_date, field="Assessment date", error=AssessmentError)
+    day = check_assessment_date(assessment_date)
     if not isinstance(questionnaire, Questionnaire):
         raise AssessmentError(f"questionnaire must be a loaded Questionnaire, not {type(questionnaire).__name__}.")
     with write_transaction(db):

@@ -6,6 +6,7 @@ so a value shown in the app is always one the database accepts.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final, Literal
 
 INDUSTRIES: Final[tuple[str, ...]] = (
@@ -51,3 +52,8 @@ MAX_PERSON_NAME: Final = 100
 MAX_ROLE: Final = 100
 MAX_OWNER: Final = 200
 MAX_FREE_TEXT: Final = 20_000
+
+# An assessment date is a real date of the assessment: not before the first continuity standards
+# this questionnaire draws on were in use, and not more than a year ahead (a planned assessment).
+EARLIEST_ASSESSMENT_DATE: Final = date(2000, 1, 1)
+MAX_DAYS_AHEAD: Final = 366

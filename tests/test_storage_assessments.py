@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -118,3 +118,13 @@ def test_label_is_unique_per_organisation_only(db: Database, questionnaire: Ques
     with pytest.raises(AssessmentError, match="already has an assessment labelled 'FY2026'"):
         create_assessment(db, first.id, questionnaire, "FY2026", date(2026, 6, 30))
     assert create_assessment(db, second.id, questionnaire, "FY2026", date(2026, 3, 31)).label == "FY2026"
+
+
+@pytest.mark.parametrize("days_from_today", [-(365 * 40), 367 + 365])
+def test_an_assessment_date_outside_the_allowed_range_is_refused(
+    db: Database, questionnaire: Questionnaire, days_from_today: int
+) -> None:
+    org = add_organisation(db)
+    day = date.today() + timedelta(days=days_from_today)
+    with pytest.raises(AssessmentError, match="outside the allowed range"):
+        create_assessment(db, org.id, questionnaire, "FY", day)
