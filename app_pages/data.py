@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
-from exports.json_io import AssessmentImportError, assessment_json, import_assessment
+from exports.json_io import AssessmentImportError, ImportPreview, assessment_json, import_assessment, preview_import
 from exports.offline import (
+    OfflineImport,
     OfflineImportRefused,
     apply_offline_import,
     offline_workbook,
@@ -22,17 +24,15 @@ from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
 from exports.upload_safety import UploadRefused
 from questionnaires.coverage import coverage_table
-from storage import backup_database, connect, list_assessments, list_organisations, list_roadmap_items
+from storage import backup_database, connect, list_organisations, list_roadmap_items
 from storage.restore import check_backup, restore_database
 from ui.downloads import XLSX, file_stem, slug, workbook_button
 from ui.jobs import exclusive, progress_reporter
-from ui.session import CORE_ERRORS, db, organisation_label, recalled_int, remember, show_error
+from ui.session import CORE_ERRORS, chosen_assessment_id, db, page_header, remember, show_error
 from ui.text import md
+from ui.uploads import finish_import, read_once, right_kind, uploader_key
 
 IMPORT_ERRORS = (*CORE_ERRORS, UploadRefused, OfflineImportRefused, AssessmentImportError)
-
-st.title("Data")
-st.caption("Export an assessment, fill in a questionnaire offline, import answers, and back up or restore everything.")
 
 
 CSV = "text/csv"
@@ -94,6 +94,7 @@ def assessment_downloads(assessment_id: int) -> None:
     st.download_button(
         "Offline questionnaire (Excel)",
         data=lambda: offline_workbook(
+            db(),
             report.questionnaire,
             organisation_name=report.organisation.name,
             assessment_label=report.assessment.label,
@@ -134,15 +135,21 @@ def portfolio_export() -> None:
         )
 
 
-def offline_import(name: str, raw: bytes, assessment_id: int) -> None:
+def offline_import(upload: UploadedFile, assessment_id: int) -> None:
     """Read an uploaded offline questionnaire, list its problems, and import it when the user says so."""
     questionnaire = load_report(db(), assessment_id).questionnaire
-    try:
-        result = read_offline_workbook(raw, questionnaire, assessment_id=assessment_id, name=name)
-    except IMPORT_ERRORS as exc:
-        show_error(exc)
+
+    def read(raw: bytes) -> OfflineImport | Exception:
+        try:
+            return read_offline_workbook(db(), raw, questionnaire, assessment_id=assessment_id, name=upload.name)
+        except IMPORT_ERRORS as exc:
+            return exc
+
+    result = read_once(upload, f"offline-{assessment_id}", read)
+    if isinstance(result, Exception):
+        show_error(result)
         return
-    st.markdown(md(f"{name}: {len(result.rows)} answer rows for {result.respondent_name or 'a respondent'}."))
+    st.markdown(md(f"{upload.name}: {len(result.rows)} answer rows for {result.respondent_name or 'a respondent'}."))
     for warning in result.warnings:
         st.warning(md(f"{warning.where}: {warning.message}"))
     if result.problems:
@@ -172,9 +179,75 @@ def offline_import(name: str, raw: bytes, assessment_id: int) -> None:
                 progress=progress_reporter(bar, "Importing"),
             )
         except IMPORT_ERRORS as exc:
+            bar.empty()
             show_error(exc)
             return
-        st.success(f"Imported: {changed} answer(s) changed.")
+    finish_import(md(f"Imported {upload.name}: {changed} answer(s) changed."), "offline-upload")
+
+
+def json_import(upload: UploadedFile) -> None:
+    """Check an uploaded assessment, ask what to do when its organisation exists, then import it."""
+
+    def read(raw: bytes) -> ImportPreview | Exception:
+        try:
+            return preview_import(db(), raw)
+        except IMPORT_ERRORS as exc:
+            return exc
+
+    preview = read_once(upload, "json", read)
+    if isinstance(preview, Exception):
+        show_error(preview)
+        return
+    into_existing = False
+    new_name: str | None = None
+    st.markdown(md(f"{upload.name}: assessment {preview.label} of {preview.organisation_name}."))
+    if preview.existing is not None:
+        existing = preview.existing.name
+        st.warning(
+            md(
+                f"An organisation named {existing} already exists"
+                + (f" with other details ({'; '.join(preview.differences)})" if preview.differences else "")
+                + ". Adding this assessment to it changes its trends and benchmarks."
+            ),
+            icon=":material/help:",
+        )
+        options = ["existing", "new"]
+        choice = st.radio(
+            "Import it",
+            options,
+            index=None,
+            format_func=lambda option: md(
+                f"into {existing}" + (f" (not possible: it already has {preview.label})" if preview.label_taken else "")
+                if option == "existing"
+                else "as a new organisation under another name"
+            ),
+            key="json-import-choice",
+        )
+        if choice == "existing" and preview.label_taken:
+            st.error(md(f"{existing} already has an assessment labelled {preview.label}; import it as new."))
+            return
+        if choice == "new":
+            new_name = st.text_input("Name of the new organisation", key="json-import-name")
+        into_existing = choice == "existing"
+        ready = choice == "existing" or bool(new_name and new_name.strip())
+    else:
+        ready = True
+    if not st.button("Import the assessment", type="primary", disabled=not ready):
+        return
+    with exclusive("import") as mine:
+        if not mine:
+            st.warning("An import is already running; try again when it has finished.")
+            return
+        try:
+            imported = import_assessment(db(), preview, into_existing=into_existing, new_name=new_name)
+        except IMPORT_ERRORS as exc:
+            show_error(exc)
+            return
+    remember("organisation", imported.organisation_id)
+    remember("assessment", imported.id)
+    st.session_state.pop("json-import-choice", None)
+    st.session_state.pop("json-import-name", None)
+    finish_import(md(f"Imported assessment {imported.label} from {upload.name}."), "json-upload")
 
 
 def restore_upload(staged: Path) -> None:
@@ -206,32 +279,12 @@ def restore_upload(staged: Path) -> None:
 
 
 organisations = list_organisations(db())
-chosen_assessment: int | None = None
-if organisations:
-    by_id = {o.id: o for o in organisations}
-    org_id = recalled_int("organisation")
-    org_id = org_id if org_id in by_id else organisations[0].id
-    left, right = st.columns(2)
-    org_id = left.selectbox(
-        "Organisation",
-        list(by_id),
-        index=list(by_id).index(org_id),
-        format_func=lambda oid: organisation_label(by_id[oid]),
-        key="data-organisation",
-    )
-    remember("organisation", org_id)
-    assessments = sorted(list_assessments(db(), org_id), key=lambda a: a.assessment_date, reverse=True)
-    if assessments:
-        by_assessment = {a.id: a for a in assessments}
-        wanted = recalled_int("assessment")
-        chosen_assessment = right.selectbox(
-            "Assessment",
-            list(by_assessment),
-            index=list(by_assessment).index(wanted) if wanted in by_assessment else 0,
-            format_func=lambda aid: f"{by_assessment[aid].label} ({by_assessment[aid].assessment_date:%d %b %Y})",
-            key="data-assessment",
-        )
-        remember("assessment", chosen_assessment)
+chosen_assessment = chosen_assessment_id()
+if chosen_assessment is not None:
+    page_header("Data", load_report(db(), chosen_assessment))
+else:
+    st.title("Data", anchor=False)
+st.caption("Export an assessment, fill in a questionnaire offline, import answers, and back up or restore everything.")
 
 export_tab, import_tab, backup_tab = st.tabs(["Export", "Import", "Backup and restore"])
 
@@ -247,32 +300,32 @@ with export_tab:
         portfolio_export()
 
 with import_tab:
+    flash = st.session_state.pop("data-flash", None)
+    if flash is not None:
+        st.success(flash, icon=":material/check_circle:")
     st.markdown("**Offline questionnaire**: a workbook exported above and filled in")
-    offline = st.file_uploader("Offline questionnaire (.xlsx)", type=["xlsx"], key="offline-upload")
-    if offline is not None:
+    offline = st.file_uploader("Offline questionnaire (.xlsx)", key=uploader_key("offline-upload"))
+    if offline is not None and right_kind(
+        offline,
+        (".xlsx",),
+        "an Excel workbook",
+        "export an offline questionnaire on the Export tab, fill it in with Excel and upload that workbook.",
+    ):
         if chosen_assessment is None:
             st.info("Choose the organisation and the assessment at the top of the page first.")
         else:
-            offline_import(offline.name, offline.getvalue(), chosen_assessment)
+            offline_import(offline, chosen_assessment)
 
     st.divider()
     st.markdown("**Assessment (JSON)** exported from this or another installation")
-    document = st.file_uploader("Assessment (.json)", type=["json"], key="json-upload")
-    if document is not None and st.button("Import the assessment", type="primary"):
-        with exclusive("import") as mine:
-            if not mine:
-                st.warning("An import is already running; try again when it has finished.")
-            else:
-                bar = st.progress(0.0, text="Checking and importing the assessment...")
-                try:
-                    imported = import_assessment(db(), document.getvalue())
-                except IMPORT_ERRORS as exc:
-                    bar.empty()
-                    show_error(exc)
-                else:
-                    bar.progress(1.0, text="Imported.")
-                    remember("assessment", imported.id)
-                    st.success(md(f"Imported assessment {imported.label}."))
+    document = st.file_uploader("Assessment (.json)", key=uploader_key("json-upload"))
+    if document is not None and right_kind(
+        document,
+        (".json",),
+        "an assessment exported as JSON",
+        "on the installation it comes from, open the Data page and download Assessment (JSON).",
+    ):
+        json_import(document)
 
 with backup_tab:
     st.markdown("**Back up** the whole database (every organisation, assessment, answer and its history)")
@@ -289,9 +342,14 @@ with backup_tab:
 
     st.divider()
     st.markdown("**Restore** a backup: it replaces all current data; the current database is kept as a copy")
-    upload = st.file_uploader("Backup file (.db)", type=["db", "sqlite", "sqlite3"], key="restore-upload")
+    upload = st.file_uploader("Backup file (.db)", key="restore-upload")
     st.caption("Larger backups than the upload limit can be restored with `python cli.py restore PATH`.")
-    if upload is not None:
+    if upload is not None and right_kind(
+        upload,
+        (".db", ".sqlite", ".sqlite3"),
+        "a backup of this app's database",
+        "choose a file made with Download a backup or `python cli.py backup`.",
+    ):
         # The upload is staged in a folder of its own that is removed once it has been checked or restored.
         with tempfile.TemporaryDirectory() as folder:
             staged = Path(folder) / "restore.db"

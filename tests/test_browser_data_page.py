@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlite_utils import Database
 
 from exports.offline import offline_workbook
 from questionnaires.catalog import get_questionnaire
@@ -20,9 +21,10 @@ pytestmark = pytest.mark.browser
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 
 
-def filled_offline_workbook(assessment_id: int, respondent_id: int) -> bytes:
+def filled_offline_workbook(db: Database, assessment_id: int, respondent_id: int) -> bytes:
     """The assessment's offline questionnaire, filled in as a person would in Excel: level 3 everywhere."""
     raw = offline_workbook(
+        db,
         QUESTIONNAIRE,
         organisation_name="Initech",
         assessment_label="FY2026",
@@ -57,9 +59,9 @@ def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path)
     org = create_organisation(db, "Initech", "Technology", "250-999 employees", "Europe")
     assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 2, 1))
     respondent = get_or_create_respondent(db, assessment.id, "Continuity manager")
-    db.close()
     upload = tmp_path / "offline.xlsx"
-    upload.write_bytes(filled_offline_workbook(assessment.id, respondent.id))
+    upload.write_bytes(filled_offline_workbook(db, assessment.id, respondent.id))
+    db.close()
 
     with running_app(database) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -70,8 +72,11 @@ def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path)
         page.get_by_text("65 answer rows for Continuity manager").wait_for(timeout=30_000)
         page.get_by_role("button", name="Import", exact=True).click()
         settle(page)
-        page.get_by_text("Imported: 65 answer(s) changed.").wait_for(timeout=30_000)
+        page.get_by_text("Imported offline.xlsx: 65 answer(s) changed.").wait_for(timeout=30_000)
         assert count(database, "SELECT count(*) FROM answers WHERE level = 3") == 65
+        # Only the outcome stays: the upload and its checks are cleared.
+        assert page.get_by_text("65 answer rows for Continuity manager").count() == 0
+        assert page.get_by_text("offline.xlsx", exact=True).count() == 0
 
         # Back up, change something, restore: the change is gone and the old database is kept.
         page.get_by_role("tab", name="Backup and restore").click()
