@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from fractions import Fraction
 
-import pandas as pd
 import streamlit as st
 
 from exports.report import PlannedStep, planned_roadmap
 from scoring import phase_loads
-from scoring.roadmap import PhaseFit, phase_fits
+from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
-from storage.choices import ROADMAP_STATUSES
+from storage.choices import MAX_OWNER, ROADMAP_STATUSES
 from ui.charts import roadmap_timeline
 from ui.downloads import workbook_button
 from ui.session import PAGES, attempt, db, page_header, require_report
 from ui.text import md
 
 STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
-# The editor's editable columns and the save_roadmap_item field each one sets.
-EDITABLE = {"Owner": "owner", "Due": "due_date", "Status": "status"}
-# Rows taller than 4rem let the grid wrap text: three lines hold the longest action in its column.
-ROW_HEIGHT = 78
+# The save_roadmap_item fields a step's widgets edit, one widget each.
+FIELDS = ("owner", "due_date", "status")
+NOT_SHOWN = object()
 
 view = require_report()
 questionnaire = view.questionnaire
@@ -94,105 +91,87 @@ for fit in fits:
         st.warning(overflow_message(fit), icon=":material/warning:")
 
 
-def frame(rows: list[PlannedStep]) -> pd.DataFrame:
-    """The editor's rows: numbered from 1 within each phase, due dates as dates (blank when none)."""
-    numbers: dict[int, int] = {}
-    records = []
-    for p in rows:
-        numbers[p.step.phase_index] = numbers.get(p.step.phase_index, 0) + 1
-        records.append(
-            {
-                "Phase": p.step.phase_name,
-                "#": numbers[p.step.phase_index],
-                "Action": p.step.action,
-                "Owner": p.owner,
-                "Due": p.due_date,
-                "Status": p.status,
-                "Effort": p.step.effort,
-                "Step": f"{p.step.question_id}: {p.step.from_level} → {p.step.to_level}",
-                "Domain": questionnaire.domain(p.step.domain_id).name,
-                "Practice": p.step.practice,
-            }
-        )
-    table = pd.DataFrame(records)
-    # A date column even when no step has a due date yet, so the editor's schema (and its edits) stay put.
-    table["Due"] = pd.to_datetime(table["Due"])
-    return table
-
-
 def as_date(value: object) -> date | None:
-    """A due date from the editor: a date, a timestamp, an ISO text, or empty."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10]) if str(value).strip() else None
+    """A due date from the date input: a date, or None when it is empty."""
+    return value if isinstance(value, date) else None
 
 
-def field_value(column: str, value: object) -> object:
-    """The value save_roadmap_item takes for an edited cell of `column`."""
-    if column == "Due":
-        return as_date(value)
-    if column == "Status":
-        return str(value) if value else "planned"
-    return "" if value is None else str(value)
+def widget_key(step: RoadmapStep, field: str) -> str:
+    return f"roadmap-{view.assessment.id}-{step.question_id}-{step.to_level}-{field}"
 
 
-# Edits are kept by row number, so the editor is keyed by the steps it shows: when the steps change
-# (a target or an answer changed elsewhere), a new editor starts and no edit lands on another step.
-steps_digest = hashlib.sha256(repr([(s.question_id, s.to_level) for s in steps]).encode()).hexdigest()[:12]
-editor_key = f"roadmap-editor-{view.assessment.id}-{steps_digest}"
-seen_key = f"{editor_key}-seen"
-NOT_SEEN = object()
+def stored_value(plan: PlannedStep, field: str) -> object:
+    return {"owner": plan.owner, "due_date": plan.due_date, "status": plan.status}[field]
 
 
-def save_new_edits(rows: list[PlannedStep]) -> None:
-    """Save each cell edited since the last run, and only that field of its step.
+def sync_widgets(plan: PlannedStep) -> None:
+    """Show what is stored: on first view, and for a field saved since (here or in another tab or by another person)."""
+    shown = st.session_state.setdefault(f"roadmap-shown-{view.assessment.id}", {})
+    for field in FIELDS:
+        key = widget_key(plan.step, field)
+        stored = stored_value(plan, field)
+        if key not in st.session_state or shown.get(key, NOT_SHOWN) != stored:
+            st.session_state[key] = stored
+            shown[key] = stored
 
-    The editor replays every edit of this session on each run; saving only the cells that changed
-    since the last run keeps an old edit from overwriting what another person saved since.
-    """
-    edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    cells = {(int(row), column): value for row, changes in edits.items() for column, value in changes.items()}
-    seen = st.session_state.get(seen_key, {})
-    for (row, column), value in cells.items():
-        if column not in EDITABLE or seen.get((row, column), NOT_SEEN) == value:
-            continue
-        step = rows[row].step
-        field = {EDITABLE[column]: field_value(column, value)}
-        attempt(
-            lambda s=step, f=field: save_roadmap_item(
-                db(), questionnaire, view.assessment.id, s.question_id, s.to_level, **f
-            )
+
+def save_field(step: RoadmapStep, field: str) -> None:
+    """Save the one field the user changed, so a field another person changed meanwhile is kept."""
+    value = st.session_state[widget_key(step, field)]
+    if field == "owner":
+        value = value or ""
+    elif field == "due_date":
+        value = as_date(value)
+    attempt(
+        lambda: save_roadmap_item(
+            db(), questionnaire, view.assessment.id, step.question_id, step.to_level, **{field: value}
         )
-    st.session_state[seen_key] = cells
+    )
 
 
-st.markdown("**Steps**")
-st.caption("Owner, due date and status are saved as soon as you change them. Scroll the table sideways for more.")
-st.data_editor(
-    frame(planned),
-    key=editor_key,
-    hide_index=True,
-    height="content",
-    row_height=ROW_HEIGHT,
-    placeholder="",
-    disabled=["Phase", "#", "Action", "Effort", "Step", "Domain", "Practice"],
-    column_config={
-        "Phase": st.column_config.TextColumn(width=96),
-        "#": st.column_config.NumberColumn(width=40, help="Order within the phase"),
-        "Action": st.column_config.TextColumn(width=360, help="What to do to reach the step's level"),
-        "Owner": st.column_config.TextColumn(width=150, max_chars=200),
-        "Due": st.column_config.DateColumn(width=110, format="YYYY-MM-DD"),
-        "Status": st.column_config.SelectboxColumn(
-            width=110, options=list(ROADMAP_STATUSES), format_func=STATUS_WORDS.get, required=True
-        ),
-        "Effort": st.column_config.TextColumn(width=60, help="S, M or L"),
-        "Step": st.column_config.TextColumn(width=130, help="Practice and the levels this step moves it between"),
-        "Domain": st.column_config.TextColumn(width=150),
-        "Practice": st.column_config.TextColumn(width=360),
-    },
-)
-save_new_edits(planned)
+def step_card(number: int, plan: PlannedStep) -> None:
+    """One step: its number in the phase and full action, where it comes from, and its owner, due date and status."""
+    step = plan.step
+    sync_widgets(plan)
+    with st.container(border=True, key=f"step-{step.question_id}-{step.to_level}"):
+        text, fields = st.columns([1, 1], vertical_alignment="center")
+        text.markdown(f"**{number}.** {md(step.action)}")
+        text.caption(
+            f"{md(questionnaire.domain(step.domain_id).name)} · {md(step.question_id)} level {step.from_level} → "
+            f"{step.to_level} · effort {md(step.effort)}",
+            help=f"The practice: {md(step.practice)}",
+        )
+        # A row that wraps: owner and due date side by side even on a phone, where the columns stack.
+        row = fields.container(horizontal=True)
+        row.text_input(
+            "Owner",
+            key=widget_key(step, "owner"),
+            max_chars=MAX_OWNER,
+            on_change=save_field,
+            args=(step, "owner"),
+        )
+        row.date_input(
+            "Due date",
+            key=widget_key(step, "due_date"),
+            format="YYYY-MM-DD",
+            on_change=save_field,
+            args=(step, "due_date"),
+        )
+        row.selectbox(
+            "Status",
+            ROADMAP_STATUSES,
+            format_func=STATUS_WORDS.get,
+            key=widget_key(step, "status"),
+            on_change=save_field,
+            args=(step, "status"),
+        )
+
+
+st.caption("Owner, due date and status are saved as soon as you change them.")
+for fit in fits:
+    in_phase = [p for p in planned if p.step.phase_index == fit.load.index]
+    if not in_phase:
+        continue
+    st.subheader(md(fit.load.name), anchor=False)
+    for number, plan in enumerate(in_phase, start=1):
+        step_card(number, plan)

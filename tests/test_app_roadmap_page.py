@@ -1,0 +1,187 @@
+"""The Roadmap page: every step readable and editable, effort by phase said honestly, edits that never undo others."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from exports.report import PlannedStep, load_report, planned_roadmap
+from questionnaires.catalog import get_questionnaire
+from scoring import phase_loads
+from storage import (
+    close_thread_connections,
+    connect,
+    create_assessment,
+    create_organisation,
+    get_or_create_respondent,
+    list_roadmap_items,
+    save_answer,
+    save_roadmap_item,
+)
+from ui.text import md
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
+NUMBERED = re.compile(r"^\*\*(\d+)\.\*\* (.*)$", re.DOTALL)
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("ITSCM_DB", str(path))
+    yield path
+    close_thread_connections()
+
+
+@pytest.fixture
+def assessment_id(database: Path) -> int:
+    db = connect()
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
+    get_or_create_respondent(db, assessment.id, "Continuity manager")
+    return assessment.id
+
+
+def answer(assessment: int, level_of: dict[str, int] | None = None, level: int = 2) -> None:
+    """Answer every question at `level`, except those given in `level_of`."""
+    db = connect()
+    respondent = get_or_create_respondent(db, assessment, "Continuity manager")
+    for question in QUESTIONNAIRE.questions:
+        chosen = (level_of or {}).get(question.id, level)
+        save_answer(db, QUESTIONNAIRE, assessment, respondent.id, question.id, chosen)
+
+
+def roadmap(assessment: int) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["assessment"] = str(assessment)
+    at.switch_page("app_pages/roadmap.py")
+    return at.run()
+
+
+def planned(assessment: int) -> list[PlannedStep]:
+    """The roadmap as the page shows it: by phase, then in priority order."""
+    steps = planned_roadmap(connect(), load_report(connect(), assessment))
+    return sorted(steps, key=lambda p: (p.step.phase_index, p.step.order))
+
+
+def key(assessment: int, plan: PlannedStep, field: str) -> str:
+    return f"roadmap-{assessment}-{plan.step.question_id}-{plan.step.to_level}-{field}"
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def stored(assessment: int, plan: PlannedStep) -> tuple[str, date | None, str]:
+    [item] = [
+        i
+        for i in list_roadmap_items(connect(), assessment)
+        if (i.question_id, i.to_level) == (plan.step.question_id, plan.step.to_level)
+    ]
+    return item.owner, item.due_date, item.status
+
+
+def test_every_step_shows_its_whole_action_numbered_from_one_within_its_phase(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    assert not at.exception
+    shown = [NUMBERED.match(str(m.value)) for m in at.markdown]
+    numbered = [(int(m.group(1)), m.group(2)) for m in shown if m]
+    plans = planned(assessment_id)
+    # 65 practices at level 2 below the default target 3: 65 steps, all on the page, none in a scroll box.
+    assert [text for _, text in numbered] == [md(p.step.action) for p in plans]
+    counts = [load.steps for load in phase_loads(QUESTIONNAIRE, [p.step for p in plans]) if load.steps]
+    assert [n for n, _ in numbered] == [n for count in counts for n in range(1, count + 1)]
+    assert not at.get("arrow_data_frame")
+
+
+def test_statuses_read_as_words_and_are_stored_as_codes(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    first = planned(assessment_id)[0]
+    status = at.selectbox(key=key(assessment_id, first, "status"))
+    assert status.options == ["Planned", "In progress", "Done", "Dropped"]
+    status.set_value("in_progress").run()
+    assert not at.exception
+    assert stored(assessment_id, first)[2] == "in_progress"
+    assert at.selectbox(key=key(assessment_id, first, "status")).format_func(status.value) == "In progress"
+
+
+def test_a_due_date_is_blank_until_set_then_saved_as_a_date(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    first = planned(assessment_id)[0]
+    due = at.date_input(key=key(assessment_id, first, "due_date"))
+    assert due.value is None
+    due.set_value(date(2026, 9, 30)).run()
+    assert not at.exception
+    assert stored(assessment_id, first)[1] == date(2026, 9, 30)
+    assert roadmap(assessment_id).date_input(key=key(assessment_id, first, "due_date")).value == date(2026, 9, 30)
+
+
+def test_an_owner_is_saved_and_shown_in_a_fresh_session(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    first = planned(assessment_id)[0]
+    at.text_input(key=key(assessment_id, first, "owner")).input("Dana (CIO)").run()
+    assert not at.exception
+    assert stored(assessment_id, first) == ("Dana (CIO)", None, "planned")
+    assert roadmap(assessment_id).text_input(key=key(assessment_id, first, "owner")).value == "Dana (CIO)"
+
+
+def test_each_phase_shows_its_effort_against_its_capacity(assessment_id: int) -> None:
+    answer(assessment_id)
+    shown = texts(roadmap(assessment_id))
+    assert "**0\\-3 months**: 6 steps, 12 of 12 effort points" in shown
+    assert "**3\\-12 months**: 12 steps, 36 of 36 effort points" in shown
+
+
+def test_an_overfull_last_phase_says_it_holds_more_than_it_can(assessment_id: int) -> None:
+    # 161 effort points left for 12-24 months, which has no capacity; at the 4 points a month of the
+    # phases before it (12 in 3 months, 36 in 9), its 12 months hold 48.
+    answer(assessment_id)
+    [warning] = [w.value for w in roadmap(assessment_id).warning if "more than the phase can hold" in w.value]
+    assert warning.startswith("12\\-24 months: 161 effort points against a capacity of about 48: more than")
+    assert "Lower targets on the Results page" in warning
+
+
+def test_a_last_phase_within_what_it_can_hold_gets_no_warning(assessment_id: int) -> None:
+    answer(assessment_id, level=3, level_of={q.id: 2 for q in QUESTIONNAIRE.questions[:4]})
+    at = roadmap(assessment_id)
+    assert not at.exception
+    assert "more than the phase can hold" not in texts(at)
+
+
+def test_two_sessions_changing_different_fields_of_one_step_keep_both(assessment_id: int) -> None:
+    answer(assessment_id)
+    first = planned(assessment_id)[0]
+    tab_a, tab_b = roadmap(assessment_id), roadmap(assessment_id)
+    tab_a.selectbox(key=key(assessment_id, first, "status")).set_value("in_progress").run()
+    # B, opened before A's change, marks the step done; then A, who still shows "In progress", sets the owner.
+    tab_b.selectbox(key=key(assessment_id, first, "status")).set_value("done").run()
+    tab_a.text_input(key=key(assessment_id, first, "owner")).input("Lee").run()
+    tab_b.date_input(key=key(assessment_id, first, "due_date")).set_value(date(2026, 12, 31)).run()
+    assert not tab_a.exception
+    assert not tab_b.exception
+    assert stored(assessment_id, first) == ("Lee", date(2026, 12, 31), "done")
+    # And A now shows what B saved.
+    assert tab_a.run().selectbox(key=key(assessment_id, first, "status")).value == "done"
+
+
+def test_a_change_saved_elsewhere_is_shown_while_an_untouched_field_keeps_its_value(assessment_id: int) -> None:
+    answer(assessment_id)
+    first, second = planned(assessment_id)[:2]
+    at = roadmap(assessment_id)
+    save_roadmap_item(
+        connect(), QUESTIONNAIRE, assessment_id, second.step.question_id, second.step.to_level, owner="Sam"
+    )
+    at.text_input(key=key(assessment_id, first, "owner")).input("Dana").run()
+    assert at.text_input(key=key(assessment_id, second, "owner")).value == "Sam"
+    assert stored(assessment_id, second) == ("Sam", None, "planned")
