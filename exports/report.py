@@ -157,19 +157,24 @@ def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
 def peer_benchmark(db: Database, report: AssessmentReport, peer_filter: PeerFilter | None = None) -> BenchmarkResult:
     """Compare an assessment with the latest completed assessment of every other organisation.
 
-    Peers are scored by the same rules; with fewer than the questionnaire's minimum peer group
-    (never under 5) the result carries no figures, so no organisation can be singled out.
+    Peers are chosen by `select_peer_group` (so illustrative organisations are only ever peers of
+    illustrative ones, real of real) and scored by the same rules; with fewer than the
+    questionnaire's minimum peer group (never under 5) the result carries no figures, so no
+    organisation can be singled out.
     """
     latest = benchmark_data(db, report.questionnaire.id).assessments
-    rows = []
-    for row in latest.itertuples(index=False):
-        if row.organisation_id == report.organisation.id:
-            continue
-        peer = load_report(db, int(row.assessment_id))
-        rows.append(row._asdict() | score_columns(peer.score))
-    frame = pd.DataFrame(rows, columns=[*latest.columns, *score_columns(report.score)])
-    peers = select_peer_group(
-        frame, report.questionnaire.id, report.organisation.id, peer_filter, date_column="assessment_date"
+    chosen = select_peer_group(
+        latest,
+        report.questionnaire.id,
+        report.organisation.id,
+        peer_filter,
+        subject_illustrative=report.organisation.illustrative,
+        date_column="assessment_date",
+    )
+    # Only the chosen peers are loaded and scored: the selection needs no scores.
+    scores = [score_columns(load_report(db, int(assessment_id)).score) for assessment_id in chosen["assessment_id"]]
+    peers = chosen.assign(
+        **{score_id: [row.get(score_id) for row in scores] for score_id in score_columns(report.score)}
     )
     return benchmark(peers, score_columns(report.score), report.questionnaire.scoring.min_peer_group)
 

@@ -28,7 +28,8 @@ Roadmap (scoring.roadmap)
 
 Peer benchmark (scoring.benchmark)
     select_peer_group(assessments, questionnaire_id, subject_organisation_id, peer_filter=None,
-                      *, date_column="completed_at", completed_status="completed") -> DataFrame
+                      *, subject_illustrative, date_column="completed_at", completed_status="completed")
+        -> DataFrame (illustrative and real organisations are never each other's peers)
     benchmark(peers, subject_scores, min_peer_group=5) -> BenchmarkResult(n, min_peer_group, figures, reason)
         PeerFigure(score_id, n, subject_score, percentile_rank, q1, median, q3, reason)
     score_columns(assessment_score) -> {"overall": score, domain_id: score, ...}

@@ -4,6 +4,8 @@ Rules, as published to users:
 
 - The peer group is the latest completed assessment of each other organisation on the same
   questionnaire, optionally narrowed to one industry, size band and region.
+- Illustrative (demo) organisations are never peers of a real one, and real ones never peers of
+  an illustrative one: the demo stays a self-contained illustration.
 - With fewer peer organisations than the questionnaire's `min_peer_group` (never under 5) no peer
   figure is given at all, so no single organisation can be singled out. The same holds for each
   domain: a domain scored by too few peers gets no figures.
@@ -30,7 +32,7 @@ OVERALL = "overall"
 PRIVACY_FLOOR = 5
 """The smallest peer group that may ever be shown, whatever a questionnaire asks for."""
 
-SELECTION_COLUMNS = ("organisation_id", "assessment_id", "questionnaire_id", "status")
+SELECTION_COLUMNS = ("organisation_id", "assessment_id", "questionnaire_id", "status", "illustrative")
 FILTER_COLUMNS = ("industry", "size_band", "region")
 TOLERANCE = 1e-9
 
@@ -106,15 +108,17 @@ def select_peer_group(
     subject_organisation_id: object,
     peer_filter: PeerFilter | None = None,
     *,
+    subject_illustrative: bool,
     date_column: str = "completed_at",
     completed_status: str = "completed",
 ) -> pd.DataFrame:
     """Return one row per peer organisation: its latest completed assessment on the questionnaire.
 
-    `assessments` has columns organisation_id, assessment_id, questionnaire_id, status, the date
-    column (datetimes or ISO 8601 text), industry, size_band, region and one score column per figure.
-    The subject organisation is left out; the filter applies to each peer's latest assessment.
-    The result holds identities: pass it to `benchmark`, never show it.
+    `assessments` has columns organisation_id, assessment_id, questionnaire_id, status, illustrative,
+    the date column (datetimes or ISO 8601 text), industry, size_band, region and one score column per
+    figure. The subject organisation is left out, and so is every organisation whose illustrative flag
+    differs from `subject_illustrative` (demo and real data never mix); the filter applies to each
+    peer's latest assessment. The result holds identities: pass it to `benchmark`, never show it.
     """
     chosen_filter = peer_filter or PeerFilter()
     _require_columns(
@@ -126,6 +130,8 @@ def select_peer_group(
         (assessments["questionnaire_id"] == questionnaire_id)
         & (assessments["status"] == completed_status)
         & (assessments["organisation_id"] != subject_organisation_id)
+        # Demo and real data never mix; a missing flag (NaN) reads as real, as storage never leaves one out.
+        & (assessments["illustrative"].eq(True) == bool(subject_illustrative))
     ]
     # Undated rows sort first, so a dated completion wins; assessment_id breaks exact ties.
     latest = candidates.sort_values([date_column, "assessment_id"], na_position="first", kind="stable").drop_duplicates(

@@ -23,6 +23,7 @@ def row(org, overall, *, assessment=None, date="2026-01-15", status="completed",
         "industry": extra.get("industry", "finance"),
         "size_band": extra.get("size_band", "large"),
         "region": extra.get("region", "EU"),
+        "illustrative": extra.get("illustrative", False),
         OVERALL: overall,
         "GOV": extra.get("gov", overall),
     }
@@ -34,7 +35,7 @@ def peers_with(scores, **extra):
 
 
 def test_four_peers_give_no_figures_at_all():
-    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 4.0]), "itscm", "subject")
+    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 4.0]), "itscm", "subject", subject_illustrative=False)
     result = benchmark(peers, {OVERALL: 2.5, "GOV": 2.5})
     assert result.n == 4
     assert not result.available
@@ -45,7 +46,7 @@ def test_four_peers_give_no_figures_at_all():
 def test_five_peers_give_figures():
     # peers [1, 2, 3, 3, 4], subject 3: below 2, level 2 -> 100 x (2 + 0.5 x 2) / 5 = 60
     # numpy linear quartiles over 5 values: positions 1, 2, 3 -> 2, 3, 3
-    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 3.0, 4.0]), "itscm", "subject")
+    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 3.0, 4.0]), "itscm", "subject", subject_illustrative=False)
     result = benchmark(peers, {OVERALL: 3.0})
     assert result.available
     figure = result.figure(OVERALL)
@@ -73,9 +74,31 @@ def test_subject_organisation_is_never_its_own_peer():
     data = pd.concat(
         [peers_with([1.0, 2.0, 3.0, 4.0]), pd.DataFrame([row("subject", 5.0), row("subject", 4.0, date="2025-01-01")])]
     )
-    peers = select_peer_group(data, "itscm", "subject")
+    peers = select_peer_group(data, "itscm", "subject", subject_illustrative=False)
     assert "subject" not in set(peers["organisation_id"])
     assert benchmark(peers, {OVERALL: 5.0}).figures == ()
+
+
+def test_illustrative_organisations_are_never_peers_of_a_real_one():
+    data = pd.concat([peers_with([1.0, 2.0, 3.0, 4.0]), peers_with([5.0] * 8, illustrative=True)])
+    data["organisation_id"] = [f"real{i}" for i in range(4)] + [f"demo{i}" for i in range(8)]
+    peers = select_peer_group(data, "itscm", "subject", subject_illustrative=False)
+    assert sorted(peers["organisation_id"]) == ["real0", "real1", "real2", "real3"]
+    assert not benchmark(peers, {OVERALL: 3.0}).available
+
+
+def test_real_organisations_are_never_peers_of_an_illustrative_one():
+    data = peers_with([1.0, 2.0, 3.0, 4.0, 5.0, 1.0])
+    data["illustrative"] = [True, True, False, False, False, False]
+    peers = select_peer_group(data, "itscm", "org0", subject_illustrative=True)
+    assert peers["organisation_id"].tolist() == ["org1"]
+
+
+def test_the_illustrative_column_is_required_to_choose_peers():
+    with pytest.raises(ScoringError, match="illustrative"):
+        select_peer_group(
+            peers_with([1.0]).drop(columns="illustrative"), "itscm", "subject", subject_illustrative=False
+        )
 
 
 def test_latest_completed_assessment_of_each_organisation_is_chosen():
@@ -87,7 +110,7 @@ def test_latest_completed_assessment_of_each_organisation_is_chosen():
             *[row(f"org{i}", 2.0) for i in range(1, 5)],
         ]
     )
-    peers = select_peer_group(data, "itscm", "subject")
+    peers = select_peer_group(data, "itscm", "subject", subject_illustrative=False)
     assert len(peers) == 5
     assert peers.set_index("organisation_id").loc["org0", OVERALL] == 3.0
     # peers [3, 2, 2, 2, 2], subject 2.5: below 4, level 0 -> 80
@@ -97,24 +120,26 @@ def test_latest_completed_assessment_of_each_organisation_is_chosen():
 def test_dated_completion_wins_over_an_undated_one():
     data = pd.DataFrame([row("org0", 1.0, date="2025-01-01"), row("org0", 4.0, date="2025-01-01")])
     data.loc[1, "completed_at"] = pd.NaT
-    peers = select_peer_group(data, "itscm", "subject")
+    peers = select_peer_group(data, "itscm", "subject", subject_illustrative=False)
     assert peers[OVERALL].tolist() == [1.0]
 
 
 def test_other_questionnaires_are_not_peers():
     data = pd.concat([peers_with([1.0, 2.0, 3.0, 4.0]), pd.DataFrame([row("org9", 2.0, questionnaire="other")])])
-    assert len(select_peer_group(data, "itscm", "subject")) == 4
+    assert len(select_peer_group(data, "itscm", "subject", subject_illustrative=False)) == 4
 
 
 def test_filters_narrow_the_peer_group():
     data = pd.concat(
         [peers_with([1.0, 2.0, 3.0, 4.0, 5.0]), peers_with([2.0], industry="energy").assign(organisation_id="e1")]
     )
-    assert len(select_peer_group(data, "itscm", "subject")) == 6
-    finance = select_peer_group(data, "itscm", "subject", PeerFilter(industry="finance"))
+    assert len(select_peer_group(data, "itscm", "subject", subject_illustrative=False)) == 6
+    finance = select_peer_group(data, "itscm", "subject", PeerFilter(industry="finance"), subject_illustrative=False)
     assert len(finance) == 5
     assert benchmark(finance, {OVERALL: 3.0}).available
-    energy = select_peer_group(data, "itscm", "subject", PeerFilter(industry="energy", region="EU"))
+    energy = select_peer_group(
+        data, "itscm", "subject", PeerFilter(industry="energy", region="EU"), subject_illustrative=False
+    )
     assert len(energy) == 1
     assert not benchmark(energy, {OVERALL: 3.0}).available
 
@@ -149,11 +174,13 @@ def test_missing_columns_raise_a_scoring_error():
     with pytest.raises(ScoringError, match="BIA"):
         benchmark(peers_with([1.0] * 5), {"BIA": 3.0})
     with pytest.raises(ScoringError, match="completed_at"):
-        select_peer_group(peers_with([1.0]).drop(columns="completed_at"), "itscm", "subject")
+        select_peer_group(
+            peers_with([1.0]).drop(columns="completed_at"), "itscm", "subject", subject_illustrative=False
+        )
 
 
 def test_result_reveals_no_peer_identity():
-    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 4.0, 5.0]), "itscm", "subject")
+    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 4.0, 5.0]), "itscm", "subject", subject_illustrative=False)
     text = repr(benchmark(peers, {OVERALL: 3.0, "GOV": 3.0}))
     assert not any(f"org{i}" in text for i in range(5))
 
@@ -164,7 +191,9 @@ def test_result_reveals_no_peer_identity():
     st.one_of(st.none(), st.floats(1.0, 5.0, allow_nan=False)),
 )
 def test_small_groups_get_nothing_and_ranks_stay_between_0_and_100(scores, subject):
-    result = benchmark(select_peer_group(peers_with(scores), "itscm", "subject"), {OVERALL: subject})
+    result = benchmark(
+        select_peer_group(peers_with(scores), "itscm", "subject", subject_illustrative=False), {OVERALL: subject}
+    )
     assert result.n == len(scores)
     if len(scores) < 5:
         assert result.figures == ()
