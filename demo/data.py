@@ -10,8 +10,9 @@ few agreed answers; financial-services organisations aim higher in some domains;
 assessments have roadmap items with owners, due dates and statuses.
 
 Everything follows from the seed and is written in one transaction, so the data lands whole or
-not at all. Storage offers no delete functions, so there is no way to remove the data again
-short of starting a new database file.
+not at all, next to any real organisations (whose names it never takes). `remove_demo_data`
+deletes every illustrative organisation again in one transaction, after a backup, and never a
+real one.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ import math
 import random
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 from typing import Final
 
 from sqlite_utils import Database
 
 from questionnaires.model import Question, Questionnaire
 from storage.assessments import create_assessment
+from storage.changes import DeletionPreview, backup_before, delete_organisation
 from storage.choices import RoadmapStatus
 from storage.content import (
     AssessmentContent,
@@ -41,10 +44,15 @@ from storage.errors import StorageError
 from storage.organisations import create_organisation, list_organisations
 from storage.records import AnswerValue
 from storage.transactions import write_transaction
+from storage.validation import name_key
 
 
 class DemoDataExists(StorageError):
     """The database already holds illustrative organisations, so the demo data is not loaded again."""
+
+
+class DemoNameTaken(StorageError):
+    """A real organisation already has the name of one of the fictional demo organisations."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,21 @@ class DemoSummary:
             f"({self.completed_assessments} completed), {self.respondents} respondents, {self.answers} answers, "
             f"{self.consensus} agreed answers, {self.targets} raised targets, {self.roadmap_items} roadmap items."
         )
+
+
+@dataclass(frozen=True)
+class DemoRemoval:
+    """What `remove_demo_data` deleted, and the backup of the database taken just before."""
+
+    removed: DeletionPreview
+    backup: Path | None
+
+    def describe(self) -> str:
+        """Return the outcome as one sentence for the command line."""
+        if not self.removed.organisations:
+            return "No illustrative data to remove; nothing was changed."
+        kept = f" The database as it was is kept at {self.backup}." if self.backup is not None else ""
+        return f"Removed the illustrative data: {self.removed.describe()}.{kept}"
 
 
 YEARS: Final[tuple[int, ...]] = (2024, 2025, 2026)
@@ -742,18 +765,28 @@ def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 20
     """Write the illustrative organisations and their assessments against `questionnaire`, in one transaction.
 
     The same seed always gives the same organisations, answers, notes, agreed answers, targets
-    and roadmap items. Raises DemoDataExists, writing nothing, when the database already holds
-    illustrative organisations; any other StorageError (for example a real organisation that
-    already has one of the fictional names) also leaves the database as it was.
+    and roadmap items. Real organisations may exist and are left alone. Raises, writing nothing,
+    DemoDataExists when the database already holds illustrative organisations and DemoNameTaken
+    when a real organisation has one of the fictional names; any other StorageError also leaves
+    the database as it was.
     """
     plan = _plan(questionnaire, seed)
     with write_transaction(db):
-        existing = [organisation for organisation in list_organisations(db) if organisation.illustrative]
+        organisations = list_organisations(db)
+        existing = [organisation for organisation in organisations if organisation.illustrative]
         if existing:
             raise DemoDataExists(
                 f"This database already holds {len(existing)} illustrative organisations (for example "
                 f"'{existing[0].name}'), so the demo data was not loaded again; to load it afresh, "
-                "point the app at a new database file."
+                "remove it first (`python cli.py demo --remove`)."
+            )
+        demo_names = {name_key(planned.spec.name) for planned in plan}
+        taken = [organisation.name for organisation in organisations if name_key(organisation.name) in demo_names]
+        if taken:
+            raise DemoNameTaken(
+                "The demo data was not loaded: a real organisation already has the name of a fictional demo "
+                f"organisation ({', '.join(repr(name) for name in taken)}); rename it first, or load the demo "
+                "into another database (ITSCM_DB)."
             )
         answers = 0
         for planned in plan:
@@ -777,3 +810,22 @@ def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 20
         targets=sum(len(content.targets) for content in contents),
         roadmap_items=sum(len(content.roadmap_items) for content in contents),
     )
+
+
+def remove_demo_data(db: Database) -> DemoRemoval:
+    """Delete every illustrative organisation with all its assessments, in one transaction; real ones stay.
+
+    The whole database is backed up first (into `backups/` beside it), so a restore brings the
+    demo data back; nothing is backed up or changed when there is no demo data.
+    """
+    if not any(organisation.illustrative for organisation in list_organisations(db)):
+        return DemoRemoval(removed=DeletionPreview(0, 0, 0, 0), backup=None)
+    copy = backup_before(db, "removing-demo-data")
+    with write_transaction(db):
+        removed = [
+            delete_organisation(db, organisation.id, backup=False).removed
+            for organisation in list_organisations(db)
+            if organisation.illustrative
+        ]
+    total = DeletionPreview(*(sum(getattr(part, field.name) for part in removed) for field in fields(DeletionPreview)))
+    return DemoRemoval(removed=total, backup=copy)

@@ -8,18 +8,30 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 from storage_helpers import build_questionnaire, child_env, table_counts
 
-from demo.data import DemoDataExists, DemoSummary, load_demo_data
+from demo.data import DemoDataExists, DemoNameTaken, DemoSummary, load_demo_data, remove_demo_data
+from exports.report import load_report, peer_benchmark
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
-from scoring import AssessmentScore, Response, build_roadmap, resolve_questions, score_assessment
+from scoring import (
+    AssessmentScore,
+    Response,
+    build_roadmap,
+    resolve_questions,
+    score_assessment,
+    select_peer_group,
+)
 from storage import (
+    benchmark_data,
+    create_assessment,
     create_organisation,
+    get_or_create_respondent,
     list_answers,
     list_assessments,
     list_consensus,
@@ -28,9 +40,11 @@ from storage import (
     list_roadmap_items,
     list_targets,
     open_database,
+    save_answer,
+    set_assessment_status,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
-from storage.errors import OrganisationError, StorageError
+from storage.errors import StorageError
 from storage.records import Assessment
 
 YEARS = ("FY2024", "FY2025", "FY2026")
@@ -375,10 +389,14 @@ def test_demo_data_loads_next_to_real_organisations_which_stay_unmarked(
     assert len(list_organisations(empty_db)) == 9
 
 
-def test_a_name_clash_with_a_real_organisation_writes_nothing(empty_db: Database, questionnaire: Questionnaire) -> None:
-    create_organisation(empty_db, "Harbourline Logistics", "Retail", "Under 250 employees", "Europe")
+def test_a_real_organisation_with_a_demo_name_is_named_in_the_refusal_and_nothing_is_written(
+    empty_db: Database, questionnaire: Questionnaire
+) -> None:
+    create_organisation(empty_db, "harbourline LOGISTICS", "Retail", "Under 250 employees", "Europe")
     before = table_counts(empty_db)
-    with pytest.raises(OrganisationError, match="already exists"):
+    with pytest.raises(
+        DemoNameTaken, match=r"a real organisation already has the name .*'harbourline LOGISTICS'.*rename"
+    ):
         load_demo_data(empty_db, questionnaire)
     assert table_counts(empty_db) == before
 
@@ -389,3 +407,99 @@ def test_demo_data_loads_against_a_small_questionnaire_too(empty_db: Database) -
     assert (summary.organisations, summary.assessments) == (8, 24)
     assert {a.questionnaire_id for a in list_assessments(empty_db)} == {small.id}
     assert summary.answers == sum(len(list_answers(empty_db, a.id)) for a in list_assessments(empty_db))
+
+
+# Removing the demo data: every illustrative organisation goes, after one backup; real ones stay.
+
+
+def _real_completed(db: Database, questionnaire: Questionnaire, name: str, level: int) -> int:
+    organisation = create_organisation(db, name, "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, organisation.id, questionnaire, "FY2026", date(2026, 2, 1))
+    person = get_or_create_respondent(db, assessment.id, "Manager")
+    for question in questionnaire.questions[:6]:
+        save_answer(db, questionnaire, assessment.id, person.id, question.id, level)
+    set_assessment_status(db, assessment.id, "completed")
+    return organisation.id
+
+
+def test_remove_deletes_every_illustrative_organisation_and_keeps_real_ones(
+    empty_db: Database, questionnaire: Questionnaire, tmp_path: Path
+) -> None:
+    real_id = _real_completed(empty_db, questionnaire, "Our company", 3)
+    real_before = _snapshot_of(empty_db, real_id)
+    summary = load_demo_data(empty_db, questionnaire)
+    removal = remove_demo_data(empty_db)
+    assert [o.name for o in list_organisations(empty_db)] == ["Our company"]
+    assert _snapshot_of(empty_db, real_id) == real_before
+    assert (removal.removed.organisations, removal.removed.assessments) == (8, 24)
+    assert removal.removed.answers == summary.answers
+    assert "Removed the illustrative data: 8 organisations, 24 assessments" in removal.describe()
+    # One backup, taken before anything went, holds the demo data: a restore brings it back.
+    assert removal.backup is not None
+    assert list((tmp_path / "backups").iterdir()) == [removal.backup]
+    kept = open_database(removal.backup)
+    try:
+        assert len(list_organisations(kept)) == 9
+    finally:
+        kept.close()
+
+
+def _snapshot_of(db: Database, organisation_id: int) -> list[tuple[object, ...]]:
+    return [
+        (a.label, a.status, answer.question_id, answer.level)
+        for a in list_assessments(db, organisation_id)
+        for answer in list_answers(db, a.id)
+    ]
+
+
+def test_remove_without_demo_data_changes_nothing_and_takes_no_backup(
+    empty_db: Database, questionnaire: Questionnaire, tmp_path: Path
+) -> None:
+    _real_completed(empty_db, questionnaire, "Our company", 3)
+    before = table_counts(empty_db)
+    removal = remove_demo_data(empty_db)
+    assert removal.backup is None
+    assert removal.describe() == "No illustrative data to remove; nothing was changed."
+    assert table_counts(empty_db) == before
+    assert not (tmp_path / "backups").exists()
+
+
+def test_demo_data_can_be_loaded_again_after_it_was_removed(empty_db: Database, questionnaire: Questionnaire) -> None:
+    load_demo_data(empty_db, questionnaire)
+    remove_demo_data(empty_db)
+    assert load_demo_data(empty_db, questionnaire).organisations == 8
+
+
+# Demo data among real organisations: never each other's peers.
+
+
+def test_a_real_organisations_peers_are_exactly_the_other_real_ones_when_demo_data_is_loaded(
+    empty_db: Database, questionnaire: Questionnaire
+) -> None:
+    load_demo_data(empty_db, questionnaire)
+    real_ids = [_real_completed(empty_db, questionnaire, f"Real {n}", 1 + n % 5) for n in range(5)]
+    subject = load_report(empty_db, list_assessments(empty_db, real_ids[0])[0].id)
+    peers = select_peer_group(
+        benchmark_data(empty_db, questionnaire.id).assessments,
+        questionnaire.id,
+        real_ids[0],
+        subject_illustrative=False,
+        date_column="assessment_date",
+    )
+    assert sorted(peers["organisation_id"]) == real_ids[1:]
+    assert peer_benchmark(empty_db, subject).n == 4
+    # And the demo organisations still compare only among themselves: 7 others, not 12.
+    demo = next(o for o in list_organisations(empty_db) if o.illustrative)
+    demo_latest = max(list_assessments(empty_db, demo.id), key=lambda a: a.assessment_date)
+    assert peer_benchmark(empty_db, load_report(empty_db, demo_latest.id)).n == 7
+
+
+def test_a_single_real_organisation_next_to_the_demo_gets_no_peer_figures(
+    empty_db: Database, questionnaire: Questionnaire
+) -> None:
+    load_demo_data(empty_db, questionnaire)
+    real_id = _real_completed(empty_db, questionnaire, "Alone", 2)
+    result = peer_benchmark(empty_db, load_report(empty_db, list_assessments(empty_db, real_id)[0].id))
+    assert result.n == 0
+    assert not result.available
+    assert result.figures == ()
