@@ -6,6 +6,11 @@ file to its questionnaire version, assessment and respondent. `read_offline_work
 upload (see exports.upload_safety), reads the answers and lists every problem at once with its
 sheet!cell; `apply_offline_import` saves the answers in one transaction, all or nothing.
 
+The respondent an import is saved for comes from the hidden sheet, so that sheet is signed: an
+HMAC-SHA256, keyed by the installation's secret (storage.settings), over every value that says what
+the file is for. A file whose ids were edited, or that another installation exported, fails the
+check and is refused whole, as is a file exported before files were signed.
+
 Import rules, as the Instructions sheet tells the respondent:
 
 - A row with a level (or N/A) replaces the stored answer to that question: level, comment and
@@ -23,7 +28,10 @@ Import rules, as the Instructions sheet tells the respondent:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,17 +48,19 @@ from sqlite_utils import Database
 
 from exports.level_colours import level_colour, text_colour_on
 from exports.safe_text import cell_text, set_text
-from exports.upload_safety import check_xlsx_upload, reading_upload
+from exports.upload_safety import check_sheet_extent, check_xlsx_upload, reading_upload
 from questionnaires.model import Question, Questionnaire
 from storage import list_answers, save_answer, write_transaction
 from storage.choices import MAX_FREE_TEXT
 from storage.records import EMPTY_ANSWER, Answer
+from storage.settings import installation_secret
 
 INSTRUCTIONS_SHEET: Final = "Instructions"
 QUESTIONS_SHEET: Final = "Questionnaire"
 META_SHEET: Final = "_meta"
 FILE_FORMAT: Final = "itscm-offline-questionnaire"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+"""Version 2 added the signature; files of version 1 carry none and are refused."""
 NA_TEXT: Final = "N/A"
 NA_WORDS: Final = frozenset({"n/a", "na", "n.a.", "not applicable"})
 
@@ -75,6 +85,37 @@ while capping the parse time: openpyxl reads sheet XML at about 3.5 MB/s on one 
 EXTRA_ROWS: Final = 500
 """Non-empty rows allowed beyond one per question (notes, copied rows) before the file is refused."""
 
+MOST_QUESTIONS: Final[int] = next(
+    rule.max_length for rule in Questionnaire.model_fields["questions"].metadata if hasattr(rule, "max_length")
+)
+"""The most questions a questionnaire may have (the loader refuses more): 2,000."""
+
+MAX_SHEET_ROWS: Final = 2 * (MOST_QUESTIONS + EXTRA_ROWS)
+"""The last row any sheet of an upload may reach (5,000). The largest questionnaire needs a header
+and 2,000 question rows, plus the extra rows allowed above; doubling that leaves room for blank rows
+between notes. Checked before the file is parsed, and the reader never reads further."""
+
+MAX_SHEET_COLUMNS: Final = 2 * MAX_COLUMNS
+"""The last column any sheet of an upload may reach (200, column GR). The widest export has 19
+columns (5, a statement per level for up to 11 levels, and 3 answer columns)."""
+
+MAX_ID: Final = 2**63 - 1
+"""The largest id SQLite stores; ids in the hidden sheet must be whole numbers from 1 to this."""
+
+SIGNATURE_KEY: Final = "signature"
+SIGNED_KEYS: Final = (
+    "format",
+    "format_version",
+    "questionnaire_id",
+    "questionnaire_version",
+    "assessment_id",
+    "respondent_id",
+    "organisation",
+    "assessment_label",
+    "respondent_name",
+)
+"""The _meta settings the signature covers, in the order they are signed."""
+
 _FIRST_STATEMENT_COLUMN: Final = 6
 _LABEL_WIDTH: Final = 20
 _TEXT_WIDTH: Final = 100
@@ -90,6 +131,8 @@ ProblemKind = Literal[
     "missing_column",
     "duplicate_column",
     "wrong_file",
+    "invalid_meta",
+    "not_signed",
     "too_many_rows",
     "missing_question_id",
     "unknown_question",
@@ -99,7 +142,7 @@ ProblemKind = Literal[
     "text_too_long",
 ]
 FILE_PROBLEMS: Final[frozenset[ProblemKind]] = frozenset(
-    {"missing_sheet", "missing_column", "duplicate_column", "wrong_file", "too_many_rows"}
+    {"missing_sheet", "missing_column", "duplicate_column", "wrong_file", "invalid_meta", "not_signed", "too_many_rows"}
 )
 """Problems with the whole file: they block an import even when only the valid rows are asked for."""
 
@@ -415,9 +458,16 @@ def _write_instructions(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def _signature(key: bytes, settings: Mapping[str, str | int]) -> str:
+    """Return the HMAC-SHA256, in hex, of the signed settings of a _meta sheet under the installation's key."""
+    message = json.dumps([[name, settings[name]] for name in SIGNED_KEYS], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _write_meta(
     ws: Worksheet,
     questionnaire: Questionnaire,
+    key: bytes,
     *,
     organisation_name: str,
     assessment_label: str,
@@ -425,17 +475,22 @@ def _write_meta(
     respondent_name: str,
     respondent_id: int,
 ) -> None:
+    # Texts are signed as the cells store them, which is what the reader gets back.
+    settings: dict[str, str | int] = {
+        "format": FILE_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "questionnaire_id": cell_text(questionnaire.id),
+        "questionnaire_version": cell_text(questionnaire.version),
+        "assessment_id": assessment_id,
+        "respondent_id": respondent_id,
+        "organisation": cell_text(organisation_name),
+        "assessment_label": cell_text(assessment_label),
+        "respondent_name": cell_text(respondent_name),
+    }
     rows: list[tuple[str, str | int]] = [
         ("key", "value"),
-        ("format", FILE_FORMAT),
-        ("format_version", FORMAT_VERSION),
-        ("questionnaire_id", questionnaire.id),
-        ("questionnaire_version", questionnaire.version),
-        ("assessment_id", assessment_id),
-        ("respondent_id", respondent_id),
-        ("organisation", organisation_name),
-        ("assessment_label", assessment_label),
-        ("respondent_name", respondent_name),
+        *settings.items(),
+        (SIGNATURE_KEY, _signature(key, settings)),
         (_META_KEYS_END, "question_text"),
         *((q.id, q.text) for q in questionnaire.questions),
     ]
@@ -449,6 +504,7 @@ def _write_meta(
 
 
 def offline_workbook(
+    db: Database,
     questionnaire: Questionnaire,
     *,
     organisation_name: str,
@@ -460,7 +516,9 @@ def offline_workbook(
 ) -> bytes:
     """Return an .xlsx offline questionnaire for one respondent, pre-filled with `answers` (by question id).
 
-    Every text goes in as a plain string, never a formula, so answers such as "=1+1" stay text.
+    Every text goes in as a plain string, never a formula, so answers such as "=1+1" stay text. The
+    hidden sheet is signed with the secret of the installation `db` belongs to (made on first use),
+    so only that installation imports the file, and only for this assessment and respondent.
     """
     workbook = Workbook()
     instructions = workbook.active
@@ -476,6 +534,7 @@ def offline_workbook(
     _write_meta(
         workbook.create_sheet(META_SHEET),
         questionnaire,
+        installation_secret(db),
         organisation_name=organisation_name,
         assessment_label=assessment_label,
         assessment_id=assessment_id,
@@ -508,7 +567,8 @@ def _rows_of(ws: ReadOnlyWorksheet, limit: int) -> tuple[tuple[tuple[object, ...
     rows: list[tuple[object, ...]] = []
     filled = 0
     kept = 0
-    for values in ws.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True):
+    # check_sheet_extent refused any sheet reaching further; the bound holds even if it is bypassed.
+    for values in ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True):
         rows.append(tuple(values))
         if any(value is not None and value != "" for value in values):
             filled += 1
@@ -659,16 +719,64 @@ def _meta_values(meta: Sequence[Sequence[object]]) -> tuple[dict[str, tuple[obje
     return settings, texts
 
 
+def _whole_number(value: object, lowest: int, highest: int) -> int | None:
+    """Return a cell value as an int when it is a whole number from `lowest` to `highest`, else None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if lowest <= value <= highest else None
+
+
+_META_NUMBERS: Final = (
+    ("format_version", "format version", 3, FORMAT_VERSION),
+    ("assessment_id", "assessment id", 6, MAX_ID),
+    ("respondent_id", "respondent id", 7, MAX_ID),
+)
+"""The whole numbers of the _meta sheet: key, what it is called in messages, its row, its largest value."""
+
+
+def _meta_numbers(settings: Mapping[str, tuple[object, str]], fresh: str, found: _Findings) -> dict[str, int] | None:
+    """Return the _meta sheet's whole numbers by key, or None after recording each one that is not in range."""
+    numbers: dict[str, int] = {}
+    for key, label, row, highest in _META_NUMBERS:
+        value, where = settings.get(key, (None, f"{META_SHEET}!B{row}"))
+        number = _whole_number(value, 1, highest)
+        if number is not None:
+            numbers[key] = number
+            continue
+        shown = _text(value).strip()
+        found.problem(
+            where,
+            "invalid_meta",
+            f"the {label} {shown!r} is not a whole number from 1 to {highest:,}; {fresh}"
+            if shown
+            else f"the {label} is missing; {fresh}",
+        )
+    return numbers if len(numbers) == len(_META_NUMBERS) else None
+
+
+def _signed(settings: Mapping[str, tuple[object, str]], numbers: Mapping[str, int], key: bytes) -> bool:
+    """Whether the _meta sheet's signature matches its settings under this installation's key."""
+    values: dict[str, str | int] = {name: _text(settings.get(name, ("", ""))[0]) for name in SIGNED_KEYS}
+    values.update(numbers)
+    expected = _signature(key, values).encode("ascii")
+    # Compared as bytes: compare_digest refuses a str with characters outside ASCII.
+    given = _text(settings.get(SIGNATURE_KEY, ("", ""))[0]).strip().encode("utf-8")
+    return hmac.compare_digest(given, expected)
+
+
 def _check_meta(
     meta: Sequence[Sequence[object]] | None,
     questionnaire: Questionnaire,
     assessment_id: int,
+    key: bytes,
     found: _Findings,
 ) -> tuple[bool, int | None, str]:
-    """Check the file is for this questionnaire version and assessment.
+    """Check the file was exported by this installation, for this questionnaire version and assessment.
 
-    Return whether its rows are worth reading (the same questionnaire and version) and the
-    respondent id and name it was exported for.
+    Return whether its rows are worth reading (a genuine file of the same questionnaire and
+    version) and the respondent id and name it was exported for (None and "" when it is not genuine).
     """
     fresh = "export the offline questionnaire of this assessment again from the app and copy your answers into it."
     if meta is None:
@@ -682,6 +790,17 @@ def _check_meta(
     file_format, where = settings.get("format", (None, f"{META_SHEET}!B2"))
     if file_format != FILE_FORMAT:
         found.problem(where, "wrong_file", f"this is not an offline questionnaire exported by the app; {fresh}")
+        return False, None, ""
+    numbers = _meta_numbers(settings, fresh, found)
+    if numbers is None:
+        return False, None, ""
+    if not _signed(settings, numbers, key):
+        found.problem(
+            settings.get(SIGNATURE_KEY, (None, f"{META_SHEET}!B11"))[1],
+            "not_signed",
+            "this offline questionnaire was not exported for this respondent of this assessment, or its hidden "
+            "sheet was edited; export a fresh one from the Data page.",
+        )
         return False, None, ""
     their_id, id_where = settings.get("questionnaire_id", (None, f"{META_SHEET}!B4"))
     their_version, version_where = settings.get("questionnaire_version", (None, f"{META_SHEET}!B5"))
@@ -701,21 +820,16 @@ def _check_meta(
             f"assessment uses version {questionnaire.version}; {fresh}",
         )
         return False, None, ""
-    their_assessment, assessment_where = settings.get("assessment_id", (None, f"{META_SHEET}!B6"))
-    if their_assessment != assessment_id:
+    if numbers["assessment_id"] != assessment_id:
         label = _text(settings.get("assessment_label", ("", ""))[0])
         organisation = _text(settings.get("organisation", ("", ""))[0])
         belongs = f" ({organisation}, {label})" if organisation and label else ""
         found.problem(
-            assessment_where,
+            settings["assessment_id"][1],
             "wrong_file",
-            f"this file belongs to assessment {_text(their_assessment) or '(none)'}{belongs}, not assessment "
+            f"this file belongs to assessment {numbers['assessment_id']}{belongs}, not assessment "
             f"{assessment_id}; upload it to that assessment, or {fresh}",
         )
-    respondent, respondent_where = settings.get("respondent_id", (None, f"{META_SHEET}!B7"))
-    if isinstance(respondent, bool) or not isinstance(respondent, int):
-        found.problem(respondent_where, "wrong_file", f"the respondent id is missing or not a number; {fresh}")
-        respondent = None
     for question in questionnaire.questions:
         original = texts.get(question.id)
         if original is not None and original[0] != cell_text(question.text):
@@ -724,7 +838,7 @@ def _check_meta(
                 f"the text of {question.id} has changed since this file was exported; check that the answer "
                 "still fits the question as it is worded now.",
             )
-    return True, respondent, _text(settings.get("respondent_name", ("", ""))[0])
+    return True, numbers["respondent_id"], _text(settings.get("respondent_name", ("", ""))[0])
 
 
 @dataclass(frozen=True)
@@ -877,17 +991,23 @@ def _read_answers(
 
 
 def read_offline_workbook(
-    raw: bytes, questionnaire: Questionnaire, *, assessment_id: int, name: str = "upload.xlsx"
+    db: Database, raw: bytes, questionnaire: Questionnaire, *, assessment_id: int, name: str = "upload.xlsx"
 ) -> OfflineImport:
     """Read an uploaded offline questionnaire for `assessment_id`: its valid answers, every problem and warning.
 
-    Raises exports.upload_safety.UploadRefused when the file is not a safe, readable .xlsx workbook;
-    everything else wrong with it is listed in `problems`, each with its sheet!cell and how to fix it.
+    Raises exports.upload_safety.UploadRefused when the file is not a safe, readable .xlsx workbook
+    of a size a questionnaire can have; everything else wrong with it is listed in `problems`, each
+    with its sheet!cell and how to fix it. The file's signature is checked with the secret of the
+    installation `db` belongs to: a file it did not export, or whose hidden sheet was edited, is refused.
     """
     check_xlsx_upload(raw, name, max_uncompressed=MAX_UNCOMPRESSED)
+    check_sheet_extent(raw, name, max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
     sheets = _read_sheets(raw, name, len(questionnaire.questions) + EXTRA_ROWS)
     found = _Findings()
-    same_questionnaire, respondent_id, respondent_name = _check_meta(sheets.meta, questionnaire, assessment_id, found)
+    key = installation_secret(db)
+    same_questionnaire, respondent_id, respondent_name = _check_meta(
+        sheets.meta, questionnaire, assessment_id, key, found
+    )
     rows: tuple[OfflineAnswer, ...] = ()
     if sheets.questions is None:
         found.problem(

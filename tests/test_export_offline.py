@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,7 +87,9 @@ def export(setup: Setup, answers: dict[str, Answer] | None = None, **overrides: 
     arguments.update(overrides)
     questionnaire = arguments.pop("questionnaire", setup.questionnaire)
     assert isinstance(questionnaire, Questionnaire)
-    return offline_workbook(questionnaire, **arguments)  # type: ignore[arg-type]
+    database = arguments.pop("db", setup.db)
+    assert isinstance(database, Database)
+    return offline_workbook(database, questionnaire, **arguments)  # type: ignore[arg-type]
 
 
 def type_into(cell: Cell, value: object) -> None:
@@ -110,7 +114,9 @@ def filled(raw: bytes, cells: dict[str, object], *, sheet: str = "Questionnaire"
 
 
 def read(setup: Setup, raw: bytes) -> OfflineImport:
-    return read_offline_workbook(raw, setup.questionnaire, assessment_id=setup.assessment_id, name="answers.xlsx")
+    return read_offline_workbook(
+        setup.db, raw, setup.questionnaire, assessment_id=setup.assessment_id, name="answers.xlsx"
+    )
 
 
 def stored(setup: Setup) -> dict[str, tuple[int | None, bool, str, str]]:
@@ -444,10 +450,10 @@ def test_a_question_reworded_since_the_export_gives_a_warning(setup: Setup) -> N
             ]
         }
     )
-    result = read_offline_workbook(raw, reworded, assessment_id=setup.assessment_id, name="answers.xlsx")
+    result = read_offline_workbook(setup.db, raw, reworded, assessment_id=setup.assessment_id, name="answers.xlsx")
     assert result.problems == ()
     assert [str(w) for w in result.warnings] == [
-        "_meta!B12: the text of RISK-01 has changed since this file was exported; check that the answer still "
+        "_meta!B13: the text of RISK-01 has changed since this file was exported; check that the answer still "
         "fits the question as it is worded now.",
         "Questionnaire!C2: the question text was changed; the change is ignored",
     ]
@@ -565,6 +571,7 @@ def test_the_shipped_questionnaire_round_trips_every_question(tmp_path: Path) ->
     assessment = create_assessment(db, organisation.id, questionnaire, "FY2026", date(2026, 1, 31))
     respondent = add_respondent(db, assessment.id, "Cleo")
     raw = offline_workbook(
+        db,
         questionnaire,
         organisation_name="Contoso",
         assessment_label="FY2026",
@@ -574,7 +581,7 @@ def test_the_shipped_questionnaire_round_trips_every_question(tmp_path: Path) ->
     )
     expected = {q.id: (None if q.na_allowed else n % 5 + 1) for n, q in enumerate(questionnaire.questions)}
     cells = {f"K{row}": level or "N/A" for row, level in enumerate(expected.values(), start=2)}
-    result = read_offline_workbook(filled(raw, cells), questionnaire, assessment_id=assessment.id)
+    result = read_offline_workbook(db, filled(raw, cells), questionnaire, assessment_id=assessment.id)
     assert result.problems == ()
     assert apply_offline_import(db, questionnaire, assessment.id, respondent.id, result) == len(expected)
     assert {a.question_id: a.level for a in list_answers(db, assessment.id)} == expected
@@ -608,3 +615,189 @@ def test_a_sheet_with_far_more_rows_than_questions_is_refused(setup: Setup) -> N
         apply_offline_import(
             setup.db, setup.questionnaire, setup.assessment_id, setup.respondent_id, result, valid_only=True
         )
+
+
+# --- the hidden sheet: whole numbers in range, and a signature the installation checks ------------
+
+NOT_SIGNED = (
+    "this offline questionnaire was not exported for this respondent of this assessment, or its hidden sheet "
+    "was edited; export a fresh one from the Data page."
+)
+
+
+def assert_refused_whole(setup: Setup, result: OfflineImport, respondent_id: int) -> None:
+    """The file is refused even for its valid rows, and nothing is written."""
+    assert result.respondent_id is None
+    assert result.rows == ()
+    for valid_only in (False, True):
+        with pytest.raises(OfflineImportRefused, match=r"^answers\.xlsx was not imported because of 1 problem: _meta!"):
+            apply_offline_import(
+                setup.db, setup.questionnaire, setup.assessment_id, respondent_id, result, valid_only=valid_only
+            )
+    assert list_answers(setup.db, setup.assessment_id) == ()
+
+
+def test_the_hidden_sheet_carries_a_signature_of_what_the_file_is_for(setup: Setup) -> None:
+    meta = {row[0]: row[1] for row in load_workbook(io.BytesIO(export(setup)))["_meta"].iter_rows(values_only=True)}
+    assert meta["format_version"] == 2
+    assert re.fullmatch(r"[0-9a-f]{64}", str(meta["signature"]))
+    again = {row[0]: row[1] for row in load_workbook(io.BytesIO(export(setup)))["_meta"].iter_rows(values_only=True)}
+    assert again["signature"] == meta["signature"]
+    other = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(export(setup, respondent_id=setup.respondent_id + 1)))["_meta"].iter_rows(
+            values_only=True
+        )
+    }
+    assert other["signature"] != meta["signature"]
+
+
+def test_a_signed_file_imports_for_its_respondent(setup: Setup) -> None:
+    result = read(setup, filled(export(setup), {"K2": 4, "L2": "signed and checked"}))
+    assert result.problems == ()
+    assert result.respondent_id == setup.respondent_id
+    apply_offline_import(setup.db, setup.questionnaire, setup.assessment_id, setup.respondent_id, result)
+    assert stored(setup) == {"RISK-01": (4, False, "signed and checked", "")}
+
+
+def test_a_respondent_id_edited_to_another_respondent_of_the_assessment_is_refused(setup: Setup) -> None:
+    other = add_respondent(setup.db, setup.assessment_id, "Bob Example")
+    result = read(setup, filled(export(setup), {"K2": 3, "B7": other.id}, sheet="_meta"))
+    assert problems_of(result) == [f"_meta!B11: {NOT_SIGNED}"]
+    assert [p.kind for p in result.problems] == ["not_signed"]
+    assert_refused_whole(setup, result, other.id)
+
+
+def test_an_assessment_id_edited_to_another_assessment_is_refused(setup: Setup) -> None:
+    organisation = create_organisation(setup.db, "Contoso", "Retail", "Under 250 employees", "Europe")
+    target = create_assessment(setup.db, organisation.id, setup.questionnaire, "FY2027", date(2027, 3, 31))
+    raw = filled(export(setup), {"B6": target.id}, sheet="_meta")
+    result = read_offline_workbook(setup.db, raw, setup.questionnaire, assessment_id=target.id, name="answers.xlsx")
+    assert problems_of(result) == [f"_meta!B11: {NOT_SIGNED}"]
+    assert result.respondent_id is None
+    assert list_answers(setup.db, target.id) == ()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [{"B10": "Bob Example"}, {"B8": "Contoso"}, {"B11": "0" * 64}, {"B11": "é" * 64}],
+    ids=["respondent name", "organisation", "signature", "signature not ascii"],
+)
+def test_any_other_edit_of_the_signed_values_is_refused(setup: Setup, cells: dict[str, object]) -> None:
+    result = read(setup, filled(export(setup), cells, sheet="_meta"))
+    assert problems_of(result) == [f"_meta!B11: {NOT_SIGNED}"]
+    assert_refused_whole(setup, result, setup.respondent_id)
+
+
+def test_a_file_exported_by_another_installation_is_refused(setup: Setup, tmp_path: Path) -> None:
+    # The other installation has the same organisation, assessment and respondent ids, but its own secret.
+    elsewhere = open_database(tmp_path / "elsewhere.db")
+    organisation = create_organisation(elsewhere, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+    assessment = create_assessment(elsewhere, organisation.id, setup.questionnaire, "FY2026", date(2026, 3, 31))
+    respondent = add_respondent(elsewhere, assessment.id, "Ann Example")
+    assert (assessment.id, respondent.id) == (setup.assessment_id, setup.respondent_id)
+    raw = filled(export(setup, db=elsewhere), {"K2": 3})
+    elsewhere.close()
+    result = read(setup, raw)
+    assert problems_of(result) == [f"_meta!B11: {NOT_SIGNED}"]
+    assert_refused_whole(setup, result, setup.respondent_id)
+
+
+def without_signature(raw: bytes) -> bytes:
+    """Return the file as exported before files were signed: format version 1, no signature row."""
+    workbook = load_workbook(io.BytesIO(raw))
+    meta = workbook["_meta"]
+    meta["B3"].value = 1
+    meta.delete_rows(11)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_file_exported_before_files_were_signed_is_refused_with_the_same_advice(setup: Setup) -> None:
+    result = read(setup, without_signature(filled(export(setup), {"K2": 3})))
+    assert problems_of(result) == [f"_meta!B11: {NOT_SIGNED}"]
+    assert_refused_whole(setup, result, setup.respondent_id)
+
+
+OUT_OF_RANGE = "is not a whole number from 1 to 9,223,372,036,854,775,807; " + FRESH
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ({"B7": 2**63}, f"_meta!B7: the respondent id '9223372036854775808' {OUT_OF_RANGE}"),
+        ({"B7": 1e19}, f"_meta!B7: the respondent id '10000000000000000000' {OUT_OF_RANGE}"),
+        ({"B7": -1}, f"_meta!B7: the respondent id '-1' {OUT_OF_RANGE}"),
+        ({"B7": 0}, f"_meta!B7: the respondent id '0' {OUT_OF_RANGE}"),
+        ({"B7": 1.5}, f"_meta!B7: the respondent id '1.5' {OUT_OF_RANGE}"),
+        ({"B7": "Ann"}, f"_meta!B7: the respondent id 'Ann' {OUT_OF_RANGE}"),
+        ({"B7": "1"}, f"_meta!B7: the respondent id '1' {OUT_OF_RANGE}"),
+        ({"B7": True}, f"_meta!B7: the respondent id 'TRUE' {OUT_OF_RANGE}"),
+        ({"B7": None}, f"_meta!B7: the respondent id is missing; {FRESH}"),
+        ({"B6": -(2**63)}, f"_meta!B6: the assessment id '-9223372036854775808' {OUT_OF_RANGE}"),
+        (
+            {"B3": 99},
+            f"_meta!B3: the format version '99' is not a whole number from 1 to 2; {FRESH}",
+        ),
+    ],
+    ids=[
+        "respondent 2**63",
+        "respondent a large float",
+        "respondent negative",
+        "respondent zero",
+        "respondent not whole",
+        "respondent text",
+        "respondent a number typed as text",
+        "respondent a boolean",
+        "respondent missing",
+        "assessment -2**63",
+        "format version unknown",
+    ],
+)
+def test_a_number_in_the_hidden_sheet_out_of_range_is_refused_at_its_cell(
+    setup: Setup, cells: dict[str, object], expected: str
+) -> None:
+    result = read(setup, filled(export(setup), {**cells}, sheet="_meta"))
+    assert problems_of(result) == [expected]
+    assert [p.kind for p in result.problems] == ["invalid_meta"]
+    # Before the check, a respondent id of 2**63 reached SQLite and raised OverflowError here.
+    assert_refused_whole(setup, result, setup.respondent_id)
+
+
+def test_every_out_of_range_number_in_the_hidden_sheet_is_reported_at_once(setup: Setup) -> None:
+    result = read(setup, filled(export(setup), {"B6": -5, "B7": "x"}, sheet="_meta"))
+    assert [p.where for p in result.problems] == ["_meta!B6", "_meta!B7"]
+
+
+def test_a_file_saved_again_by_a_spreadsheet_program_still_imports(setup: Setup, tmp_path: Path) -> None:
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        pytest.fail("LibreOffice is not installed; `make test` installs it (apt-get install libreoffice-calc-nogui).")
+    source = tmp_path / "in" / "answers.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(filled(export(setup), {"K2": 3, "L3": "saved by LibreOffice", "K3": 2}))
+    subprocess.run(
+        [
+            program,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    resaved = (tmp_path / "out" / "answers.xlsx").read_bytes()
+    assert resaved != source.read_bytes()
+    result = read(setup, resaved)
+    assert result.problems == ()
+    assert [(row.question_id, row.level, row.comment) for row in result.rows] == [
+        ("RISK-01", 3, ""),
+        ("RISK-02", 2, "saved by LibreOffice"),
+    ]

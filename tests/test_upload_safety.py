@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl.xml
 import pytest
+from sqlite_utils import Database
 
 import exports.offline
-from exports.offline import offline_workbook, read_offline_workbook
-from exports.upload_safety import UploadRefused, check_xlsx_upload, reading_upload
+from exports.offline import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, offline_workbook, read_offline_workbook
+from exports.upload_safety import UploadRefused, check_sheet_extent, check_xlsx_upload, reading_upload
+from questionnaires.catalog import get_questionnaire
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
+from storage import open_database
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 
@@ -39,8 +44,17 @@ def questionnaire() -> Questionnaire:
 
 
 @pytest.fixture(scope="module")
-def workbook(questionnaire: Questionnaire) -> bytes:
+def installation() -> Iterator[Database]:
+    """The database whose secret signs and checks the workbooks of this file."""
+    database = open_database(":memory:")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def workbook(installation: Database, questionnaire: Questionnaire) -> bytes:
     return offline_workbook(
+        installation,
         questionnaire,
         organisation_name="Northwind Bank",
         assessment_label="FY2026",
@@ -192,14 +206,14 @@ def test_a_zip_bomb_is_refused_from_its_directory_in_well_under_a_second(zip_bom
 
 
 def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(
-    zip_bomb: bytes, questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
+    zip_bomb: bytes, installation: Database, questionnaire: Questionnaire, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def must_not_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the upload was parsed")
 
     monkeypatch.setattr(exports.offline, "load_workbook", must_not_parse)
     with pytest.raises(UploadRefused, match="would expand"):
-        read_offline_workbook(zip_bomb, questionnaire, assessment_id=1, name="answers.xlsx")
+        read_offline_workbook(installation, zip_bomb, questionnaire, assessment_id=1, name="answers.xlsx")
 
 
 def test_the_total_uncompressed_size_is_limited(workbook: bytes) -> None:
@@ -227,7 +241,7 @@ def bombed_strings(prolog: str, reference: str) -> str:
 )
 @pytest.mark.parametrize("part", ["sheet", "sharedStrings"])
 def test_xml_entities_inside_a_valid_workbook_are_refused_not_expanded(
-    workbook: bytes, questionnaire: Questionnaire, prolog: str, reference: str, part: str
+    workbook: bytes, installation: Database, questionnaire: Questionnaire, prolog: str, reference: str, part: str
 ) -> None:
     if part == "sheet":
         changes = {"xl/worksheets/sheet2.xml": bombed_sheet(prolog, reference)}
@@ -242,7 +256,7 @@ def test_xml_entities_inside_a_valid_workbook_are_refused_not_expanded(
     check_xlsx_upload(raw, "answers.xlsx")  # small and well-formed as a zip: only the XML parser can tell
     started = time.perf_counter()
     with pytest.raises(UploadRefused) as refused:
-        read_offline_workbook(raw, questionnaire, assessment_id=1, name="answers.xlsx")
+        read_offline_workbook(installation, raw, questionnaire, assessment_id=1, name="answers.xlsx")
     assert time.perf_counter() - started < 2
     assert str(refused.value) == (
         "answers.xlsx was refused: it contains XML entity or DTD declarations, which Excel never writes and "
@@ -251,10 +265,12 @@ def test_xml_entities_inside_a_valid_workbook_are_refused_not_expanded(
     )
 
 
-def test_a_workbook_with_broken_xml_is_refused_as_damaged(workbook: bytes, questionnaire: Questionnaire) -> None:
+def test_a_workbook_with_broken_xml_is_refused_as_damaged(
+    workbook: bytes, installation: Database, questionnaire: Questionnaire
+) -> None:
     raw = replaced(workbook, {"xl/worksheets/sheet2.xml": f'<worksheet xmlns="{SHEET_NS}"><sheetData><row'})
     with pytest.raises(UploadRefused) as refused:
-        read_offline_workbook(raw, questionnaire, assessment_id=1, name="answers.xlsx")
+        read_offline_workbook(installation, raw, questionnaire, assessment_id=1, name="answers.xlsx")
     assert str(refused.value) == (
         "answers.xlsx is damaged and cannot be read as an Excel workbook; "
         "open it in Excel, save it again as Excel Workbook (.xlsx) and upload that copy."
@@ -270,3 +286,200 @@ def test_uploads_are_refused_when_openpyxl_does_not_use_defusedxml(monkeypatch: 
 def test_a_mistake_in_the_reading_code_is_not_reported_as_a_damaged_file() -> None:
     with pytest.raises(ZeroDivisionError), reading_upload("answers.xlsx"):
         _ = 1 / 0
+
+
+# --- sheets that reach further than a questionnaire can need ----------------------------------------
+
+QUESTIONNAIRE_SHEET = "xl/worksheets/sheet2.xml"
+FAR = "Export a fresh offline questionnaire and fill that in."
+
+
+def sheet_xml(raw: bytes, part: str = QUESTIONNAIRE_SHEET) -> str:
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        return archive.read(part).decode()
+
+
+def with_last_row(raw: bytes, row_xml: str, *, dimension: str | None = None) -> bytes:
+    """Return the workbook with `row_xml` added at the end of its Questionnaire sheet, and its dimension changed."""
+    xml = sheet_xml(raw).replace("</sheetData>", row_xml + "</sheetData>")
+    if dimension is not None:
+        xml = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', xml)
+    return replaced(raw, {QUESTIONNAIRE_SHEET: xml})
+
+
+@pytest.fixture(scope="module")
+def row_20_million(installation: Database) -> bytes:
+    """The attacker's file: the 65-question offline questionnaire with one more cell, on row 20,000,000."""
+    raw = offline_workbook(
+        installation,
+        get_questionnaire("itscm", "2026.1"),
+        organisation_name="Northwind Bank",
+        assessment_label="FY2026",
+        assessment_id=1,
+        respondent_name="Ann",
+        respondent_id=1,
+    )
+    far = '<row r="20000000"><c r="F20000000" t="inlineStr"><is><t>x</t></is></c></row>'
+    return with_last_row(raw, far, dimension="A1:F20000000")
+
+
+def test_a_42_kb_workbook_reaching_row_20_million_is_refused_in_milliseconds_before_parsing(
+    row_20_million: bytes, installation: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert 30_000 < len(row_20_million) < 50_000
+    check_xlsx_upload(row_20_million, "answers.xlsx")  # the zip checks alone let it through
+
+    def must_not_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the upload was parsed")
+
+    monkeypatch.setattr(exports.offline, "load_workbook", must_not_parse)
+    started = time.perf_counter()
+    with pytest.raises(UploadRefused) as refused:
+        read_offline_workbook(
+            installation, row_20_million, get_questionnaire("itscm", "2026.1"), assessment_id=1, name="answers.xlsx"
+        )
+    assert time.perf_counter() - started < 0.1
+    assert str(refused.value) == (
+        "answers.xlsx was refused: sheet 'Questionnaire' reaches row 20,000,000; an offline questionnaire has at "
+        f"most 5,000 rows. {FAR}"
+    )
+
+
+def test_the_reader_stops_at_the_row_limit_even_when_the_check_before_it_is_skipped(
+    row_20_million: bytes, installation: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports.offline, "check_sheet_extent", lambda *args, **kwargs: None)
+    started = time.perf_counter()
+    result = read_offline_workbook(
+        installation, row_20_million, get_questionnaire("itscm", "2026.1"), assessment_id=1, name="answers.xlsx"
+    )
+    # Walking every empty row down to row 20,000,000 took 105 s of CPU.
+    assert time.perf_counter() - started < 3
+    assert result.problems == ()
+
+
+def test_a_declared_dimension_beyond_the_last_row_is_refused(workbook: bytes) -> None:
+    raw = with_last_row(workbook, "", dimension="A1:F20000000")
+    with pytest.raises(UploadRefused) as refused:
+        check_sheet_extent(raw, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
+    assert str(refused.value) == (
+        "answers.xlsx was refused: sheet 'Questionnaire' reaches row 20,000,000; an offline questionnaire has at "
+        f"most 5,000 rows. {FAR}"
+    )
+
+
+def test_a_row_beyond_the_last_row_is_refused_when_the_dimension_hides_it(workbook: bytes) -> None:
+    raw = with_last_row(workbook, '<row r="5001"><c r="A5001" t="inlineStr"><is><t>x</t></is></c></row>')
+    with pytest.raises(UploadRefused, match=r"^answers\.xlsx was refused: sheet 'Questionnaire' reaches row 5,001;"):
+        check_sheet_extent(raw, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
+
+
+def test_a_cell_beyond_the_last_column_is_refused(workbook: bytes) -> None:
+    raw = with_last_row(workbook, '<row r="9"><c r="XFD9" t="inlineStr"><is><t>x</t></is></c></row>')
+    with pytest.raises(UploadRefused) as refused:
+        check_sheet_extent(raw, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
+    assert str(refused.value) == (
+        "answers.xlsx was refused: sheet 'Questionnaire' reaches column XFD (16,384); an offline questionnaire "
+        f"has at most 200 columns. {FAR}"
+    )
+
+
+def tiny_workbook(sheet_data: str) -> bytes:
+    """A workbook-shaped zip whose one sheet, named Answers, holds `sheet_data`."""
+    return zip_of(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{SHEET_NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships"><sheets><sheet name="Answers" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+            ),
+            "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{SHEET_NS}"><sheetData>{sheet_data}</sheetData></worksheet>',
+            "xl/media/image1.png": random.Random(3).randbytes(2_000),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet_data", "expected"),
+    [
+        ("<row/>" * 4, "sheet 'Answers' reaches row 4; an offline questionnaire has at most 3 rows"),
+        ('<row r="2"/>' * 4, "sheet 'Answers' has more than 3 rows; an offline questionnaire has at most 3 rows"),
+        (
+            '<row r="2.0"/><row r="3e0"/><row/>',
+            "sheet 'Answers' reaches row 4; an offline questionnaire has at most 3 rows",
+        ),
+        (
+            "<row><c/><c/><c/></row>",
+            "sheet 'Answers' reaches column C (3); an offline questionnaire has at most 2 columns",
+        ),
+        (
+            '<row r="1"><c r="A1"/><c r="A1"/><c r="A1"/></row>',
+            "sheet 'Answers' has more than 2 cells in row 1; an offline questionnaire has at most 2 columns",
+        ),
+        ('<row r="1"><c r="A1"/></row><foo><row r="9"/></foo>', "sheet 'Answers' reaches row 9;"),
+    ],
+    ids=[
+        "rows without numbers",
+        "one row number repeated",
+        "row numbers written as floats",
+        "cells without references",
+        "one cell reference repeated",
+        "a row outside sheetData",
+    ],
+)
+def test_rows_and_cells_are_counted_the_way_openpyxl_reads_them(sheet_data: str, expected: str) -> None:
+    with pytest.raises(UploadRefused) as refused:
+        check_sheet_extent(tiny_workbook(sheet_data), "answers.xlsx", max_rows=3, max_columns=2)
+    assert str(refused.value).startswith(f"answers.xlsx was refused: {expected}")
+
+
+def test_a_sheet_within_the_limits_passes_and_other_parts_are_not_read_as_sheets() -> None:
+    sheet = '<row r="3"><c r="B3"/></row>'
+    assert check_sheet_extent(tiny_workbook(sheet), "answers.xlsx", max_rows=3, max_columns=2) is None
+
+
+def test_a_worksheet_the_workbook_does_not_list_is_checked_too_and_named_by_its_part(workbook: bytes) -> None:
+    hidden = f'<worksheet xmlns="{SHEET_NS}"><sheetData><row r="6000"/></sheetData></worksheet>'
+    raw = replaced(workbook, {"xl/worksheets/sheet9.xml": hidden})
+    with pytest.raises(
+        UploadRefused, match=r"^answers\.xlsx was refused: part 'xl/worksheets/sheet9\.xml' reaches row"
+    ):
+        check_sheet_extent(raw, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
+
+
+def test_a_dtd_in_a_sheet_is_refused_by_the_extent_check_itself(workbook: bytes) -> None:
+    raw = replaced(workbook, {QUESTIONNAIRE_SHEET: bombed_sheet(BILLION_LAUGHS, "&lol9;")})
+    with pytest.raises(UploadRefused, match=r"contains XML entity or DTD declarations"):
+        check_sheet_extent(raw, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)
+
+
+def test_the_largest_questionnaire_the_loader_accepts_fits_the_limits_with_room_for_notes(
+    installation: Database, questionnaire: Questionnaire
+) -> None:
+    template = questionnaire.questions[0]
+    largest = questionnaire.model_copy(
+        update={
+            "questions": [
+                template.model_copy(update={"id": f"RISK-{n:04d}"})
+                for n in range(1, exports.offline.MOST_QUESTIONS + 1)
+            ]
+        }
+    )
+    assert len(largest.questions) == 2_000
+    raw = offline_workbook(
+        installation,
+        largest,
+        organisation_name="Northwind Bank",
+        assessment_label="FY2026",
+        assessment_id=1,
+        respondent_name="Ann",
+        respondent_id=1,
+    )
+    last = 2_000 + 1 + exports.offline.EXTRA_ROWS
+    notes = with_last_row(raw, f'<row r="{last}"><c r="Z{last}" t="inlineStr"><is><t>note</t></is></c></row>')
+    assert check_sheet_extent(notes, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS) is None
+    assert read_offline_workbook(installation, notes, largest, assessment_id=1).problems == ()
