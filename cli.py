@@ -9,18 +9,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demo.data import load_demo_data
+from sqlite_utils import Database
+
+from demo.data import load_demo_data, remove_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
 from exports.json_io import AssessmentImportError, assessment_json, import_assessment
 from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
 from exports.workbook import workbook_for_assessment
-from questionnaires.catalog import UnknownQuestionnaire, available_questionnaires
+from questionnaires.catalog import UnknownQuestionnaire, available_questionnaires, catalogue_warnings
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
@@ -34,6 +37,7 @@ from storage import (
     list_roadmap_items,
 )
 from storage.errors import StorageError
+from storage.paths import MEMORY, check_database_path
 from storage.restore import restore_database
 
 
@@ -153,22 +157,70 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    """Copy the database to PATH through SQLite's backup API."""
+def output_file(name: str, *, overwrite: bool) -> Path:
+    """Return the file a command may write, refusing the database itself and, without --overwrite, any existing file.
+
+    Every command that writes a file asks here first: the database and its -wal, -shm and -journal
+    files are never a destination (compared as resolved paths, and as the same file on disk).
+    """
+    target = Path(name).expanduser().resolve()
+    live = database_path()
+    if live != MEMORY:
+        protected = {"the database": Path(live)} | {
+            f"the database's {suffix} file": Path(f"{live}{suffix}") for suffix in ("-wal", "-shm", "-journal")
+        }
+        for what, path in protected.items():
+            if target == path.resolve() or (target.exists() and path.exists() and target.samefile(path)):
+                raise CliError(
+                    f"{name} is {what} ({path}); writing there would destroy the data. Give another file name, "
+                    "e.g. in an exports/ folder."
+                )
+    if target.is_dir():
+        raise CliError(f"{name} is a folder; give a file name inside it.")
+    if target.exists() and not overwrite:
+        raise CliError(f"{name} already exists; give another file name, or add --overwrite to replace it.")
+    folder = next(p for p in target.parents if p.exists())
+    if not folder.is_dir():
+        raise CliError(f"{name}: {folder} is a file, so no folder can be made inside it; give another path.")
+    return target
+
+
+def _database() -> Database:
     try:
-        written = backup_database(database_path(), args.path, overwrite=args.overwrite)
+        return connect()
     except StorageError as exc:
         raise CliError(str(exc)) from None
-    print(f"Backed up {database_path()} to {written}")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database to PATH through SQLite's backup API."""
+    dest = output_file(args.path, overwrite=args.overwrite)
+    live = database_path()
+    try:
+        check_database_path()
+        written = backup_database(live, dest, overwrite=args.overwrite)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise CliError(
+            f"The backup of {live} to {dest} failed ({exc}); check that ITSCM_DB names this app's database "
+            f"and that {dest.parent} is writable."
+        ) from None
+    print(f"Backed up {live} to {written}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a checked backup, keeping the previous one."""
     try:
+        check_database_path()
         result = restore_database(args.path)
     except StorageError as exc:
         raise CliError(str(exc)) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise CliError(
+            f"The restore into {database_path()} failed ({exc}); set ITSCM_DB to a file path such as data/itscm.db."
+        ) from None
     restored = result.restored
     print(
         f"Restored {restored.path} into {database_path()}: {restored.organisations} organisations, "
@@ -185,7 +237,7 @@ EXPORT_FORMATS = {".xlsx": "workbook", ".json": "json", ".csv": "answers-csv"}
 def cmd_list(args: argparse.Namespace) -> int:
     """List organisations and their assessments with ids, for `export`."""
     del args
-    db = connect()
+    db = _database()
     organisations = list_organisations(db)
     if not organisations:
         print("No organisations yet. Start the app (make run) or load demo data (python cli.py demo).")
@@ -202,6 +254,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _write_export(path: Path, data: bytes) -> None:
+    """Write `data` to a path `output_file` has checked."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -211,12 +264,11 @@ def _write_export(path: Path, data: bytes) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one assessment (workbook, CSV or JSON) or every assessment's results (portfolio)."""
-    path = Path(args.output)
-    db = connect()
+    path = output_file(args.output, overwrite=args.overwrite)
     if args.portfolio:
         if path.suffix != ".xlsx":
-            raise CliError(f"{path}: the portfolio is a workbook; give a file name ending in .xlsx.")
-        rows = list(portfolio_rows(db))
+            raise CliError(f"{args.output}: the portfolio is a workbook; give a file name ending in .xlsx.")
+        rows = list(portfolio_rows(_database()))
         buffer = io.BytesIO()
         portfolio_workbook(rows, buffer)
         _write_export(path, buffer.getvalue())
@@ -226,7 +278,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError("give an assessment id (see `python cli.py list`) or --portfolio.")
     kind = args.format or EXPORT_FORMATS.get(path.suffix)
     if kind is None:
-        raise CliError(f"{path}: cannot tell the format from the name; use .xlsx, .json or .csv, or --format.")
+        raise CliError(f"{args.output}: cannot tell the format from the name; use .xlsx, .json or .csv, or --format.")
+    db = _database()
     try:
         report = load_report(db, args.assessment)
     except (StorageError, UnknownQuestionnaire) as exc:
@@ -259,14 +312,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Load illustrative demo organisations and assessments into the database."""
-    del args
-    questionnaire = available_questionnaires()[0]
+    """Load illustrative demo organisations and assessments into the database, or remove them all."""
+    db = _database()
     try:
-        summary = load_demo_data(connect(), questionnaire)
+        if args.remove:
+            print(remove_demo_data(db).describe())
+        else:
+            questionnaires = available_questionnaires()
+            if not questionnaires:
+                raise CliError("no questionnaire is installed to load demo data against; see the warnings above.")
+            print(load_demo_data(db, questionnaires[0]).describe())
     except StorageError as exc:
         raise CliError(str(exc)) from None
-    print(summary.describe())
     print(f"Database: {database_path()}")
     return 0
 
@@ -308,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to write (default: from OUTPUT's extension; .csv gives the answers)",
     )
     export.add_argument("--portfolio", action="store_true", help="every assessment's results in one workbook")
+    export.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     export.set_defaults(run=cmd_export)
 
     importing = commands.add_parser("import", help="import an assessment exported as JSON")
@@ -315,16 +373,30 @@ def build_parser() -> argparse.ArgumentParser:
     importing.set_defaults(run=cmd_import)
 
     demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")
+    demo.add_argument(
+        "--remove", action="store_true", help="delete every illustrative organisation (a backup is taken first)"
+    )
     demo.set_defaults(run=cmd_demo)
     return parser
+
+
+# Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
+USES_CATALOGUE = frozenset({"export", "import", "demo"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command in USES_CATALOGUE:
+            for warning in catalogue_warnings():
+                print(f"warning: {warning}", file=sys.stderr)
         return int(args.run(args))
     except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        # A command that reached storage without its own handling still gets one line, never a traceback.
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -256,3 +256,101 @@ def test_export_of_an_unknown_assessment_is_a_clear_error(
     assert "No assessment with id 999" in capsys.readouterr().err
     assert main(["export", "999", str(tmp_path / "x.txt")]) == 1
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+# --- Files the command line writes: never the database, never an existing file without --overwrite ---
+
+
+def _database_with_one_assessment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point ITSCM_DB at a new database holding one completed assessment (id 1) and return its path.
+
+    The file is named .xlsx so that `export --portfolio`, which insists on that suffix, reaches the
+    destination check too.
+    """
+    from datetime import date
+
+    from questionnaires.catalog import get_questionnaire
+    from storage import (
+        connect,
+        create_assessment,
+        create_organisation,
+        get_or_create_respondent,
+        save_answer,
+        set_assessment_status,
+    )
+
+    live = tmp_path / "itscm.xlsx"
+    monkeypatch.setenv("ITSCM_DB", str(live))
+    monkeypatch.chdir(tmp_path)
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = connect()
+    organisation = create_organisation(db, "Harbour Retail", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, organisation.id, questionnaire, "FY2026", date(2026, 1, 15))
+    person = get_or_create_respondent(db, assessment.id, "Manager")
+    save_answer(db, questionnaire, assessment.id, person.id, questionnaire.questions[0].id, 3)
+    set_assessment_status(db, assessment.id, "completed")
+    return live
+
+
+WRITERS = {
+    "workbook": ["export", "1", "{target}", "--format", "workbook"],
+    "json": ["export", "1", "{target}", "--format", "json"],
+    "answers-csv": ["export", "1", "{target}", "--format", "answers-csv"],
+    "results-csv": ["export", "1", "{target}", "--format", "results-csv"],
+    "portfolio": ["export", "--portfolio", "{target}"],
+    "backup": ["backup", "{target}"],
+}
+
+
+def _argv(writer: str, target: str, *extra: str) -> list[str]:
+    return [part.format(target=target) for part in WRITERS[writer]] + list(extra)
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+@pytest.mark.parametrize("target", ["itscm.xlsx", "./sub/../itscm.xlsx", "itscm.xlsx-wal", "itscm.xlsx-shm"])
+def test_no_command_writes_onto_the_database_or_its_wal_and_shm_files_even_with_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], writer: str, target: str
+) -> None:
+    live = _database_with_one_assessment(tmp_path, monkeypatch)
+    before = live.read_bytes()
+    assert main(_argv(writer, target, "--overwrite")) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {target} is the database")
+    assert "Give another file name" in err
+    assert live.read_bytes() == before
+    assert main(["list"]) == 0
+    assert "Harbour Retail" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_no_command_overwrites_an_existing_file_unless_told_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], writer: str
+) -> None:
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    existing = tmp_path / "exports" / ("out.csv" if "csv" in writer else "out.json" if writer == "json" else "out.xlsx")
+    existing.parent.mkdir()
+    existing.write_text("keep me")
+    assert main(_argv(writer, str(existing))) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {existing} already exists; give another file name, or add --overwrite to replace it.\n"
+    assert existing.read_text() == "keep me"
+    assert main(_argv(writer, str(existing), "--overwrite")) == 0
+    assert existing.read_bytes() != b"keep me"
+
+
+def test_demo_remove_deletes_the_illustrative_organisations_and_keeps_the_real_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, list_organisations
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    assert main(["demo"]) == 0
+    assert len(list_organisations(connect())) == 9
+    capsys.readouterr()
+    assert main(["demo", "--remove"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Removed the illustrative data: 8 organisations, 24 assessments")
+    assert "The database as it was is kept at" in out
+    assert [o.name for o in list_organisations(connect())] == ["Harbour Retail"]
+    assert main(["demo", "--remove"]) == 0
+    assert "No illustrative data to remove" in capsys.readouterr().out
