@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
-from storage import backup_database, close_thread_connections, connect, create_organisation, list_organisations
+from questionnaires.catalog import get_questionnaire
+from storage import (
+    LATEST_VERSION,
+    backup_database,
+    close_thread_connections,
+    connect,
+    create_organisation,
+    list_answers,
+    list_organisations,
+    schema_version,
+)
+from storage.migrations import MIGRATIONS
 from storage.restore import RestoreError, check_backup, restore_database
+from storage.timestamps import now_text
 
 
 @pytest.fixture
@@ -83,3 +99,211 @@ def test_restore_refuses_the_live_database_itself(live: Path) -> None:
     connect()
     with pytest.raises(RestoreError, match="live database itself"):
         restore_database(live)
+
+
+# Backups refused for what they hold, built by tests/hostile_backups/make_hostile_backups.py from good.db.
+
+HOSTILE_DIR = Path(__file__).resolve().parent / "hostile_backups"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+HOSTILE_CASES = [
+    ("extra_delete_trigger.db", r"extra trigger answers_vanish on answers"),
+    ("extra_rewrite_trigger.db", r"extra trigger answers_lower on answers"),
+    (
+        "dropped_append_only_triggers.db",
+        r"trigger answer_history_no_update on answer_history is missing; "
+        r"trigger answer_history_no_delete on answer_history is missing",
+    ),
+    ("missing_table.db", r"table targets is missing\. "),
+    ("extra_view.db", r"extra view answer_levels"),
+    ("extra_table.db", r"extra table notes"),
+    ("extra_index.db", r"extra index answers_level on answers"),
+    (
+        "broken_foreign_key.db",
+        r"answers row 1: respondent_id, assessment_id refers to a row of respondents that does not exist",
+    ),
+    ("level_99.db", r"answers row 1: Answer to [A-Z]+-\d+: level 99 is not on the scale of questionnaire 'itscm'"),
+    ("malformed_date.db", r"assessments row 1: assessment_date '31/03/2026' is not a date the app can read"),
+    ("bad_status.db", r"assessments row 1: status 'archived' is not in the list"),
+    ("control_character_name.db", r"organisations row 1: name contains an invisible control character \(U\+0007"),
+    ("missing_questionnaire.db", r"questionnaire 'retired-model' version '2026\.1' is not installed"),
+    ("interrupted_deletion.db", r"deletions_in_progress row 1: an interrupted deletion is recorded"),
+]
+
+
+def files_under(folder: Path) -> dict[Path, bytes]:
+    """Every file under `folder` with its bytes, to show that nothing was written, changed or added."""
+    return {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def copy_of(name: str, folder: Path) -> Path:
+    """Copy a backup from tests/hostile_backups into `folder`, so the tests never touch the committed files."""
+    copy = folder / name
+    copy.write_bytes((HOSTILE_DIR / name).read_bytes())
+    return copy
+
+
+def edited(backup: Path, *statements: str) -> Path:
+    """Run `statements` on `backup` as someone editing the file would: no foreign keys, no CHECK constraints."""
+    conn = sqlite3.connect(backup, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+    return backup
+
+
+def test_the_good_backup_the_hostile_ones_are_made_from_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(copy_of("good.db", tmp_path))
+    assert (checked.schema_version, checked.organisations, checked.assessments, checked.answers) == (2, 1, 1, 4)
+
+
+def test_every_hostile_backup_in_the_folder_is_tested() -> None:
+    on_disk = {path.name for path in HOSTILE_DIR.glob("*.db")} - {"good.db"}
+    assert on_disk == {name for name, _ in HOSTILE_CASES}
+
+
+@pytest.mark.parametrize(("file_name", "problem"), HOSTILE_CASES, ids=[name for name, _ in HOSTILE_CASES])
+def test_restore_refuses_a_hostile_backup_naming_its_problem_and_changes_nothing(
+    live: Path, tmp_path: Path, file_name: str, problem: str
+) -> None:
+    create_organisation(connect(), "Keep me", "Retail", "250-999 employees", "Europe")
+    close_thread_connections()
+    hostile = copy_of(file_name, tmp_path)
+    before = files_under(tmp_path)
+    with pytest.raises(RestoreError, match=problem) as refused:
+        restore_database(hostile)
+    assert str(refused.value).endswith(
+        "Nothing was changed; choose a backup made with Backup or `cli.py backup` and not edited since."
+    )
+    # The live database and the backup are byte for byte as they were, and no copy of the live one was made.
+    assert files_under(tmp_path) == before
+    assert names(live) == ["Keep me"]
+
+
+def test_a_refusal_names_the_first_five_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    backup = edited(
+        copy_of("good.db", tmp_path),
+        "UPDATE answers SET level = 99",
+        "UPDATE consensus SET level = 99",
+        "UPDATE targets SET level = 99",
+        "UPDATE roadmap_items SET to_level = 99",
+    )
+    with pytest.raises(RestoreError) as refused:
+        check_backup(backup)
+    message = str(refused.value)
+    assert message.count("level 99 is not on the scale") == 5
+    assert "; and 2 more. Nothing was changed" in message
+    assert "\n" not in message
+
+
+def test_a_schema_that_differs_only_in_whitespace_is_accepted_but_not_a_changed_literal(tmp_path: Path) -> None:
+    def with_trigger_sql(name: str, old: str, new: str) -> Path:
+        backup = copy_of("good.db", tmp_path / name)
+        conn = sqlite3.connect(backup, isolation_level=None)
+        try:
+            conn.execute("PRAGMA writable_schema = ON")
+            conn.execute(
+                "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'answer_history_no_update'", [old, new]
+            )
+        finally:
+            conn.close()
+        return backup
+
+    (tmp_path / "spaced").mkdir()
+    (tmp_path / "reworded").mkdir()
+    check_backup(with_trigger_sql("spaced", "BEGIN SELECT", "BEGIN\n\t  SELECT"))
+    reworded = with_trigger_sql("reworded", "is append-only", "is  append-only")
+    with pytest.raises(RestoreError, match="trigger answer_history_no_update on answer_history is not defined as"):
+        check_backup(reworded)
+
+
+def test_restore_refuses_a_file_larger_than_any_installation_before_reading_it(tmp_path: Path) -> None:
+    huge = copy_of("good.db", tmp_path)
+    with huge.open("r+b") as handle:
+        handle.truncate(1_500_000_000)  # sparse: takes no room on disk
+    with pytest.raises(RestoreError, match=r"huge\.db|good\.db") as refused:
+        check_backup(huge)
+    assert "is 1,500 MB, more than the 1,000 MB a backup of this app can reach" in str(refused.value)
+
+
+def test_restore_refuses_a_header_that_counts_more_pages_than_the_file_holds(tmp_path: Path) -> None:
+    lying = copy_of("good.db", tmp_path)
+    content = bytearray(lying.read_bytes())
+    assert content[24:28] == content[92:96]  # the header's page count is one SQLite trusts
+    content[28:32] = (0xFFFFFFFF).to_bytes(4, "big")
+    lying.write_bytes(bytes(content))
+    with pytest.raises(RestoreError, match=r"header counts 4,294,967,295 pages but the file holds \d+"):
+        check_backup(lying)
+
+
+def database_at_version(path: Path, version: int) -> None:
+    """Write a database with migrations 1 to `version` applied and a row in each table of the first migration."""
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    question = questionnaire.questions[0].id
+    now = now_text()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        db = Database(conn)
+        for migration in MIGRATIONS[:version]:
+            migration.apply(db)
+        conn.execute(f"PRAGMA user_version = {version}")
+        for statement, values in (
+            (
+                "INSERT INTO organisations VALUES (1, 'Northwind Bank', 'northwind bank', ?, ?, ?, 0, ?)",
+                ["Retail", "250-999 employees", "Europe", now],
+            ),
+            (
+                "INSERT INTO assessments VALUES (1, 1, 'itscm', '2026.1', 'FY2026', '2026-03-31', 'completed', ?, ?)",
+                [now, now],
+            ),
+            ("INSERT INTO respondents VALUES (1, 1, 'Ana', 'ana', '', ?)", [now]),
+            ("INSERT INTO answers VALUES (1, 1, 1, ?, 3, 0, 'Tested.', '', ?)", [question, now]),
+            (
+                "INSERT INTO answer_history (id, assessment_id, respondent_id, question_id, old_level, old_na, "
+                "old_comment, old_evidence, new_level, new_na, new_comment, new_evidence, changed_at) "
+                "VALUES (1, 1, 1, ?, NULL, 0, '', '', 3, 0, 'Tested.', '', ?)",
+                [question, now],
+            ),
+            ("INSERT INTO consensus VALUES (1, 1, ?, 3, 0, '', 'Ana', ?)", [question, now]),
+            ("INSERT INTO targets VALUES (1, 1, ?, 4, ?)", [questionnaire.domains[0].id, now]),
+            ("INSERT INTO roadmap_items VALUES (1, 1, ?, 4, 'Ana', '2026-12-31', 'planned', ?)", [question, now]),
+            ("INSERT INTO benchmark_imports VALUES (1, 'Peer survey', ?, 12)", [now]),
+        ):
+            conn.execute(statement, values)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, LATEST_VERSION + 1))
+def test_a_good_backup_of_every_schema_version_restores_and_is_brought_up_to_date(
+    live: Path, tmp_path: Path, version: int
+) -> None:
+    backup = tmp_path / f"version-{version}.db"
+    database_at_version(backup, version)
+    result = restore_database(backup)
+    assert (result.restored.schema_version, result.restored.answers) == (version, 1)
+    db = connect()
+    assert schema_version(db) == LATEST_VERSION
+    assert [(a.level, a.comment) for a in list_answers(db, 1)] == [(3, "Tested.")]
+
+
+def test_cli_restore_prints_the_one_line_refusal_and_exits_1(tmp_path: Path) -> None:
+    hostile = copy_of("extra_delete_trigger.db", tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "cli.py"), "restore", str(hostile)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "ITSCM_DB": str(tmp_path / "live.db")},
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error: extra_delete_trigger.db does not have the schema")
+    assert "extra trigger answers_vanish on answers" in done.stderr
+    assert not (tmp_path / "live.db").exists()

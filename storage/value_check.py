@@ -1,0 +1,478 @@
+"""Check that every row of a database holds values the app itself would have stored, table by table.
+
+Each value goes through the function the app uses when that value is entered (storage.validation)
+or read back (storage.timestamps), so what passes here is what the app can show, score and
+export. Rows are streamed through one cursor per table; nothing is queried per row, so the time
+grows with the number of rows and no faster.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from questionnaires.catalog import EXTRA_DIR_VARIABLE, SHIPPED_DIR, UnknownQuestionnaire, get_questionnaire
+from questionnaires.errors import QuestionnaireError
+from questionnaires.model import Questionnaire
+from storage.choices import (
+    ASSESSMENT_STATUSES,
+    INDUSTRIES,
+    MAX_FREE_TEXT,
+    MAX_LABEL,
+    MAX_ORGANISATION_NAME,
+    MAX_OWNER,
+    MAX_PERSON_NAME,
+    MAX_ROLE,
+    REGIONS,
+    ROADMAP_STATUSES,
+    SIZE_BANDS,
+)
+from storage.errors import StorageError
+from storage.timestamps import to_date, to_datetime
+from storage.validation import (
+    check_answer_value,
+    check_choice,
+    check_free_text,
+    check_level,
+    check_question,
+    clean_name,
+    name_key,
+)
+
+MAX_IMPORT_SOURCE: Final = 200
+"""The longest benchmark import source record_benchmark_import accepts."""
+
+_SHOWN_CHARACTERS: Final = 60
+# Tabs and line breaks are the control characters free text may hold (storage.validation).
+_LAYOUT_AS_SPACES: Final = str.maketrans("\t\n\r", "   ")
+
+
+class StoredValueError(StorageError):
+    """A stored value that the app would refuse if it were entered."""
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 3] + "..."
+
+
+def _refusal(check: Callable[[], object]) -> str | None:
+    try:
+        check()
+    except StorageError as exc:
+        return str(exc)
+    return None
+
+
+def _moment(value: object, column: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    try:
+        moment = to_datetime(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"{column} {_shown(value)} is not a date and time the app can read (such as 2026-03-31T09:30:00+00:00)"
+    if moment.tzinfo is None:
+        return f"{column} {_shown(value)} has no UTC offset, and the app keeps every moment in UTC"
+    return None
+
+
+def _day(value: object, column: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    try:
+        to_date(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"{column} {_shown(value)} is not a date the app can read (such as 2026-03-31)"
+    return None
+
+
+def _name(value: object, field: str, max_length: int, *, required: bool = True) -> str | None:
+    # The app stores names as clean_name returns them, so a stored name is already at most
+    # max_length long; testing that first keeps a hostile megabyte-long name cheap to refuse.
+    if isinstance(value, str) and len(value) > max_length:
+        return f"{field} is {len(value)} characters long; the app allows at most {max_length}"
+    refused = _refusal(
+        lambda: clean_name(value, field=field, max_length=max_length, error=StoredValueError, required=required)
+    )
+    if refused is None and isinstance(value, str) and value != value.strip():
+        return f"{field} {_shown(value)} starts or ends with spaces, which the app trims before storing a name"
+    return refused
+
+
+def _name_key(name: object, key: object) -> str | None:
+    if isinstance(name, str) and key != name_key(name):
+        return f"name_key {_shown(key)} is not the name in lower case, so a duplicate name would go unnoticed"
+    return None
+
+
+def _free_text_accepted(value: object) -> bool:
+    """Whether check_free_text is sure to accept `value`, judged without going character by character.
+
+    str.isprintable() is False for every character check_visible_text refuses (control characters
+    and the text-direction ones are not printable), so printable text of an allowed length passes;
+    anything else is left to the app's own check, which also gives the message.
+    """
+    return (
+        type(value) is str
+        and len(value) <= MAX_FREE_TEXT
+        and (value.isprintable() or value.translate(_LAYOUT_AS_SPACES).isprintable())
+    )
+
+
+def _flag(value: object, column: str) -> str | None:
+    if isinstance(value, int) and value in (0, 1):
+        return None
+    return f"{column} {_shown(value)} is neither 0 nor 1"
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """What one questionnaire allows, looked up once: the questionnaire, its question and domain ids."""
+
+    questionnaire: Questionnaire
+    question_ids: frozenset[str]
+    domain_ids: frozenset[str]
+
+
+class _RowChecker:
+    """Streams each table of one database and yields '<table> row <id>: <problem>' for each bad row."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.scales: dict[int, _Scale] = {}
+        self.accepted_choices: set[tuple[object, ...]] = set()
+
+    def rows(self, sql: str) -> Iterator[tuple[object, ...]]:
+        cursor = self.conn.execute(sql)
+        while batch := cursor.fetchmany(1000):
+            yield from batch
+
+    def organisations(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, name, key, industry, size_band, region, illustrative, created_at in self.rows(
+            "SELECT id, name, name_key, industry, size_band, region, illustrative, created_at FROM organisations"
+        ):
+            yield (
+                row_id,
+                [
+                    _name(name, "name", MAX_ORGANISATION_NAME),
+                    _name_key(name, key),
+                    _refusal(lambda v=industry: check_choice(v, INDUSTRIES, field="industry", error=StoredValueError)),
+                    _refusal(
+                        lambda v=size_band: check_choice(v, SIZE_BANDS, field="size band", error=StoredValueError)
+                    ),
+                    _refusal(lambda v=region: check_choice(v, REGIONS, field="region", error=StoredValueError)),
+                    _flag(illustrative, "illustrative"),
+                    _moment(created_at, "created_at"),
+                ],
+            )
+
+    def assessments(self) -> Iterator[tuple[object, list[str | None]]]:
+        found: dict[tuple[object, object], _Scale | str] = {}
+        users: dict[tuple[object, object], list[object]] = {}
+        for row_id, questionnaire_id, version, label, day, status, created_at, completed_at in self.rows(
+            "SELECT id, questionnaire_id, questionnaire_version, label, assessment_date, status, created_at, "
+            "completed_at FROM assessments"
+        ):
+            key = (questionnaire_id, version)
+            if key not in found:
+                found[key] = _scale(questionnaire_id, version)
+            scale = found[key]
+            if isinstance(scale, _Scale) and isinstance(row_id, int):
+                self.scales[row_id] = scale
+            elif isinstance(scale, str):
+                users.setdefault(key, []).append(row_id)
+            yield (
+                row_id,
+                [
+                    _name(label, "label", MAX_LABEL),
+                    _day(day, "assessment_date"),
+                    _refusal(
+                        lambda v=status: check_choice(v, ASSESSMENT_STATUSES, field="status", error=StoredValueError)
+                    ),
+                    _moment(created_at, "created_at"),
+                    _moment(completed_at, "completed_at", optional=True),
+                ],
+            )
+        for key, ids in users.items():
+            shown = ", ".join(str(i) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            yield None, [f"{found[key]} (used by assessment{'s' if len(ids) > 1 else ''} {shown})"]
+
+    def respondents(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, name, key, role, created_at in self.rows(
+            "SELECT id, name, name_key, role, created_at FROM respondents"
+        ):
+            yield (
+                row_id,
+                [
+                    _name(name, "name", MAX_PERSON_NAME),
+                    _name_key(name, key),
+                    _name(role, "role", MAX_ROLE, required=False),
+                    _moment(created_at, "created_at"),
+                ],
+            )
+
+    def _answer(
+        self,
+        assessment_id: object,
+        question_id: object,
+        level: object,
+        na: object,
+        comment: object,
+        evidence: object,
+        *,
+        what: str = "Answer",
+        comment_field: str = "comment",
+        must_answer: bool = False,
+    ) -> str | None:
+        flag = _flag(na, f"{what} na")
+        if flag is not None:
+            return flag
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None:
+            # The assessment is missing (a broken link) or its questionnaire is not installed, both
+            # reported on their own; the text can still be checked.
+            return _refusal(
+                lambda: check_free_text(comment, field=f"{what} {comment_field}", error=StoredValueError)
+            ) or _refusal(lambda: check_free_text(evidence, field=f"{what} evidence", error=StoredValueError))
+        if must_answer and level is None and not na:
+            return f"{what} to {question_id}: neither a level nor N/A is agreed"
+        if (
+            _free_text_accepted(comment)
+            and _free_text_accepted(evidence)
+            and self._choice_accepted(scale, question_id, level, na)
+        ):
+            return None
+        return _refusal(
+            lambda: check_answer_value(
+                scale.questionnaire,
+                question_id,
+                level,
+                bool(na),
+                comment,
+                evidence,
+                what=what,
+                comment_field=comment_field,
+            )
+        )
+
+    def _choice_accepted(self, scale: _Scale, question_id: object, level: object, na: object) -> bool:
+        """Whether check_answer_value accepts this question, level and N/A (asked once per distinct choice)."""
+        # The types are part of the key: 1, 1.0 and True are equal as keys but not as levels.
+        key = (
+            scale.questionnaire.id,
+            scale.questionnaire.version,
+            type(question_id),
+            question_id,
+            type(level),
+            level,
+            na,
+        )
+        if key in self.accepted_choices:
+            return True
+        questionnaire = scale.questionnaire
+        if _refusal(lambda: check_answer_value(questionnaire, question_id, level, bool(na), "", "")) is not None:
+            return False
+        self.accepted_choices.add(key)
+        return True
+
+    def answers(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, question_id, level, na, comment, evidence, updated_at in self.rows(
+            "SELECT id, assessment_id, question_id, level, na, comment, evidence, updated_at FROM answers"
+        ):
+            yield (
+                row_id,
+                [
+                    self._answer(assessment_id, question_id, level, na, comment, evidence),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
+    def answer_history(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row in self.rows(
+            "SELECT id, assessment_id, question_id, old_level, old_na, old_comment, old_evidence, "
+            "new_level, new_na, new_comment, new_evidence, changed_at FROM answer_history"
+        ):
+            row_id, assessment_id, question_id = row[:3]
+            old, new, changed_at = row[3:7], row[7:11], row[11]
+            yield (
+                row_id,
+                [
+                    self._answer(assessment_id, question_id, *old, what="Previous answer"),
+                    self._answer(assessment_id, question_id, *new, what="New answer"),
+                    _moment(changed_at, "changed_at"),
+                ],
+            )
+
+    def consensus(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, question_id, level, na, note, set_by, updated_at in self.rows(
+            "SELECT id, assessment_id, question_id, level, na, note, set_by, updated_at FROM consensus"
+        ):
+            yield (
+                row_id,
+                [
+                    self._answer(
+                        assessment_id,
+                        question_id,
+                        level,
+                        na,
+                        note,
+                        "",
+                        what="Consensus",
+                        comment_field="note",
+                        must_answer=True,
+                    ),
+                    _name(set_by, "set_by", MAX_PERSON_NAME, required=False),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
+    def targets(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, domain_id, level, updated_at in self.rows(
+            "SELECT id, assessment_id, domain_id, level, updated_at FROM targets"
+        ):
+            yield row_id, [self._target(assessment_id, domain_id, level), _moment(updated_at, "updated_at")]
+
+    def _target(self, assessment_id: object, domain_id: object, level: object) -> str | None:
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None:
+            return None
+        if domain_id not in scale.domain_ids:
+            return (
+                f"domain {_shown(domain_id)} is not in questionnaire '{scale.questionnaire.id}' "
+                f"version {scale.questionnaire.version}"
+            )
+        return _refusal(
+            lambda: check_level(scale.questionnaire, level, field=f"Target for {domain_id}", error=StoredValueError)
+        )
+
+    def roadmap_items(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, question_id, to_level, owner, due_date, status, updated_at in self.rows(
+            "SELECT id, assessment_id, question_id, to_level, owner, due_date, status, updated_at FROM roadmap_items"
+        ):
+            yield (
+                row_id,
+                [
+                    self._step(assessment_id, question_id, to_level),
+                    _name(owner, "owner", MAX_OWNER, required=False),
+                    _day(due_date, "due_date", optional=True),
+                    _refusal(
+                        lambda v=status: check_choice(v, ROADMAP_STATUSES, field="status", error=StoredValueError)
+                    ),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
+    def _step(self, assessment_id: object, question_id: object, to_level: object) -> str | None:
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None:
+            return None
+        questionnaire = scale.questionnaire
+        refused = _refusal(lambda: check_question(questionnaire, question_id, error=StoredValueError)) or _refusal(
+            lambda: check_level(
+                questionnaire, to_level, field=f"Roadmap step for {question_id}", error=StoredValueError
+            )
+        )
+        if refused is None and to_level == questionnaire.min_level:
+            return (
+                f"Roadmap step for {question_id}: level {to_level} is the bottom of the scale, so no step leads to it"
+            )
+        return refused
+
+    def benchmark_imports(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, source, imported_at, row_count in self.rows(
+            "SELECT id, source, imported_at, row_count FROM benchmark_imports"
+        ):
+            count_ok = isinstance(row_count, int) and row_count >= 0
+            yield (
+                row_id,
+                [
+                    _name(source, "source", MAX_IMPORT_SOURCE),
+                    _moment(imported_at, "imported_at"),
+                    None if count_ok else f"row_count {_shown(row_count)} is not a whole number of 0 or more",
+                ],
+            )
+
+    def settings(self) -> Iterator[tuple[object, list[str | None]]]:
+        for name, value in self.rows("SELECT name, value FROM settings"):
+            yield (
+                _shown(name),
+                [None if isinstance(name, str) and isinstance(value, str) else "the name and the value must be text"],
+            )
+
+    def deletions_in_progress(self) -> Iterator[tuple[object, list[str | None]]]:
+        # A row here exists only inside the transaction that deletes an assessment; one left in a
+        # backup would let that assessment's history be deleted at any time after the restore.
+        for (assessment_id,) in self.rows("SELECT assessment_id FROM deletions_in_progress"):
+            yield (
+                assessment_id,
+                ["an interrupted deletion is recorded, which would leave that assessment's history unprotected"],
+            )
+
+
+def _scale(questionnaire_id: object, version: object) -> _Scale | str:
+    """Return what the questionnaire allows, or a sentence saying why it cannot be found."""
+    if not isinstance(questionnaire_id, str) or not isinstance(version, str):
+        return f"questionnaire {_shown(questionnaire_id)} version {_shown(version)} is not a questionnaire name"
+    try:
+        questionnaire = get_questionnaire(questionnaire_id, version)
+    except UnknownQuestionnaire:
+        return (
+            f"questionnaire '{questionnaire_id}' version '{version}' is not installed; add its folder under "
+            f"{SHIPPED_DIR} or ${EXTRA_DIR_VARIABLE}, then restore again"
+        )
+    except QuestionnaireError as exc:
+        return f"the installed questionnaires cannot be loaded ({exc.problems[0]}); fix that file, then restore again"
+    return _Scale(
+        questionnaire=questionnaire,
+        question_ids=frozenset(q.id for q in questionnaire.questions),
+        domain_ids=frozenset(d.id for d in questionnaire.domains),
+    )
+
+
+def foreign_key_problems(conn: sqlite3.Connection) -> Iterator[str]:
+    """Yield one sentence per row whose reference to another table leads nowhere (PRAGMA foreign_key_check)."""
+    columns: dict[str, dict[int, str]] = {}
+    cursor = conn.execute("PRAGMA foreign_key_check")
+    while batch := cursor.fetchmany(1000):
+        for table, row_id, parent, link in batch:
+            if table not in columns:
+                by_link: dict[int, list[str]] = {}
+                for fk_id, _seq, _parent, column, *_rest in conn.execute(
+                    "SELECT * FROM pragma_foreign_key_list(?)", [table]
+                ):
+                    by_link.setdefault(fk_id, []).append(column)
+                columns[table] = {fk_id: ", ".join(names) for fk_id, names in by_link.items()}
+            named = columns[table].get(link, "a reference")
+            yield f"{table} row {row_id}: {named} refers to a row of {parent} that does not exist"
+
+
+def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterator[str]:
+    """Yield '<table> row <id>: <problem>' for every stored value the app would refuse, table by table.
+
+    `tables` are the tables the database's schema version has; a table this module does not know
+    is not read (the schema check has already compared every table with the migrations).
+    """
+    checker = _RowChecker(conn)
+    checks: dict[str, Callable[[], Iterator[tuple[object, list[str | None]]]]] = {
+        "organisations": checker.organisations,
+        "assessments": checker.assessments,
+        "respondents": checker.respondents,
+        "answers": checker.answers,
+        "answer_history": checker.answer_history,
+        "consensus": checker.consensus,
+        "targets": checker.targets,
+        "roadmap_items": checker.roadmap_items,
+        "benchmark_imports": checker.benchmark_imports,
+        "settings": checker.settings,
+        "deletions_in_progress": checker.deletions_in_progress,
+    }
+    # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
+    for table, check in checks.items():
+        if table not in tables:
+            continue
+        for row_id, found in check():
+            for problem in found:
+                if problem is not None:
+                    yield problem if row_id is None else f"{table} row {row_id}: {problem}"
