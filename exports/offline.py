@@ -97,7 +97,7 @@ between notes. Checked before the file is parsed, and the reader never reads fur
 
 MAX_SHEET_COLUMNS: Final = 2 * MAX_COLUMNS
 """The last column any sheet of an upload may reach (200, column GR). The widest export has 19
-columns (5, a statement per level for up to 11 levels, and 3 answer columns)."""
+columns: 5 about the question, a statement for each of up to 11 levels, and the 3 answer columns."""
 
 MAX_ID: Final = 2**63 - 1
 """The largest id SQLite stores; ids in the hidden sheet must be whole numbers from 1 to this."""
@@ -196,7 +196,8 @@ class OfflineImport:
     """What an uploaded offline questionnaire holds: valid answers, problems to fix and warnings.
 
     `questionnaire_id`, `questionnaire_version` and `assessment_id` are those the file was read
-    for; `respondent_id` and `respondent_name` come from the file (None and "" when it has none).
+    for; `respondent_id` and `respondent_name` come from the file's signed hidden sheet (None and ""
+    when the file has none, or its signature does not hold).
     """
 
     name: str

@@ -207,7 +207,12 @@ def _column_number(letters: str) -> int:
 def _cell(reference: str) -> tuple[int, int] | None:
     """Return (row, column) of a reference such as "F20000000", or None when it is not one."""
     match = _CELL_REFERENCE.match(reference.strip())
-    return (int(match[2]), _column_number(match[1])) if match else None
+    if match is None:
+        return None
+    try:
+        return int(match[2]), _column_number(match[1])
+    except ValueError:
+        return None  # more digits than int() converts; openpyxl fails on it too and reports the damage
 
 
 def _row_number(text: str) -> int | None:

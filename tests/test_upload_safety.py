@@ -483,3 +483,18 @@ def test_the_largest_questionnaire_the_loader_accepts_fits_the_limits_with_room_
     notes = with_last_row(raw, f'<row r="{last}"><c r="Z{last}" t="inlineStr"><is><t>note</t></is></c></row>')
     assert check_sheet_extent(notes, "answers.xlsx", max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS) is None
     assert read_offline_workbook(installation, notes, largest, assessment_id=1).problems == ()
+
+
+@pytest.mark.parametrize("where", ["dimension", "cell", "row"])
+def test_a_reference_with_thousands_of_digits_is_refused_as_damaged_not_a_traceback(
+    workbook: bytes, installation: Database, questionnaire: Questionnaire, where: str
+) -> None:
+    digits = "9" * 5_000  # more than int() converts from text
+    if where == "dimension":
+        raw = with_last_row(workbook, "", dimension=f"A1:F{digits}")
+    elif where == "cell":
+        raw = with_last_row(workbook, f'<row r="9"><c r="A{digits}" t="inlineStr"><is><t>x</t></is></c></row>')
+    else:
+        raw = with_last_row(workbook, f'<row r="{digits}"><c t="inlineStr"><is><t>x</t></is></c></row>')
+    with pytest.raises(UploadRefused, match=r"^answers\.xlsx is damaged and cannot be read as an Excel workbook"):
+        read_offline_workbook(installation, raw, questionnaire, assessment_id=1, name="answers.xlsx")
