@@ -31,7 +31,7 @@ from storage.value_check import foreign_key_problems, value_problems
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 MAX_BACKUP_BYTES: Final = 1_000_000_000
 """The largest backup accepted (1 GB). 2,000 assessments of 65 answers with their history take
-about 100 MB, so a larger file is not a backup of a real installation, and refusing it before it
+about 30 MB, so a larger file is not a backup of a real installation, and refusing it before it
 is read keeps a hostile file from tying up the check. The page upload has its own, lower limit."""
 MAX_SCHEMA_STATEMENT: Final = 100_000
 """The longest CREATE statement read from a backup's schema; the app's own are under 2,000 characters."""
@@ -70,8 +70,8 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _check_file(source: Path) -> int:
-    """Check the file's size and header before SQLite reads it; return how many pages it holds."""
+def _check_file(source: Path) -> None:
+    """Check the file's size and the page count in its header before SQLite reads it."""
     name = source.name
     try:
         size = source.stat().st_size
@@ -104,7 +104,6 @@ def _check_file(source: Path) -> int:
             f"{name} is damaged (its header counts {declared:,} pages but the file holds {pages:,}); "
             "choose another backup."
         )
-    return pages
 
 
 def _refused(lead: str, problems: Iterable[str]) -> RestoreError | None:
@@ -124,10 +123,8 @@ def _is_constraint_failure(line: str) -> bool:
     return line.startswith(("CHECK constraint failed in ", "NULL value in "))
 
 
-def _check_contents(conn: sqlite3.Connection, source: Path, file_pages: int) -> BackupCheck:
+def _check_contents(conn: sqlite3.Connection, source: Path) -> BackupCheck:
     name = source.name
-    if int(conn.execute("PRAGMA page_count").fetchone()[0]) > file_pages:
-        raise RestoreError(f"{name} is damaged (it counts more pages than it holds); choose another backup.")
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > LATEST_VERSION:
         raise RestoreError(
@@ -142,7 +139,7 @@ def _check_contents(conn: sqlite3.Connection, source: Path, file_pages: int) -> 
     # The schema first: it is small, and the deeper checks below rely on it being the app's own.
     refused = _refused(
         f"{name} does not have the schema this app's migrations create for version {version}",
-        schema_differences(read_schema(conn), version),
+        schema_differences(read_schema(conn, reference_schema(version).columns), version),
     )
     if refused is not None:
         raise refused
@@ -170,7 +167,7 @@ def _checked_backup(path: str | Path) -> Iterator[tuple[sqlite3.Connection, Back
     """Check the backup at `path` and yield a connection still reading exactly what was checked."""
     source = Path(path)
     name = source.name
-    file_pages = _check_file(source)
+    _check_file(source)
     try:
         conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
@@ -181,7 +178,7 @@ def _checked_backup(path: str | Path) -> Iterator[tuple[sqlite3.Connection, Back
         try:
             # One read transaction for the checks and the copy: the file cannot change in between.
             conn.execute("BEGIN")
-            checked = _check_contents(conn, source, file_pages)
+            checked = _check_contents(conn, source)
         except sqlite3.DatabaseError as exc:
             raise RestoreError(
                 f"{name} is not a usable SQLite database ({_clip(str(exc))}); choose another backup."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,21 +53,24 @@ class Schema:
         return {(o.type, o.name): o for o in self.objects}
 
 
-def read_schema(conn: sqlite3.Connection) -> Schema:
-    """Read the schema of the main database of `conn` (nothing but sqlite_master and pragmas)."""
+def read_schema(conn: sqlite3.Connection, tables: Iterable[str] | None = None) -> Schema:
+    """Read the schema of the main database of `conn` (nothing but sqlite_master and pragmas).
+
+    Columns and indexes are read for `tables` only when given: a table the app does not define is
+    refused by name, and asking SQLite about it could mean loading a module it names.
+    """
     rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
     objects = tuple(SchemaObject(str(t), str(n), str(tb), normalised_sql(s)) for t, n, tb, s in rows)
-    tables = [o.name for o in objects if o.type == "table"]
+    present = {o.name for o in objects if o.type == "table"}
+    listed = [name for name in (present if tables is None else tables) if name in present]
     columns = {
         table: tuple(tuple(row) for row in conn.execute("SELECT * FROM pragma_table_info(?)", [table]))
-        for table in tables
+        for table in listed
     }
     # The position SQLite lists an index at says nothing about what the index does; leave it out.
     indexes = {
-        table: tuple(
-            sorted(tuple(row[1:]) for row in conn.execute("SELECT * FROM pragma_index_list(?)", [table]))  # type: ignore[misc]
-        )
-        for table in tables
+        table: tuple(sorted(tuple(row[1:]) for row in conn.execute("SELECT * FROM pragma_index_list(?)", [table])))
+        for table in listed
     }
     encoding = str(conn.execute("PRAGMA encoding").fetchone()[0])
     return Schema(encoding=encoding, objects=objects, columns=columns, indexes=indexes)

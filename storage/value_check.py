@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from questionnaires.catalog import EXTRA_DIR_VARIABLE, SHIPPED_DIR, UnknownQuestionnaire, get_questionnaire
-from questionnaires.errors import QuestionnaireError
 from questionnaires.model import Questionnaire
 from storage.choices import (
     ASSESSMENT_STATUSES,
@@ -422,8 +421,6 @@ def _scale(questionnaire_id: object, version: object) -> _Scale | str:
             f"questionnaire '{questionnaire_id}' version '{version}' is not installed; add its folder under "
             f"{SHIPPED_DIR} or ${EXTRA_DIR_VARIABLE}, then restore again"
         )
-    except QuestionnaireError as exc:
-        return f"the installed questionnaires cannot be loaded ({exc.problems[0]}); fix that file, then restore again"
     return _Scale(
         questionnaire=questionnaire,
         question_ids=frozenset(q.id for q in questionnaire.questions),

@@ -240,6 +240,18 @@ def test_restore_refuses_a_header_that_counts_more_pages_than_the_file_holds(tmp
         check_backup(lying)
 
 
+def test_restore_refuses_a_schema_statement_longer_than_any_the_app_writes_before_parsing_it(tmp_path: Path) -> None:
+    backup = copy_of("good.db", tmp_path)
+    conn = sqlite3.connect(backup, isolation_level=None)
+    try:
+        conn.execute(f"CREATE VIEW padded AS SELECT '{'x' * 150_000}' AS filler")
+    finally:
+        conn.close()
+    # Parsed, the view would be named as an extra view; it is refused before SQLite reads it.
+    with pytest.raises(RestoreError, match=r"is not a usable SQLite database \(malformed database schema \(padded\)"):
+        check_backup(backup)
+
+
 def database_at_version(path: Path, version: int) -> None:
     """Write a database with migrations 1 to `version` applied and a row in each table of the first migration."""
     questionnaire = get_questionnaire("itscm", "2026.1")
