@@ -1,4 +1,4 @@
-"""Tests for the illustrative demo data: what it holds, that it follows the seed, and that it loads once."""
+"""Illustrative demo data: its content and seed, loaded once, removed in one action, never a peer of real data."""
 
 from __future__ import annotations
 
