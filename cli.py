@@ -19,7 +19,13 @@ from sqlite_utils import Database
 from demo.data import load_demo_data, remove_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
-from exports.json_io import AssessmentImportError, assessment_json, import_assessment
+from exports.json_io import (
+    AssessmentImportError,
+    AssessmentLabelExistsError,
+    OrganisationExistsError,
+    assessment_json,
+    import_assessment,
+)
 from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
 from exports.workbook import workbook_for_assessment
@@ -304,7 +310,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"{args.file}: cannot read the file ({exc.strerror}).") from None
     try:
-        assessment = import_assessment(connect(), raw)
+        assessment = import_assessment(connect(), raw, into_existing=args.into_existing, new_name=args.as_new)
+    except OrganisationExistsError as exc:
+        if args.as_new is None:
+            choice = f"--into-existing to add it to '{exc.existing.name}', or --as-new NAME for a new organisation"
+        else:
+            choice = f"--as-new with another NAME, or --into-existing to add it to '{exc.existing.name}'"
+        raise CliError(f"{exc} Use {choice}.") from None
+    except AssessmentLabelExistsError as exc:
+        raise CliError(f"{exc} To import it as a new organisation, use --as-new NAME.") from None
     except (AssessmentImportError, StorageError) as exc:
         raise CliError(str(exc)) from None
     print(f"Imported assessment {assessment.label} as id {assessment.id}")
@@ -370,6 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     importing = commands.add_parser("import", help="import an assessment exported as JSON")
     importing.add_argument("file", metavar="FILE.json")
+    # An organisation of the same name may exist already: joining it changes its trends and benchmarks, so ask.
+    where = importing.add_mutually_exclusive_group()
+    where.add_argument(
+        "--into-existing",
+        action="store_true",
+        help="add the assessment to the organisation of the same name (ignoring case) if there is one",
+    )
+    where.add_argument("--as-new", metavar="NAME", help="import it as a new organisation named NAME")
     importing.set_defaults(run=cmd_import)
 
     demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")

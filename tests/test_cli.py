@@ -245,7 +245,7 @@ def test_export_and_import_move_an_assessment_to_another_database(
     assert imported.score.overall == source.score.overall
     assert imported.score.domains == source.score.domains
     assert main(["import", str(tmp_path / "out.json")]) == 1
-    assert "already has an assessment labelled" in capsys.readouterr().err
+    assert "already exists" in capsys.readouterr().err
 
 
 def test_export_of_an_unknown_assessment_is_a_clear_error(
@@ -256,6 +256,99 @@ def test_export_of_an_unknown_assessment_is_a_clear_error(
     assert "No assessment with id 999" in capsys.readouterr().err
     assert main(["export", "999", str(tmp_path / "x.txt")]) == 1
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def _exported_assessment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Export Northwind Bank's FY2026 assessment (one answer) from a database of its own; return the file."""
+    from datetime import date
+
+    from questionnaires.catalog import available_questionnaires
+    from storage import add_respondent, connect, create_assessment, create_organisation, save_answer
+
+    questionnaire = available_questionnaires()[0]
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "source.db"))
+    db = connect()
+    organisation = create_organisation(db, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+    assessment = create_assessment(db, organisation.id, questionnaire, "FY2026", date(2026, 3, 31))
+    respondent = add_respondent(db, assessment.id, "Ann")
+    save_answer(db, questionnaire, assessment.id, respondent.id, questionnaire.questions[0].id, 3)
+    path = tmp_path / "northwind.json"
+    assert main(["export", str(assessment.id), str(path)]) == 0
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "target.db"))
+    return path
+
+
+def _assessments_by_organisation() -> dict[str, list[str]]:
+    from storage import connect, list_assessments, list_organisations
+
+    db = connect()
+    return {o.name: [a.label for a in list_assessments(db, o.id)] for o in list_organisations(db)}
+
+
+def test_import_of_an_organisation_that_exists_stops_with_one_line_naming_both_choices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = _exported_assessment(tmp_path, monkeypatch)
+    assert main(["import", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(exported)]) == 1
+    assert capsys.readouterr().err == (
+        "error: organisation.name: an organisation named 'Northwind Bank' already exists; choose whether to add this "
+        "assessment to it (its trends and benchmarks will include it) or to import it as a new organisation under "
+        "another name. Use --into-existing to add it to 'Northwind Bank', or --as-new NAME for a new organisation.\n"
+    )
+    assert _assessments_by_organisation() == {"Northwind Bank": ["FY2026"]}
+
+
+def test_import_into_existing_adds_the_assessment_to_the_organisation_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from questionnaires.catalog import available_questionnaires
+    from storage import connect, create_assessment, create_organisation
+
+    exported = _exported_assessment(tmp_path, monkeypatch)
+    existing = create_organisation(connect(), "NORTHWIND BANK", "Financial services", "250-999 employees", "Europe")
+    create_assessment(connect(), existing.id, available_questionnaires()[0], "FY2025", date(2025, 3, 31))
+    assert main(["import", str(exported), "--into-existing"]) == 0
+    assert "Imported assessment FY2026" in capsys.readouterr().out
+    assert _assessments_by_organisation() == {"NORTHWIND BANK": ["FY2025", "FY2026"]}
+
+
+def test_import_into_existing_of_a_label_the_organisation_has_points_to_as_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = _exported_assessment(tmp_path, monkeypatch)
+    assert main(["import", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(exported), "--into-existing"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: assessment.label: 'Northwind Bank' already has an assessment labelled 'FY2026'")
+    assert err.endswith("To import it as a new organisation, use --as-new NAME.\n")
+    assert _assessments_by_organisation() == {"Northwind Bank": ["FY2026"]}
+
+
+def test_import_as_new_creates_an_organisation_with_that_name_unless_it_is_taken_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = _exported_assessment(tmp_path, monkeypatch)
+    assert main(["import", str(exported)]) == 0
+    assert main(["import", str(exported), "--as-new", "Northwind Bank (copy)"]) == 0
+    assert _assessments_by_organisation() == {"Northwind Bank": ["FY2026"], "Northwind Bank (copy)": ["FY2026"]}
+    capsys.readouterr()
+    assert main(["import", str(exported), "--as-new", "northwind bank"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith("Use --as-new with another NAME, or --into-existing to add it to 'Northwind Bank'.\n")
+
+
+def test_import_refuses_into_existing_and_as_new_together(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["import", "x.json", "--into-existing", "--as-new", "Other"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 # --- Files the command line writes: never the database, never an existing file without --overwrite ---
