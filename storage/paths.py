@@ -29,7 +29,6 @@ def database_path(path: str | Path | None = None) -> Path | str:
     return Path(chosen).expanduser().resolve()
 
 
-SQLITE_HEADER: Final = b"SQLite format 3\x00"
 HOW_TO_FIX: Final = f"set {ENV_VAR} to a file path such as data/itscm.db"
 
 
@@ -72,8 +71,8 @@ def check_database_path(path: str | Path | None = None) -> Path | str:
     """Return the database file to use, as `database_path` does, after checking it can be a database.
 
     Raises DatabaseUnavailableError, before anything is created, when the path is a folder, lies
-    under a file, is not readable and writable, sits in a folder that cannot be written (SQLite
-    creates its -wal and -shm files beside the database), or is a file that is not SQLite.
+    under a file, is not readable and writable, or sits in a folder that cannot be written (SQLite
+    creates its -wal and -shm files beside the database). Only the file's metadata is looked at.
     """
     target = database_path(path)
     if target == MEMORY:
@@ -101,14 +100,8 @@ def check_database_path(path: str | Path | None = None) -> Path | str:
             f"its folder {target.parent} is not writable, and SQLite keeps its -wal and -shm files there",
             f"make the folder writable, or {HOW_TO_FIX}",
         )
-    try:
-        with target.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise refuse(f"it cannot be read ({exc.strerror})") from None
-    if header and header != SQLITE_HEADER:
-        raise refuse(
-            "it is not a SQLite database (another kind of file, or a damaged one)",
-            f"{HOW_TO_FIX}, or move this file away and restore a backup into its place",
-        )
+    # The file's first bytes are not read here: opening and closing the database file in a process
+    # drops every POSIX lock SQLite holds on it in that process, so a connection open in another thread
+    # would lose its locks (and another process could then delete the WAL under it). A file that is not
+    # SQLite is reported by SQLite itself when the connection first reads it (see storage.connection).
     return target
