@@ -4,14 +4,17 @@ A backup is accepted only when it is exactly what this app would have written: a
 file of a sensible size, a schema version this app knows, every table, column, index and trigger
 as the migrations create them for that version (and nothing else), links between tables that
 hold, and values the app accepts on input. Anything else is refused with its first few problems,
-before the current database is touched or copied. Only then is the current database copied aside
-and replaced, both through SQLite's backup API, so connections open elsewhere see the restored
-data; what is copied is read in the same read transaction that was checked.
+before the current database is touched or copied. The backup file is only ever opened read-only:
+it is first copied to a private temporary file through SQLite's backup API, and the checks and
+the restore both read that copy, so what is restored is exactly what was checked. Only then is
+the current database copied aside and replaced, both through the backup API, so connections open
+elsewhere see the restored data.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,30 +165,53 @@ def _check_contents(conn: sqlite3.Connection, source: Path) -> BackupCheck:
     return BackupCheck(source, version, count("organisations"), count("assessments"), count("answers"))
 
 
-@contextmanager
-def _checked_backup(path: str | Path) -> Iterator[tuple[sqlite3.Connection, BackupCheck]]:
-    """Check the backup at `path` and yield a connection still reading exactly what was checked."""
-    source = Path(path)
+def _private_copy(source: Path, copy: Path) -> None:
+    """Copy the backup at `source` to `copy` through SQLite's backup API, opening `source` read-only."""
     name = source.name
-    _check_file(source)
     try:
-        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise RestoreError(f"{name} cannot be opened ({_clip(str(exc))}); choose another backup.") from None
     try:
-        # A schema statement longer than any the app writes is refused before SQLite parses it.
-        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SCHEMA_STATEMENT)
+        reader.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SCHEMA_STATEMENT)
+        writer = sqlite3.connect(copy)
         try:
-            # One read transaction for the checks and the copy: the file cannot change in between.
-            conn.execute("BEGIN")
-            checked = _check_contents(conn, source)
-        except sqlite3.DatabaseError as exc:
-            raise RestoreError(
-                f"{name} is not a usable SQLite database ({_clip(str(exc))}); choose another backup."
-            ) from None
-        yield conn, checked
+            reader.backup(writer)
+        finally:
+            writer.close()
+    except sqlite3.DatabaseError as exc:
+        raise RestoreError(
+            f"{name} is not a usable SQLite database ({_clip(str(exc))}); choose another backup."
+        ) from None
     finally:
-        conn.close()
+        reader.close()
+
+
+@contextmanager
+def _checked_backup(path: str | Path) -> Iterator[tuple[sqlite3.Connection, BackupCheck]]:
+    """Check the backup at `path` and yield a connection to the private copy that was checked."""
+    source = Path(path)
+    name = source.name
+    _check_file(source)
+    with tempfile.TemporaryDirectory(prefix="itscm-restore-") as folder:
+        copy = Path(folder) / "checked.db"
+        _private_copy(source, copy)
+        # The copy is opened writable because SQLite leaves CHECK constraints out of the schema of
+        # a database opened read-only, and integrity_check then skips them. Being private, the
+        # copy is what gets restored: nothing can change it between the check and the restore.
+        conn = sqlite3.connect(copy, isolation_level=None)
+        try:
+            # A schema statement longer than any the app writes is refused before SQLite parses it.
+            conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SCHEMA_STATEMENT)
+            try:
+                checked = _check_contents(conn, source)
+            except sqlite3.DatabaseError as exc:
+                raise RestoreError(
+                    f"{name} is not a usable SQLite database ({_clip(str(exc))}); choose another backup."
+                ) from None
+            yield conn, checked
+        finally:
+            conn.close()
 
 
 def check_backup(path: str | Path) -> BackupCheck:

@@ -200,6 +200,23 @@ def test_a_refusal_names_the_first_five_problems_and_counts_the_rest(tmp_path: P
     assert "\n" not in message
 
 
+def test_a_broken_check_constraint_no_value_check_covers_is_still_refused(tmp_path: Path) -> None:
+    # answer_history.applied is guarded by its CHECK constraint alone; integrity_check reports it.
+    conn = sqlite3.connect(copy_of("good.db", tmp_path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'answer_history_no_update'").fetchone()[0]
+        conn.execute("DROP TRIGGER answer_history_no_update")
+        conn.execute("UPDATE answer_history SET applied = 5 WHERE id = 1")
+        conn.execute(trigger)
+    finally:
+        conn.close()
+    with pytest.raises(
+        RestoreError, match="holds data this app would not have stored: CHECK constraint failed in answer_history"
+    ):
+        check_backup(tmp_path / "good.db")
+
+
 def test_a_schema_that_differs_only_in_whitespace_is_accepted_but_not_a_changed_literal(tmp_path: Path) -> None:
     def with_trigger_sql(name: str, old: str, new: str) -> Path:
         backup = copy_of("good.db", tmp_path / name)
