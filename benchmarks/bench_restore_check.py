@@ -77,25 +77,27 @@ def add_assessments(db: Database, questionnaire: Questionnaire, count: int) -> N
             write_assessment_content(db, questionnaire, assessment.id, content)
 
 
-def time_check(path: Path, runs: int = RUNS) -> tuple[float, float]:
-    """Return the median and the slowest of `runs` timings of check_backup(path), in seconds."""
-    timings = []
+def time_check(path: Path, runs: int = RUNS) -> tuple[float, float, float]:
+    """Return the median and slowest wall-clock time and the median CPU time of check_backup(path), in seconds."""
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         check_backup(path)
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings), max(timings)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), max(walls), statistics.median(cpus)
 
 
 def report(label: str, path: Path, floor: str) -> None:
     """Check the backup at `path` and print what it holds, its size and the time taken against `floor`."""
     checked = check_backup(path)
-    median, slowest = time_check(path)
+    median, slowest, cpu = time_check(path)
     print(
         f"  {label}: {checked.organisations:,} organisations, {checked.assessments:,} assessments, "
         f"{checked.answers:,} answers, {path.stat().st_size / 1_000_000:.1f} MB"
     )
-    print(f"    check_backup: {median:.2f} s (slowest {slowest:.2f} s of {RUNS}; target {floor})")
+    # CPU time is shown too: on a shared machine the wall-clock time includes waiting for a core.
+    print(f"    check_backup: {median:.2f} s (slowest {slowest:.2f} s, CPU {cpu:.2f} s; target {floor})")
 
 
 def main() -> None:

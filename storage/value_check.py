@@ -128,10 +128,9 @@ def _flag(value: object, column: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Scale:
-    """What one questionnaire allows, looked up once: the questionnaire, its question and domain ids."""
+    """What one questionnaire allows, looked up once: the questionnaire and its domain ids."""
 
     questionnaire: Questionnaire
-    question_ids: frozenset[str]
     domain_ids: frozenset[str]
 
 
@@ -423,7 +422,6 @@ def _scale(questionnaire_id: object, version: object) -> _Scale | str:
         )
     return _Scale(
         questionnaire=questionnaire,
-        question_ids=frozenset(q.id for q in questionnaire.questions),
         domain_ids=frozenset(d.id for d in questionnaire.domains),
     )
 

@@ -200,6 +200,45 @@ def test_a_refusal_names_the_first_five_problems_and_counts_the_rest(tmp_path: P
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        (
+            "UPDATE respondents SET name = ' Ana' WHERE id = 1",
+            r"respondents row 1: name ' Ana' starts or ends with spaces",
+        ),
+        (
+            "UPDATE respondents SET name_key = 'anna' WHERE id = 1",
+            r"respondents row 1: name_key 'anna' is not the name",
+        ),
+        (
+            "UPDATE respondents SET role = 'Lead' || char(8238)",
+            r"respondents row 1: role contains an invisible .*U\+202E",
+        ),
+        (
+            "UPDATE answers SET comment = 'ok' || char(0) WHERE id = 1",
+            r"answers row 1: Answer to BIA-01: comment contains",
+        ),
+        (
+            "UPDATE answers SET level = NULL, na = 1 WHERE id = 1",
+            r"answers row 1: .*N/A is not allowed for this question",
+        ),
+        ("UPDATE answers SET question_id = 'XYZ-99' WHERE id = 4", r"answers row 4: Question 'XYZ-99' is not in"),
+        ("UPDATE answers SET updated_at = '2026-03-31T09:30:00' WHERE id = 2", r"answers row 2: updated_at .* no UTC"),
+        ("UPDATE consensus SET question_id = 'XYZ-99'", r"consensus row 1: Question 'XYZ-99' is not in"),
+        ("UPDATE targets SET domain_id = 'HR'", r"targets row 1: domain 'HR' is not in questionnaire 'itscm'"),
+        ("UPDATE roadmap_items SET to_level = 1", r"roadmap_items row 1: .*level 1 is the bottom of the scale"),
+        ("UPDATE roadmap_items SET due_date = 'soon'", r"roadmap_items row 1: due_date 'soon' is not a date"),
+        ("UPDATE benchmark_imports SET row_count = -3", r"benchmark_imports row 1: row_count -3 is not a whole number"),
+        ("UPDATE organisations SET industry = 'Mining'", r"organisations row 1: industry 'Mining' is not in the list"),
+    ],
+)
+def test_restore_names_each_kind_of_value_the_app_would_refuse(tmp_path: Path, statement: str, problem: str) -> None:
+    backup = edited(copy_of("good.db", tmp_path), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
+
+
 def test_a_broken_check_constraint_no_value_check_covers_is_still_refused(tmp_path: Path) -> None:
     # answer_history.applied is guarded by its CHECK constraint alone; integrity_check reports it.
     conn = sqlite3.connect(copy_of("good.db", tmp_path), isolation_level=None)
