@@ -91,12 +91,12 @@ from storage.validation import clean_name, name_key
 
 FORMAT: Final = "itscm-assessment"
 FORMAT_VERSION: Final = 1
-# Limits far above any real workshop (a few dozen people answering at most a few hundred questions,
-# with notes), set so the largest document accepted is written in well under a second
+# Limits far above any real workshop (a few dozen people; the largest demo export is under 50 KB),
+# set so the largest document accepted is written in well under a second even on a busy machine
 # (benchmarks/bench_imports.py): the write holds the lock every other save waits for.
-MAX_IMPORT_BYTES: Final = 5_000_000
-MAX_IMPORT_RESPONDENTS: Final = 200
-MAX_IMPORT_ANSWERS: Final = 20_000
+MAX_IMPORT_BYTES: Final = 3_000_000
+MAX_IMPORT_RESPONDENTS: Final = 100
+MAX_IMPORT_ANSWERS: Final = 10_000
 
 QuestionnaireLookup = Callable[[str, str], Questionnaire]
 
