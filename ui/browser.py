@@ -19,7 +19,9 @@ _UNSAVED_TEXT_GUARD = """
     const active = win.document.activeElement;
     if (active && typeof active.blur === "function") active.blur();
     event.preventDefault();
-    event.returnValue = "";
+    // Older browsers ask only when a text is returned; browsers show their own wording.
+    event.returnValue = "Text you typed has not been saved yet.";
+    return event.returnValue;
   });
   win.document.addEventListener("visibilitychange", () => {
     if (win.document.visibilityState === "hidden" && dirty()) {
