@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 QUESTION = "RISK-05"
-SHOTS = Path(__file__).resolve().parent.parent / "tests" / "screenshots"
 
 
 @pytest.fixture
@@ -77,8 +76,7 @@ def test_two_browsers_editing_one_answer_keep_both_changes_and_never_overwrite_s
             choose_level(tab_a, 2)
             question(tab_a).get_by_text("was changed elsewhere").wait_for(timeout=30_000)
             assert stored(database) == (4, "Register reviewed in March")
-            SHOTS.mkdir(exist_ok=True)
-            tab_a.screenshot(path=str(SHOTS / "questionnaire-conflict.png"), full_page=False)
+            tab_a.screenshot(path=str(database.with_name("conflict.png")))
         finally:
             first.close()
             second.close()
