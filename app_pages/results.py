@@ -6,7 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from questionnaires.coverage import coverage_table
+from questionnaires.model import Question
+from scoring import QuestionResult
 from scoring.explain import explain_domain
+from scoring.overall_reason import overall_stage_reason
 from storage import set_target
 from ui.charts import question_heatmap, radar
 from ui.downloads import workbook_button
@@ -45,6 +48,7 @@ a.metric(
     else "The overall score rounded down.",
     border=True,
 )
+a.caption(md(overall_stage_reason(questionnaire, score).sentence))
 b.metric("Overall score", f"{overall.score:.2f}" if overall.score is not None else "–", border=True)
 c.metric("Completeness", f"{overall.completeness:.0%}", border=True)
 
@@ -103,17 +107,11 @@ answered = [
 weights = {d.id: d.weight for d in questionnaire.domains}
 
 
-def practice_rows(rows: list) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Practice": q.id,
-                "Level": r.level,
-                "Weight": q.weight,
-                "Question": q.text,
-            }
-            for q, r in rows
-        ]
+def practice_list(rows: list[tuple[Question, QuestionResult]]) -> str:
+    """The practices as a markdown list, each with its level, id, weight and whole question."""
+    return "\n".join(
+        f"- **{md(level_label(questionnaire, r.level))}** · {md(q.id)}, weight {q.weight}: {md(q.text)}"
+        for q, r in rows
     )
 
 
@@ -122,10 +120,10 @@ weak = sorted(answered, key=lambda qr: (qr[1].level, -qr[0].weight * weights[qr[
 left, right = st.columns(2)
 with left:
     st.markdown("**Strongest practices**")
-    st.dataframe(style_levels(practice_rows(strong), ["Level"], scale), hide_index=True)
+    st.markdown(practice_list(strong))
 with right:
     st.markdown("**Weakest practices** (highest weight first among equals)")
-    st.dataframe(style_levels(practice_rows(weak), ["Level"], scale), hide_index=True)
+    st.markdown(practice_list(weak))
 
 disagreements = [r for r in score.questions.values() if r.disagreement]
 if disagreements:

@@ -82,7 +82,9 @@ def _style(fig: go.Figure, title: str | None, height: int | None = None) -> go.F
     return fig
 
 
-RADAR_LABEL_WIDTH = 16
+RADAR_LABEL_WIDTH = 11
+"""Characters per line of a domain name beside the radar: short enough that a name at the side of the
+circle still fits on a phone (390 px wide), where the chart is about 360 px wide."""
 
 
 def _unique_names(names: Sequence[str], ids: Sequence[str]) -> list[str]:
@@ -126,7 +128,7 @@ def radar(
     scale = questionnaire.level_numbers
     tickvals, ticktext = _level_ticks(questionnaire)
     theta = _unique_labels([d.name for d in domains], [d.domain_id for d in domains])
-    # Long domain names break over two lines on the axis, so they fit beside the circle.
+    # Long domain names break over lines on the axis, so they fit beside the circle.
     names = _unique_names([d.name for d in domains], [d.domain_id for d in domains])
     wrapped = ["<br>".join(plain(line) for line in textwrap.wrap(name, RADAR_LABEL_WIDTH)) for name in names]
     unscored = [i for i, d in enumerate(domains) if d.score is None]

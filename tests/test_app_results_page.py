@@ -1,0 +1,96 @@
+"""The Results page: whole questions among the strongest and weakest practices, and why the overall stage is what it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from questionnaires.catalog import get_questionnaire
+from storage import (
+    close_thread_connections,
+    connect,
+    create_assessment,
+    create_organisation,
+    get_or_create_respondent,
+    save_answer,
+)
+from ui.text import md
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("ITSCM_DB", str(path))
+    yield path
+    close_thread_connections()
+
+
+@pytest.fixture
+def assessment_id(database: Path) -> int:
+    db = connect()
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
+    get_or_create_respondent(db, assessment.id, "Continuity manager")
+    return assessment.id
+
+
+def answer(assessment: int, level_in: dict[str, int], level: int = 3, skip: str | None = None) -> None:
+    """Answer every question at `level`, or at the level given for its domain; leave domain `skip` unanswered."""
+    db = connect()
+    respondent = get_or_create_respondent(db, assessment, "Continuity manager")
+    for question in QUESTIONNAIRE.questions:
+        if question.domain != skip:
+            chosen = level_in.get(question.domain, level)
+            save_answer(db, QUESTIONNAIRE, assessment, respondent.id, question.id, chosen)
+
+
+def results(assessment: int) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["assessment"] = str(assessment)
+    at.switch_page("app_pages/results.py")
+    return at.run()
+
+
+def captions(at: AppTest) -> list[str]:
+    return [str(c.value) for c in at.caption]
+
+
+def test_the_strongest_and_weakest_practices_show_their_whole_question(assessment_id: int) -> None:
+    answer(assessment_id, {"TEST": 4, "GOV": 1})
+    at = results(assessment_id)
+    assert not at.exception
+    markdown = "\n".join(str(m.value) for m in at.markdown)
+    for domain, level in (("TEST", "4 Managed"), ("GOV", "1 Initial")):
+        # The five of the domain with the highest weight, as the page ranks them among equal levels.
+        ranked = sorted(QUESTIONNAIRE.questions_in(domain), key=lambda q: (-q.weight, q.id))[:5]
+        for question in ranked:
+            assert f"**{level}** · {md(question.id)}, weight {question.weight}: {md(question.text)}" in markdown
+
+
+def test_the_overall_stage_names_the_one_domain_that_holds_it_down(assessment_id: int) -> None:
+    answer(assessment_id, {"TEST": 1})
+    at = results(assessment_id)
+    assert at.metric[0].value == "1 Initial"
+    assert md("Stage 1 because Testing and exercising is at 1.") in captions(at)
+
+
+def test_every_domain_sharing_the_lowest_stage_is_named(assessment_id: int) -> None:
+    answer(assessment_id, {"RISK": 2, "GOV": 2}, level=4)
+    assert md("Stage 2 because Risk assessment and Governance are at 2.") in captions(results(assessment_id))
+
+
+def test_without_an_overall_stage_the_unanswered_domain_is_named(assessment_id: int) -> None:
+    answer(assessment_id, {}, skip="BIA")
+    at = results(assessment_id)
+    assert not at.exception
+    assert md(
+        "No overall stage yet because Business impact analysis has no stage (nothing answered there, or only N/A)."
+    ) in captions(at)
