@@ -259,7 +259,7 @@ def restore_upload(staged: Path) -> None:
         return
     st.info(
         f"{checked.organisations} organisations, {checked.assessments} assessments and {checked.answers} "
-        f"answers (schema version {checked.schema_version}); the integrity check is ok."
+        f"answers (schema version {checked.schema_version}); every check passed."
     )
     sure = st.checkbox("Replace all current data with this backup", key="restore-confirm")
     if not st.button("Restore", type="primary", disabled=not sure):

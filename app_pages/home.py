@@ -9,7 +9,7 @@ import streamlit as st
 
 from demo.data import load_demo_data, remove_demo_data
 from exports.report import AssessmentSummary, summaries
-from questionnaires.catalog import available_questionnaires
+from questionnaires.catalog import available_questionnaires, catalogue_warnings
 from storage import (
     create_organisation,
     delete_assessment,
@@ -46,6 +46,14 @@ if flash is not None:
     st.success(flash, icon=":material/check_circle:")
 
 organisations = list_organisations(db())
+for warning in catalogue_warnings():
+    st.warning(md(warning), icon=":material/rule:")
+if not available_questionnaires():
+    st.error(
+        "No questionnaire could be loaded, so no assessment can be started; see the warnings above and check "
+        "the folder named by ITSCM_QUESTIONNAIRES (python cli.py validate PATH lists every problem).",
+        icon=":material/error:",
+    )
 
 
 def reset(*keys: str) -> None:
@@ -90,7 +98,9 @@ def demo_controls() -> None:
             "marked illustrative everywhere and are never counted as peers of a real organisation."
         )
         if not has_demo:
-            if st.button("Load illustrative demo data", icon=":material/science:"):
+            if st.button(
+                "Load illustrative demo data", icon=":material/science:", disabled=not available_questionnaires()
+            ):
                 questionnaire = available_questionnaires()[0]
                 with st.spinner("Loading demo data..."):
                     summary = attempt(lambda: load_demo_data(db(), questionnaire))
@@ -212,15 +222,20 @@ for row in rows:
     with st.container(border=True):
         cols = st.columns([1.4, 2.2, 2, 1.6, 2.8], vertical_alignment="center")
         cols[0].markdown(f"**{md(a.label)}**  \n{a.assessment_date:%d %b %Y}")
-        cols[1].markdown(
-            f"{md(row.questionnaire.title)}  \n{'Completed' if a.status == 'completed' else 'In progress'}"
-        )
-        cols[2].progress(row.completeness, text=f"{row.completeness:.0%} answered")
-        stage = row.overall_stage
-        cols[3].markdown(
-            f"Stage **{md(level_label(row.questionnaire, stage))}**" if stage is not None else "Stage –",
-            help="Overall stage: the lowest domain stage" if stage is not None else "Not every domain has answers yet",
-        )
+        status = "Completed" if a.status == "completed" else "In progress"
+        if row.questionnaire is None:
+            cols[1].markdown(f"{md(a.questionnaire_id)} {md(a.questionnaire_version)}  \n{status}")
+            cols[2].error(md(row.problem or "Its questionnaire cannot be loaded."), icon=":material/error:")
+        else:
+            cols[1].markdown(f"{md(row.questionnaire.title)}  \n{status}")
+            cols[2].progress(row.completeness, text=f"{row.completeness:.0%} answered")
+            stage = row.overall_stage
+            cols[3].markdown(
+                f"Stage **{md(level_label(row.questionnaire, stage))}**" if stage is not None else "Stage –",
+                help="Overall stage: the lowest domain stage"
+                if stage is not None
+                else "Not every domain has answers yet",
+            )
         with cols[4].container(horizontal=True, horizontal_alignment="right"):
             if st.button("Answer", key=f"answer-{a.id}", icon=":material/edit:"):
                 go("questionnaire", assessment=a.id, organisation=organisation.id)

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 from sqlite_utils import Database
 
-from questionnaires.catalog import get_questionnaire
+from questionnaires.catalog import UnknownQuestionnaire, get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
     NA,
@@ -96,22 +96,31 @@ def load_report(db: Database, assessment_id: int) -> AssessmentReport:
 
 @dataclass(frozen=True)
 class AssessmentSummary:
-    """One line of an organisation's list of assessments."""
+    """One line of an organisation's list of assessments.
+
+    `questionnaire` is None when the questionnaire the assessment was started with cannot be
+    loaded (removed, or broken); `problem` then says which one and why, and there are no figures.
+    """
 
     assessment: Assessment
-    questionnaire: Questionnaire
+    questionnaire: Questionnaire | None
     completeness: float
     overall_stage: int | None
     overall_score: float | None
+    problem: str | None = None
 
 
 def summaries(db: Database, organisation_id: int) -> list[AssessmentSummary]:
-    """Summarise an organisation's assessments, newest first."""
+    """Summarise an organisation's assessments, newest first; one that cannot be loaded says why."""
     rows = []
     for assessment in sorted(
         list_assessments(db, organisation_id), key=lambda a: (a.assessment_date, a.id), reverse=True
     ):
-        view = load_report(db, assessment.id)
+        try:
+            view = load_report(db, assessment.id)
+        except UnknownQuestionnaire as exc:
+            rows.append(AssessmentSummary(assessment, None, 0.0, None, None, problem=str(exc)))
+            continue
         rows.append(
             AssessmentSummary(
                 assessment=assessment,

@@ -93,7 +93,7 @@ def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path)
 
         page.locator('[data-testid="stFileUploader"]').nth(2).locator('input[type="file"]').set_input_files(backup)
         settle(page)
-        page.get_by_text("the integrity check is ok").wait_for(timeout=30_000)
+        page.get_by_text("every check passed").wait_for(timeout=30_000)
         page.get_by_text("Replace all current data with this backup").click()
         settle(page)
         page.get_by_role("button", name="Restore", exact=True).click()
