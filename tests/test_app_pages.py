@@ -21,7 +21,6 @@ from storage import (
     get_or_create_respondent,
     list_answers,
     list_organisations,
-    list_roadmap_items,
     list_targets,
     save_answer,
 )
@@ -171,25 +170,6 @@ def test_changing_a_target_is_saved(assessment_id: int) -> None:
     at.select_slider[0].set_value(4).run()
     assert not at.exception
     assert list_targets(connect(), assessment_id) == {"RISK": 4}
-
-
-def test_roadmap_lists_steps_and_saves_an_owner(assessment_id: int) -> None:
-    answer_all(assessment_id, 2)
-    at = app("roadmap", assessment=assessment_id)
-    assert not at.exception
-    editor = at.data_editor[0]
-    # 65 practices at level 2 with target 3: one step each.
-    assert len(editor.value) == 65
-    at.session_state[editor.key] = {
-        "edited_rows": {0: {"Owner": "Dana (CIO)", "Status": "in_progress"}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
-    assert not at.exception
-    [item] = list_roadmap_items(connect(), assessment_id)
-    assert (item.owner, item.status) == ("Dana (CIO)", "in_progress")
-    assert app("roadmap", assessment=assessment_id).data_editor[0].value.loc[0, "Owner"] == "Dana (CIO)"
 
 
 def test_roadmap_when_every_target_is_met(assessment_id: int) -> None:

@@ -583,7 +583,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, itscm: Questionnaire) -> I
                     question.id,
                     1 + (index + number) % 2,
                     comment=payload,
-                    evidence=payload + " \x01 evidence",
+                    evidence=payload + " \t evidence",
                 )
         if len(respondents) > 1:
             set_consensus(db, itscm, assessment.id, questions[0].id, 2, note="=agreed", set_by="@facilitator")
@@ -594,7 +594,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, itscm: Questionnaire) -> I
                 assessment.id,
                 question.id,
                 3,
-                owner=PAYLOADS[index],
+                # A name holds no line break (storage refuses control characters in names).
+                owner=PAYLOADS[index].replace("\n", " "),
                 due_date=date(2026, 6, 30),
                 status="planned",
             )
@@ -671,7 +672,7 @@ def test_single_respondent_formula_comments_read_back_exactly(hostile: Database)
         expected = payload.replace("\r", "\n")
         assert expected in comments
     evidence = {row[columns["Evidence"]] for row in ws.iter_rows(min_row=2, values_only=True)}
-    assert '=HYPERLINK("http://x","y") \ufffd evidence' in evidence
+    assert '=HYPERLINK("http://x","y") \t evidence' in evidence
 
 
 # LibreOffice opens and prints the workbook
