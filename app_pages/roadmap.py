@@ -11,7 +11,7 @@ from exports.report import PlannedStep, planned_roadmap
 from scoring import phase_loads
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
-from storage.choices import MAX_OWNER, ROADMAP_STATUSES
+from storage.choices import ROADMAP_STATUSES
 from ui.charts import roadmap_timeline
 from ui.downloads import workbook_button
 from ui.session import PAGES, attempt, db, page_header, require_report
@@ -129,6 +129,9 @@ def save_field(step: RoadmapStep, field: str) -> None:
     )
 
 
+# A fragment: changing a step's owner, date or status reruns that card only, not the whole roadmap, whose
+# dozens of cards would otherwise all be sent to the browser again for each edit.
+@st.fragment
 def step_card(number: int, plan: PlannedStep) -> None:
     """One step: its number in the phase and full action, where it comes from, and its owner, due date and status."""
     step = plan.step
@@ -146,7 +149,6 @@ def step_card(number: int, plan: PlannedStep) -> None:
         row.text_input(
             "Owner",
             key=widget_key(step, "owner"),
-            max_chars=MAX_OWNER,
             on_change=save_field,
             args=(step, "owner"),
         )

@@ -136,6 +136,17 @@ def test_an_owner_is_saved_and_shown_in_a_fresh_session(assessment_id: int) -> N
     assert roadmap(assessment_id).text_input(key=key(assessment_id, first, "owner")).value == "Dana (CIO)"
 
 
+def test_an_owner_over_the_length_limit_is_refused_naming_the_limit_and_kept_in_the_field(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    first = planned(assessment_id)[0]
+    at.text_input(key=key(assessment_id, first, "owner")).input("O" * 250).run()
+    assert not at.exception
+    assert "shorten it to at most 200 characters" in "\n".join(str(e.value) for e in at.error).replace("\\", "")
+    assert at.text_input(key=key(assessment_id, first, "owner")).value == "O" * 250
+    assert list_roadmap_items(connect(), assessment_id) == ()
+
+
 def test_each_phase_shows_its_effort_against_its_capacity(assessment_id: int) -> None:
     answer(assessment_id)
     shown = texts(roadmap(assessment_id))
