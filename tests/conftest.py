@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -10,9 +11,18 @@ from sqlite_utils import Database
 from storage_helpers import add_assessment, build_questionnaire
 
 from questionnaires.model import Questionnaire
-from storage import add_respondent, open_database
+from storage import add_respondent, close_thread_connections, open_database
 from storage.records import Assessment, Respondent
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A database file for the app and the core's connections, named by ITSCM_DB while the test runs."""
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("ITSCM_DB", str(path))
+    yield path
+    close_thread_connections()
 
 
 @pytest.fixture(scope="session")

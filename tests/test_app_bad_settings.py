@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
@@ -31,12 +32,7 @@ def closed_connections() -> Iterator[None]:
 
 
 def run(page: str = "home", **params: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    if page != "home":
-        at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+    return open_page(None if page == "home" else page, **params)
 
 
 def page_text(at: AppTest) -> str:

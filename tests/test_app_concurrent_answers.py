@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 import storage
@@ -22,7 +23,6 @@ from storage import (
 )
 from storage.errors import DatabaseBusyError
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "RISK-05"
 
 
@@ -40,11 +40,7 @@ def ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, 
 
 
 def open_tab(assessment_id: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["assessment"] = str(assessment_id)
-    at.query_params["domain"] = "RISK"
-    at.switch_page("app_pages/questionnaire.py")
-    return at.run()
+    return open_page("questionnaire", assessment=assessment_id, domain="RISK")
 
 
 def key(kind: str, ids: tuple[int, int]) -> str:

@@ -3,16 +3,15 @@ deleted (with a confirmation naming what goes and a backup first); demo data com
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
 from storage import (
-    close_thread_connections,
     connect,
     create_assessment,
     create_organisation,
@@ -22,16 +21,6 @@ from storage import (
     list_respondents,
     save_answer,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "app.db"
-    monkeypatch.setenv("ITSCM_DB", str(path))
-    yield path
-    close_thread_connections()
 
 
 @pytest.fixture
@@ -47,7 +36,7 @@ def acme(database: Path) -> tuple[int, int]:
 
 
 def home() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    return open_page()
 
 
 def messages(at: AppTest) -> str:

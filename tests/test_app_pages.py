@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
 from storage import (
-    close_thread_connections,
     connect,
     create_assessment,
     create_organisation,
@@ -31,14 +30,6 @@ TIMEOUT = 60
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "app.db"
-    monkeypatch.setenv("ITSCM_DB", str(path))
-    yield path
-    close_thread_connections()
-
-
-@pytest.fixture
 def assessment_id(database: Path) -> int:
     db = connect()
     questionnaire = get_questionnaire("itscm", "2026.1")
@@ -48,13 +39,7 @@ def assessment_id(database: Path) -> int:
     return assessment.id
 
 
-def app(page: str | None = None, **params: int | str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for name, value in params.items():
-        at.query_params[name] = str(value)
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-    return at.run()
+app = open_page
 
 
 def answer_all(assessment: int, level: int) -> None:

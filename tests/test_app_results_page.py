@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
 from storage import (
-    close_thread_connections,
     connect,
     create_assessment,
     create_organisation,
@@ -20,17 +19,7 @@ from storage import (
 )
 from ui.text import md
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "app.db"
-    monkeypatch.setenv("ITSCM_DB", str(path))
-    yield path
-    close_thread_connections()
 
 
 @pytest.fixture
@@ -53,10 +42,7 @@ def answer(assessment: int, level_in: dict[str, int], level: int = 3, skip: str 
 
 
 def results(assessment: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.query_params["assessment"] = str(assessment)
-    at.switch_page("app_pages/results.py")
-    return at.run()
+    return open_page("results", assessment=assessment)
 
 
 def captions(at: AppTest) -> list[str]:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from exports.report import PlannedStep, load_report, planned_roadmap
 from questionnaires.catalog import get_questionnaire
 from scoring import phase_loads
 from storage import (
-    close_thread_connections,
     connect,
     create_assessment,
     create_organisation,
@@ -25,18 +24,8 @@ from storage import (
 )
 from ui.text import md
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 NUMBERED = re.compile(r"^\*\*(\d+)\.\*\* (.*)$", re.DOTALL)
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "app.db"
-    monkeypatch.setenv("ITSCM_DB", str(path))
-    yield path
-    close_thread_connections()
 
 
 @pytest.fixture
@@ -58,10 +47,7 @@ def answer(assessment: int, level_of: dict[str, int] | None = None, level: int =
 
 
 def roadmap(assessment: int) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.query_params["assessment"] = str(assessment)
-    at.switch_page("app_pages/roadmap.py")
-    return at.run()
+    return open_page("roadmap", assessment=assessment)
 
 
 def planned(assessment: int) -> list[PlannedStep]:

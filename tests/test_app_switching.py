@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import new_session
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
@@ -19,7 +20,6 @@ from storage import (
     save_answer,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("questionnaire", "results", "roadmap")
 
 
@@ -49,7 +49,7 @@ def run_page(at: AppTest, page: str) -> AppTest:
 def test_choosing_another_organisation_on_home_changes_what_every_page_shows(
     clients: dict[str, tuple[int, int]], page: str
 ) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_session()
     at.query_params["assessment"] = str(clients["Kestrel Insurance"][1])
     run_page(at, page)
     assert "Kestrel Insurance" in at.title[0].value
@@ -63,7 +63,7 @@ def test_choosing_another_organisation_on_home_changes_what_every_page_shows(
 
 
 def test_the_header_switches_the_organisation_in_place(clients: dict[str, tuple[int, int]]) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_session()
     at.query_params["assessment"] = str(clients["Kestrel Insurance"][1])
     run_page(at, "results")
     at.selectbox(key="header-organisation").set_value(clients["Heron Logistics"][0]).run()
@@ -72,13 +72,13 @@ def test_the_header_switches_the_organisation_in_place(clients: dict[str, tuple[
 
 
 def test_an_assessment_named_in_the_url_brings_its_organisation_with_it(clients: dict[str, tuple[int, int]]) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_session()
     at.query_params["organisation"] = str(clients["Kestrel Insurance"][0])
     at.query_params["assessment"] = str(clients["Heron Logistics"][1])
     run_page(at, "results")
     # Both in the URL but not matching: the organisation wins, with its own latest assessment.
     assert "Kestrel Insurance" in at.title[0].value
-    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at2 = new_session()
     at2.query_params["assessment"] = str(clients["Heron Logistics"][1])
     run_page(at2, "results")
     assert "Heron Logistics" in at2.title[0].value
