@@ -24,7 +24,15 @@ from storage.transactions import write_transaction
 from storage.validation import clean_name, name_key
 
 # Tables holding an assessment's content, children before parents.
-_ASSESSMENT_TABLES = ("answer_history", "answers", "consensus", "targets", "roadmap_items", "respondents")
+_ASSESSMENT_TABLES = (
+    "answer_history",
+    "answers",
+    "consensus",
+    "targets",
+    "roadmap_items",
+    "participant_links",
+    "respondents",
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ def delete_organisation(db: Database, organisation_id: int, *, backup: bool = Tr
         ids = _assessment_ids(db, get_organisation(db, organisation.id).id)
         removed = _preview(db, 1, ids)
         _remove_assessments(db, ids)
+        db.execute("DELETE FROM user_organisations WHERE organisation_id = ?", [organisation.id])
         db.execute("DELETE FROM organisations WHERE id = ?", [organisation.id])
     return Deletion(removed=removed, backup=copy)
 

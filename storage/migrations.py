@@ -182,6 +182,71 @@ def _conflicts_settings_and_deletions(db: Database) -> None:
         db.execute(statement)
 
 
+_V3_STATEMENTS: Final[tuple[str, ...]] = (
+    # People who sign in (shared mode), known by the e-mail address their identity provider gives.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('administrator', 'consultant', 'viewer')),
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        created_at TEXT NOT NULL
+    )
+    """,
+    # The organisations a consultant or viewer may work on.
+    """
+    CREATE TABLE user_organisations (
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        PRIMARY KEY (user_id, organisation_id)
+    )
+    """,
+    # A participant link opens one respondent's questionnaire of one assessment. Only the token's
+    # SHA-256 is kept, so a copy of the database does not hand out working links.
+    """
+    CREATE TABLE participant_links (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        respondent_id INTEGER NOT NULL,
+        domains TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        FOREIGN KEY (respondent_id, assessment_id) REFERENCES respondents (id, assessment_id)
+    )
+    """,
+    "CREATE INDEX participant_links_assessment ON participant_links (assessment_id)",
+    # Who did what and when: sign-ins, links, role changes, exports, restores, deletions. The
+    # organisation is a plain number, not a reference, so the record outlives a deleted organisation.
+    """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        organisation_id INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
+    """,
+    """
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
+    """,
+)
+
+
+def _users_links_and_audit(db: Database) -> None:
+    for statement in _V3_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -199,6 +264,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "keep refused concurrent saves in the history, add settings, allow deleting a whole assessment",
         _conflicts_settings_and_deletions,
     ),
+    Migration(3, "add users and their organisations, participant links and the audit log", _users_links_and_audit),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 
