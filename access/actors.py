@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final
 
-Role = Literal["administrator", "consultant", "viewer"]
-ROLES: Final[tuple[Role, ...]] = ("administrator", "consultant", "viewer")
+# Storage keeps the role list (it checks every stored role); access reads it from there, never the reverse.
+from storage.choices import ROLES, Role
+
+__all__ = ["ROLES", "ROLE_DESCRIPTIONS", "Actor", "Member", "Owner", "Participant", "Role"]
+
 ROLE_DESCRIPTIONS: Final[dict[Role, str]] = {
     "administrator": "everything, and the Admin page (users, roles, organisations, audit log)",
     "consultant": "the organisations assigned to them: assessments, workshops, results, roadmaps, exports, links",

@@ -6,6 +6,7 @@ back (see storage.records); invalid input raises a StorageError before anything 
 
 from storage.answers import answer_history, list_answers, save_answer, update_answer
 from storage.assessments import create_assessment, get_assessment, list_assessments, set_assessment_status
+from storage.audit import list_audit, record_event
 from storage.backup import backup_database
 from storage.benchmark import benchmark_data, list_benchmark_imports, record_benchmark_import
 from storage.changes import (
@@ -20,6 +21,7 @@ from storage.changes import (
 from storage.connection import close_thread_connections, connect, open_database
 from storage.consensus import clear_consensus, list_consensus, set_consensus
 from storage.content import AssessmentContent, write_assessment_content
+from storage.links import find_link, get_link, insert_link, list_links, revoke_link
 from storage.migrations import LATEST_VERSION, migrate, schema_version
 from storage.organisations import create_organisation, get_organisation, list_organisations
 from storage.paths import ENV_VAR, database_path
@@ -27,13 +29,24 @@ from storage.respondents import add_respondent, get_or_create_respondent, get_re
 from storage.roadmap import list_roadmap_items, save_roadmap_item
 from storage.targets import list_targets, set_target
 from storage.transactions import write_transaction
+from storage.users import (
+    add_user,
+    assign_organisations,
+    get_user,
+    get_user_by_email,
+    list_users,
+    set_active,
+    set_role,
+)
 
 __all__ = [
     "ENV_VAR",
     "LATEST_VERSION",
     "AssessmentContent",
     "add_respondent",
+    "add_user",
     "answer_history",
+    "assign_organisations",
     "backup_database",
     "benchmark_data",
     "clear_consensus",
@@ -44,31 +57,43 @@ __all__ = [
     "database_path",
     "delete_assessment",
     "delete_organisation",
+    "find_link",
     "get_assessment",
+    "get_link",
     "get_or_create_respondent",
     "get_organisation",
     "get_respondent",
+    "get_user",
+    "get_user_by_email",
+    "insert_link",
     "list_answers",
     "list_assessments",
+    "list_audit",
     "list_benchmark_imports",
     "list_consensus",
+    "list_links",
     "list_organisations",
     "list_respondents",
     "list_roadmap_items",
     "list_targets",
+    "list_users",
     "migrate",
     "open_database",
     "preview_assessment_deletion",
     "preview_organisation_deletion",
     "record_benchmark_import",
+    "record_event",
     "rename_assessment",
     "rename_organisation",
     "rename_respondent",
+    "revoke_link",
     "save_answer",
     "save_roadmap_item",
     "schema_version",
+    "set_active",
     "set_assessment_status",
     "set_consensus",
+    "set_role",
     "set_target",
     "update_answer",
     "write_assessment_content",

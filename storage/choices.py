@@ -57,3 +57,18 @@ MAX_FREE_TEXT: Final = 20_000
 # this questionnaire draws on were in use, and not more than a year ahead (a planned assessment).
 EARLIEST_ASSESSMENT_DATE: Final = date(2000, 1, 1)
 MAX_DAYS_AHEAD: Final = 366
+
+# Roles of signed-in users (shared mode). The access layer decides what each may do; the database
+# refuses any other value too (migration 3's CHECK constraint).
+Role = Literal["administrator", "consultant", "viewer"]
+ROLES: Final[tuple[Role, ...]] = ("administrator", "consultant", "viewer")
+
+# RFC 5321 limits a forward path to 256 characters, so an address that can receive mail is at most 254.
+MAX_EMAIL: Final = 254
+# Who did something, as the audit log and participant links name them: an e-mail address with room
+# for a description, e.g. "command line (alice)" or "participant link 12 (Ana Lopez)".
+MAX_ACTOR: Final = 300
+MAX_AUDIT_ACTION: Final = 100
+# A participant link lasts at least a day and at most a year.
+MIN_LINK_DAYS: Final = 1
+MAX_LINK_DAYS: Final = 365

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from storage.choices import AssessmentStatus, RoadmapStatus
+from storage.choices import AssessmentStatus, RoadmapStatus, Role
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,3 +204,48 @@ class BenchmarkData:
     assessments: pd.DataFrame
     answers: pd.DataFrame
     consensus: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone who may sign in (shared mode): a role, and the organisations a consultant or viewer works on."""
+
+    id: int
+    email: str
+    role: Role
+    active: bool
+    organisations: frozenset[int]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ParticipantLink:
+    """A link that opens one respondent's questionnaire of one assessment; no domains listed means every domain.
+
+    The token itself is never stored (only its SHA-256), so this record cannot rebuild the link.
+    """
+
+    id: int
+    assessment_id: int
+    respondent_id: int
+    domains: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the link still works at `now`: not withdrawn and not expired."""
+        return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the append-only audit log: who did what, when, and on which organisation if any."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    organisation_id: int | None
+    detail: str
