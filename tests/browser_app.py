@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,13 +38,39 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(database: Path, timeout: float = 60.0) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free port against `database`; yield its base URL."""
-    port = free_port()
-    env = {**os.environ, "ITSCM_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+def running_app(
+    database: Path,
+    timeout: float = 60.0,
+    *,
+    script: Path | str = "app.py",
+    port: int | None = None,
+    secrets: Path | None = None,
+    options: Sequence[str] = (),
+    environment: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Run `streamlit run SCRIPT` (app.py unless told) against `database`; yield its base URL.
+
+    `port` is a free port by default; pass one from `free_port()` when something written before the
+    start must name it (a sign-in redirect URI). `secrets` is the only secrets.toml the app reads
+    (the project's and the user's are then ignored); `options` are more `streamlit run` options
+    and `environment` more environment variables.
+    """
+    port = free_port() if port is None else port
+    env = {
+        **os.environ,
+        "ITSCM_DB": str(database),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        **(environment or {}),
+    }
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    command += ["--server.headless", "true"]
+    # On the command line, not STREAMLIT_SECRETS_FILES: that variable is split at spaces.
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
+    command += list(options)
     log = database.with_suffix(".log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,

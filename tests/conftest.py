@@ -37,6 +37,16 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+@pytest.fixture
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID Connect provider (oidc-provider-mock) on loopback for one test; yields its issuer URL."""
+    # Imported here: loading the provider (Flask, Authlib) costs every test run half a second otherwise.
+    from tests.oidc_provider import running_oidc_provider
+
+    with running_oidc_provider() as issuer:
+        yield issuer
+
+
 # The storage tests share one small setting: a database in memory holding one organisation, one
 # assessment against a small questionnaire, and one respondent. A test file that needs another
 # setting defines a fixture of the same name, which takes precedence over these.
