@@ -1,14 +1,29 @@
-"""The ITSCM maturity assessment app: page configuration and navigation only."""
+"""The ITSCM maturity assessment app: page configuration, who is using it, and navigation only."""
 
 import streamlit as st
 
+from access import Participant
+from ui.access import account_box, pages_for, resolve_actor, set_actor
+
 st.set_page_config(page_title="ITSCM maturity", page_icon=":material/health_and_safety:", layout="wide")
 
-pages = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("app_pages/questionnaire.py", title="Questionnaire", icon=":material/checklist:"),
-    st.Page("app_pages/results.py", title="Results", icon=":material/insights:"),
-    st.Page("app_pages/roadmap.py", title="Roadmap", icon=":material/route:"),
-    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
-]
-st.navigation(pages).run()
+# Who is using this session is decided before any page runs: a participant link, the owner of a
+# personal installation, or a signed-in member; otherwise a page says why nothing is shown.
+actor = resolve_actor()
+set_actor(actor)
+account_box(actor)
+
+participant = isinstance(actor, Participant)
+pages = {
+    "home": st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=not participant),
+    "questionnaire": st.Page(
+        "app_pages/questionnaire.py", title="Questionnaire", icon=":material/checklist:", default=participant
+    ),
+    "results": st.Page("app_pages/results.py", title="Results", icon=":material/insights:"),
+    "roadmap": st.Page("app_pages/roadmap.py", title="Roadmap", icon=":material/route:"),
+    "links": st.Page("app_pages/links.py", title="Participant links", icon=":material/link:"),
+    "data": st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
+    "admin": st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+}
+# A participant sees one page and no menu: nothing to navigate to.
+st.navigation(list(pages_for(actor, pages)), position="hidden" if participant else "sidebar").run()

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from access import Action
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
 from exports.json_io import AssessmentImportError, ImportPreview, assessment_json, import_assessment, preview_import
 from exports.offline import (
@@ -24,11 +25,20 @@ from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
 from exports.upload_safety import UploadRefused
 from questionnaires.coverage import coverage_table
-from storage import backup_database, connect, list_organisations, list_roadmap_items
+from storage import backup_database, connect, list_roadmap_items
 from storage.restore import check_backup, restore_database
+from ui.access import allowed, audited, record
 from ui.downloads import XLSX, file_stem, slug, workbook_button
 from ui.jobs import exclusive, progress_reporter
-from ui.session import CORE_ERRORS, chosen_assessment_id, db, page_header, remember, show_error
+from ui.session import (
+    CORE_ERRORS,
+    chosen_assessment_id,
+    db,
+    page_header,
+    remember,
+    show_error,
+    visible_organisation_list,
+)
 from ui.text import md
 from ui.uploads import finish_import, read_once, right_kind, uploader_key
 
@@ -83,7 +93,13 @@ def assessment_downloads(assessment_id: int) -> None:
         ]
         for label, data, file_name, mime, icon, help_text in downloads:
             st.download_button(
-                label, data=data, file_name=file_name, mime=mime, icon=icon, on_click="ignore", help=help_text
+                label,
+                data=audited(data, f"exported {label}", report.organisation.id, f"assessment {assessment_id}"),
+                file_name=file_name,
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+                help=help_text,
             )
     st.markdown("**Offline questionnaire** for one respondent, to fill in with Excel and import back")
     if not report.respondents:
@@ -93,15 +109,20 @@ def assessment_downloads(assessment_id: int) -> None:
     person = st.selectbox("Respondent", list(people), format_func=lambda rid: people[rid].name, key="data-respondent")
     st.download_button(
         "Offline questionnaire (Excel)",
-        data=lambda: offline_workbook(
-            db(),
-            report.questionnaire,
-            organisation_name=report.organisation.name,
-            assessment_label=report.assessment.label,
-            assessment_id=report.assessment.id,
-            respondent_name=people[person].name,
-            respondent_id=person,
-            answers=report.answers_of(person),
+        data=audited(
+            lambda: offline_workbook(
+                db(),
+                report.questionnaire,
+                organisation_name=report.organisation.name,
+                assessment_label=report.assessment.label,
+                assessment_id=report.assessment.id,
+                respondent_name=people[person].name,
+                respondent_id=person,
+                answers=report.answers_of(person),
+            ),
+            "exported an offline questionnaire",
+            report.organisation.id,
+            f"assessment {assessment_id}, respondent {person}",
         ),
         file_name=f"{base}-{slug(people[person].name)}-offline.xlsx",
         mime=XLSX,
@@ -137,7 +158,8 @@ def portfolio_export() -> None:
 
 def offline_import(upload: UploadedFile, assessment_id: int) -> None:
     """Read an uploaded offline questionnaire, list its problems, and import it when the user says so."""
-    questionnaire = load_report(db(), assessment_id).questionnaire
+    target = load_report(db(), assessment_id)
+    questionnaire = target.questionnaire
 
     def read(raw: bytes) -> OfflineImport | Exception:
         try:
@@ -182,6 +204,7 @@ def offline_import(upload: UploadedFile, assessment_id: int) -> None:
             bar.empty()
             show_error(exc)
             return
+    record("imported an offline questionnaire", target.organisation.id, f"{changed} answers changed")
     finish_import(md(f"Imported {upload.name}: {changed} answer(s) changed."), "offline-upload")
 
 
@@ -243,6 +266,7 @@ def json_import(upload: UploadedFile) -> None:
         except IMPORT_ERRORS as exc:
             show_error(exc)
             return
+    record("imported an assessment (JSON)", imported.organisation_id, f"assessment {imported.id}")
     remember("organisation", imported.organisation_id)
     remember("assessment", imported.id)
     st.session_state.pop("json-import-choice", None)
@@ -275,83 +299,103 @@ def restore_upload(staged: Path) -> None:
             show_error(exc)
             return
         bar.progress(1.0, text="Restored.")
+        record("restored a backup", None, f"{checked.organisations} organisations, {checked.assessments} assessments")
         st.success(md(f"Restored. The previous database is kept at {outcome.previous_copy}."))
 
 
-organisations = list_organisations(db())
+organisations = visible_organisation_list()
 chosen_assessment = chosen_assessment_id()
-if chosen_assessment is not None:
-    page_header("Data", load_report(db(), chosen_assessment))
+report = load_report(db(), chosen_assessment) if chosen_assessment is not None else None
+if report is not None:
+    page_header("Data", report)
 else:
     st.title("Data", anchor=False)
 st.caption("Export an assessment, fill in a questionnaire offline, import answers, and back up or restore everything.")
 
-export_tab, import_tab, backup_tab = st.tabs(["Export", "Import", "Backup and restore"])
+organisation_id = report.organisation.id if report is not None else None
+may_export = allowed(Action.EXPORT, organisation_id=organisation_id)
+may_import_offline = allowed(Action.IMPORT_OFFLINE, organisation_id=organisation_id)
+may_import_json = allowed(Action.IMPORT_JSON)
+may_backup, may_restore = allowed(Action.BACKUP), allowed(Action.RESTORE)
+tabs = [
+    name
+    for name, shown in (
+        ("Export", True),
+        ("Import", may_import_offline or may_import_json),
+        ("Backup and restore", may_backup or may_restore),
+    )
+    if shown
+]
+tab = dict(zip(tabs, st.tabs(tabs), strict=True))
 
-with export_tab:
+with tab["Export"]:
     if not organisations:
         st.info("Nothing to export yet: create an organisation and an assessment on the Home page.")
-    else:
-        if chosen_assessment is None:
-            st.info("This organisation has no assessment yet: start one on the Home page.")
-        else:
-            assessment_downloads(chosen_assessment)
+    elif report is None:
+        st.info("This organisation has no assessment yet: start one on the Home page.")
+    elif may_export:
+        assessment_downloads(report.assessment.id)
+    if allowed(Action.PORTFOLIO):
         st.divider()
         portfolio_export()
 
-with import_tab:
-    flash = st.session_state.pop("data-flash", None)
-    if flash is not None:
-        st.success(flash, icon=":material/check_circle:")
-    st.markdown("**Offline questionnaire**: a workbook exported above and filled in")
-    offline = st.file_uploader("Offline questionnaire (.xlsx)", key=uploader_key("offline-upload"))
-    if offline is not None and right_kind(
-        offline,
-        (".xlsx",),
-        "an Excel workbook",
-        "export an offline questionnaire on the Export tab, fill it in with Excel and upload that workbook.",
-    ):
-        if chosen_assessment is None:
-            st.info("Choose the organisation and the assessment at the top of the page first.")
-        else:
-            offline_import(offline, chosen_assessment)
+if "Import" in tab:
+    with tab["Import"]:
+        flash = st.session_state.pop("data-flash", None)
+        if flash is not None:
+            st.success(flash, icon=":material/check_circle:")
+        if may_import_offline:
+            st.markdown("**Offline questionnaire**: a workbook exported above and filled in")
+            offline = st.file_uploader("Offline questionnaire (.xlsx)", key=uploader_key("offline-upload"))
+            if offline is not None and right_kind(
+                offline,
+                (".xlsx",),
+                "an Excel workbook",
+                "export an offline questionnaire on the Export tab, fill it in with Excel and upload that workbook.",
+            ):
+                if report is None:
+                    st.info("Choose the organisation and the assessment at the top of the page first.")
+                else:
+                    offline_import(offline, report.assessment.id)
+        if may_import_json:
+            st.divider()
+            st.markdown("**Assessment (JSON)** exported from this or another installation")
+            document = st.file_uploader("Assessment (.json)", key=uploader_key("json-upload"))
+            if document is not None and right_kind(
+                document,
+                (".json",),
+                "an assessment exported as JSON",
+                "on the installation it comes from, open the Data page and download Assessment (JSON).",
+            ):
+                json_import(document)
 
-    st.divider()
-    st.markdown("**Assessment (JSON)** exported from this or another installation")
-    document = st.file_uploader("Assessment (.json)", key=uploader_key("json-upload"))
-    if document is not None and right_kind(
-        document,
-        (".json",),
-        "an assessment exported as JSON",
-        "on the installation it comes from, open the Data page and download Assessment (JSON).",
-    ):
-        json_import(document)
-
-with backup_tab:
-    st.markdown("**Back up** the whole database (every organisation, assessment, answer and its history)")
-    st.download_button(
-        "Download a backup",
-        data=lambda: backup_bytes(),
-        file_name=f"itscm-backup-{datetime.now(UTC):%Y%m%d-%H%M}.db",
-        mime="application/vnd.sqlite3",
-        icon=":material/backup:",
-        on_click="ignore",
-        help="A consistent copy made with SQLite's backup API, safe while people are answering.",
-    )
-    st.caption("From the command line: `python cli.py backup PATH`.")
-
-    st.divider()
-    st.markdown("**Restore** a backup: it replaces all current data; the current database is kept as a copy")
-    upload = st.file_uploader("Backup file (.db)", key="restore-upload")
-    st.caption("Larger backups than the upload limit can be restored with `python cli.py restore PATH`.")
-    if upload is not None and right_kind(
-        upload,
-        (".db", ".sqlite", ".sqlite3"),
-        "a backup of this app's database",
-        "choose a file made with Download a backup or `python cli.py backup`.",
-    ):
-        # The upload is staged in a folder of its own that is removed once it has been checked or restored.
-        with tempfile.TemporaryDirectory() as folder:
-            staged = Path(folder) / "restore.db"
-            staged.write_bytes(upload.getvalue())
-            restore_upload(staged)
+if "Backup and restore" in tab:
+    with tab["Backup and restore"]:
+        if may_backup:
+            st.markdown("**Back up** the whole database (every organisation, assessment, answer and its history)")
+            st.download_button(
+                "Download a backup",
+                data=audited(backup_bytes, "downloaded a backup"),
+                file_name=f"itscm-backup-{datetime.now(UTC):%Y%m%d-%H%M}.db",
+                mime="application/vnd.sqlite3",
+                icon=":material/backup:",
+                on_click="ignore",
+                help="A consistent copy made with SQLite's backup API, safe while people are answering.",
+            )
+            st.caption("From the command line: `python cli.py backup PATH`.")
+        if may_restore:
+            st.divider()
+            st.markdown("**Restore** a backup: it replaces all current data; the current database is kept as a copy")
+            upload = st.file_uploader("Backup file (.db)", key="restore-upload")
+            st.caption("Larger backups than the upload limit can be restored with `python cli.py restore PATH`.")
+            if upload is not None and right_kind(
+                upload,
+                (".db", ".sqlite", ".sqlite3"),
+                "a backup of this app's database",
+                "choose a file made with Download a backup or `python cli.py backup`.",
+            ):
+                # The upload is staged in a folder of its own that is removed once it has been checked or restored.
+                with tempfile.TemporaryDirectory() as folder:
+                    staged = Path(folder) / "restore.db"
+                    staged.write_bytes(upload.getvalue())
+                    restore_upload(staged)

@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from access import Action
 from demo.data import load_demo_data, remove_demo_data
 from exports.report import AssessmentSummary, summaries
 from questionnaires.catalog import available_questionnaires, catalogue_warnings
@@ -14,7 +15,6 @@ from storage import (
     create_organisation,
     delete_assessment,
     delete_organisation,
-    list_organisations,
     list_respondents,
     preview_assessment_deletion,
     preview_organisation_deletion,
@@ -26,8 +26,9 @@ from storage.changes import Deletion
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.records import Organisation
 from storage.start import start_assessment
+from ui.access import allowed, record
 from ui.levels import level_label
-from ui.session import attempt, db, go, organisation_label, recalled_int, remember
+from ui.session import attempt, db, go, organisation_label, recalled_int, remember, visible_organisation_list
 from ui.text import md
 
 # Wide enough that no real date is outside it: the range that applies is checked by the core, with a
@@ -45,7 +46,7 @@ flash = st.session_state.pop("home-flash", None)
 if flash is not None:
     st.success(flash, icon=":material/check_circle:")
 
-organisations = list_organisations(db())
+organisations = visible_organisation_list()
 for warning in catalogue_warnings():
     st.warning(md(warning), icon=":material/rule:")
 if not available_questionnaires():
@@ -91,6 +92,8 @@ def new_organisation_form(expanded: bool) -> None:
 
 def demo_controls() -> None:
     """Load or remove the illustrative demo data, at any time."""
+    if not allowed(Action.DEMO):
+        return
     has_demo = any(o.illustrative for o in organisations)
     with st.expander("Illustrative demo data", icon=":material/science:"):
         st.caption(
@@ -105,18 +108,22 @@ def demo_controls() -> None:
                 with st.spinner("Loading demo data..."):
                     summary = attempt(lambda: load_demo_data(db(), questionnaire))
                 if summary is not None:
+                    record("loaded the demo data")
                     st.session_state["home-flash"] = "Illustrative demo data loaded."
                     st.rerun()
         elif st.button("Remove the demo data", icon=":material/delete_sweep:"):
             removal = attempt(lambda: remove_demo_data(db()))
             if removal is not None:
+                record("removed the demo data", None, removal.describe())
                 remember("organisation", None)
                 remember("assessment", None)
                 st.session_state["home-flash"] = md(removal.describe())
                 st.rerun()
 
 
-def confirm_deletion(what: str, preview_text: str, key: str, delete: Callable[[], Deletion | None]) -> None:
+def confirm_deletion(
+    what: str, preview_text: str, key: str, delete: Callable[[], Deletion | None], organisation_id: int
+) -> None:
     """Name what goes, ask for a tick, delete with a backup first, and say how to undo it."""
     st.warning(
         f"Deleting {what} removes {preview_text}. A backup of the whole database is taken first, so a restore "
@@ -127,6 +134,7 @@ def confirm_deletion(what: str, preview_text: str, key: str, delete: Callable[[]
     if st.button("Delete", key=f"{key}-delete", type="primary", disabled=not sure, icon=":material/delete:"):
         outcome = delete()
         if outcome is not None:
+            record(f"deleted {what}", organisation_id, outcome.removed.describe())
             remember("assessment", None)
             kept = f" The database as it was is kept at {outcome.backup}." if outcome.backup else ""
             st.session_state["home-flash"] = md(f"Deleted {what}.{kept}")
@@ -146,6 +154,7 @@ def manage_organisation(organisation: Organisation) -> None:
             preview.describe(),
             f"delete-org-{organisation.id}",
             lambda: attempt(lambda: delete_organisation(db(), organisation.id)),
+            organisation.id,
         )
 
 
@@ -174,16 +183,24 @@ def manage_assessment(row: AssessmentSummary) -> None:
             preview_assessment_deletion(db(), a.id).describe(),
             f"delete-assessment-{a.id}",
             lambda: attempt(lambda: delete_assessment(db(), a.id)),
+            a.organisation_id,
         )
 
 
+may_create = allowed(Action.CREATE_ORGANISATION)
 if not organisations:
-    st.info(
-        "No organisation yet. Create yours below to start a self-assessment, or load illustrative demo data "
-        "(fictional organisations with three yearly assessments each) to explore every page first.",
-        icon=":material/waving_hand:",
-    )
-    new_organisation_form(expanded=True)
+    if may_create:
+        st.info(
+            "No organisation yet. Create yours below to start a self-assessment, or load illustrative demo data "
+            "(fictional organisations with three yearly assessments each) to explore every page first.",
+            icon=":material/waving_hand:",
+        )
+        new_organisation_form(expanded=True)
+    else:
+        st.info(
+            "No organisation is assigned to you yet. Ask an administrator to assign the organisations you work on.",
+            icon=":material/info:",
+        )
     demo_controls()
     st.stop()
 
@@ -207,16 +224,23 @@ remember("organisation", chosen_id)
 organisation = by_id[chosen_id]
 with middle:
     st.caption(md(f"{organisation.industry} · {organisation.size_band} · {organisation.region}"))
-with right:
-    manage_organisation(organisation)
-new_organisation_form(expanded=False)
+may_manage = allowed(Action.MANAGE_ASSESSMENTS, organisation_id=organisation.id)
+may_answer = allowed(Action.ANSWER, organisation_id=organisation.id)
+if allowed(Action.MANAGE_ORGANISATION, organisation_id=organisation.id):
+    with right:
+        manage_organisation(organisation)
+if may_create:
+    new_organisation_form(expanded=False)
 if organisation.illustrative:
     st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
 
 st.subheader(f"Assessments of {md(organisation.name)}", anchor=False)
 rows = summaries(db(), organisation.id)
 if not rows:
-    st.info("No assessment yet for this organisation. Start one below.", icon=":material/arrow_downward:")
+    st.info(
+        "No assessment yet for this organisation." + (" Start one below." if may_manage else ""),
+        icon=":material/arrow_downward:" if may_manage else ":material/info:",
+    )
 for row in rows:
     a = row.assessment
     with st.container(border=True):
@@ -237,11 +261,16 @@ for row in rows:
                 else "Not every domain has answers yet",
             )
         with cols[4].container(horizontal=True, horizontal_alignment="right"):
-            if st.button("Answer", key=f"answer-{a.id}", icon=":material/edit:"):
+            if may_answer and st.button("Answer", key=f"answer-{a.id}", icon=":material/edit:"):
                 go("questionnaire", assessment=a.id, organisation=organisation.id)
             if st.button("Results", key=f"results-{a.id}", icon=":material/insights:"):
                 go("results", assessment=a.id, organisation=organisation.id)
-            manage_assessment(row)
+            if may_manage:
+                manage_assessment(row)
+
+if not may_manage:
+    demo_controls()
+    st.stop()
 
 with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"):
     questionnaires = available_questionnaires()

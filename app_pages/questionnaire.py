@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from access import AccessDenied, Action, Participant, require
 from questionnaires.model import Question
 from storage import set_assessment_status, update_answer
 from storage.errors import StorageError
 from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, field_of, with_field
+from ui.access import allowed, current_actor
 from ui.browser import guard_unsaved_text, scroll_to_top
 from ui.session import (
     PAGES,
@@ -35,11 +37,15 @@ if not view.respondents:
     st.warning("This assessment has no respondent yet. Start it again from the Home page.")
     st.stop()
 
+actor = current_actor()
+participant = actor if isinstance(actor, Participant) else None
 respondents = {r.id: r for r in view.respondents}
-respondent_id = recalled_int("respondent")
+respondent_id = participant.respondent_id if participant else recalled_int("respondent")
 if respondent_id not in respondents:
     respondent_id = view.respondents[0].id
-if len(respondents) > 1:
+if participant:
+    st.caption(md(f"Answering as {respondents[respondent_id].name}. Every answer is saved as yours when you give it."))
+elif len(respondents) > 1:
     respondent_id = st.selectbox(
         "Answering as",
         list(respondents),
@@ -49,13 +55,20 @@ if len(respondents) > 1:
 remember("respondent", respondent_id)
 mine = view.answers_of(respondent_id)
 
-# Progress of this respondent, overall and per domain.
-answered = {qid for qid, a in mine.items() if a.is_answered}
-total = len(questionnaire.questions)
-st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions answered")
 
-domains = list(questionnaire.domains)
+where = {"organisation_id": view.organisation.id, "assessment_id": assessment.id, "respondent_id": respondent_id}
+# A participant link may be limited to some domains: only those are shown.
+domains = [d for d in questionnaire.domains if allowed(Action.ANSWER, domain_id=d.id, **where)]
+if not domains:
+    st.warning("You may not answer this assessment's questions here.", icon=":material/lock:")
+    st.stop()
 domain_ids = [d.id for d in domains]
+
+# Progress of this respondent over the questions they answer, overall and per domain.
+mine_here = {q.id for d in domains for q in questionnaire.questions_in(d.id)}
+answered = {qid for qid, a in mine.items() if a.is_answered and qid in mine_here}
+total = len(mine_here)
+st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions answered")
 nav_key = f"domain-nav-{assessment.id}"
 if st.session_state.get(nav_key) not in domain_ids:
     # A new session (or a refresh) starts on the domain named in the URL.
@@ -135,10 +148,12 @@ def save(question: Question, field: AnswerField) -> None:
     base: AnswerValue = st.session_state[base_key]
     st.session_state.pop(notice_key, None)
     try:
+        # Asked again at the moment of saving: a link revoked or a role changed since the page loaded.
+        require(current_actor(), Action.ANSWER, domain_id=question.domain, **where)
         outcome = update_answer(
             db(), questionnaire, assessment.id, respondent_id, question.id, base, edited_value(question, field, base)
         )
-    except StorageError as exc:
+    except (StorageError, AccessDenied) as exc:
         if field == "choice":
             show_stored(question, field, base)
             after = "The level shown is the one stored: choose again."
@@ -254,7 +269,16 @@ if index < len(domains) - 1:
         f"{domains[index + 1].name} →", width="stretch", on_click=go_to_domain, args=(domain_ids[index + 1],)
     )
 
-if assessment.status != "completed":
+if participant is not None:
+    missing = sum(q.id not in answered for d in domains for q in questionnaire.questions_in(d.id))
+    done.caption(
+        "All your questions are answered: thank you. You can still change an answer."
+        if not missing
+        else f"{missing} of your question(s) still unanswered. You can come back to this link at any time."
+    )
+elif not allowed(Action.MANAGE_ASSESSMENTS, organisation_id=view.organisation.id):
+    pass
+elif assessment.status != "completed":
     missing = total - len(answered)
     if (
         done.button("Mark assessment complete", type="primary", width="stretch")

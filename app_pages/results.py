@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from access import Action, require
 from questionnaires.coverage import coverage_table
 from questionnaires.model import Question
 from scoring import QuestionResult
 from scoring.explain import explain_domain
 from scoring.overall_reason import overall_stage_reason
 from storage import set_target
+from ui.access import allowed, current_actor
 from ui.charts import question_heatmap, radar
 from ui.downloads import workbook_button
 from ui.levels import level_label, style_levels
@@ -24,6 +26,7 @@ overall = score.overall
 scale = questionnaire.level_numbers
 
 page_header("Results", view)
+may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
 workbook_button(view, key="results-workbook")
 
 if overall.answered == 0:
@@ -92,8 +95,12 @@ with right:
             key=key,
             format_func=lambda level: level_label(questionnaire, level),
             on_change=lambda d=domain.id, k=key: attempt(
-                lambda: set_target(db(), questionnaire, view.assessment.id, d, st.session_state[k])
+                lambda: (
+                    require(current_actor(), Action.PLAN, organisation_id=view.organisation.id),
+                    set_target(db(), questionnaire, view.assessment.id, d, st.session_state[k]),
+                )
             ),
+            disabled=not may_plan,
         )
 
 st.subheader("Practices by domain")

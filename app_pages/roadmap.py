@@ -7,11 +7,13 @@ from fractions import Fraction
 
 import streamlit as st
 
+from access import Action
 from exports.report import PlannedStep, planned_roadmap
 from scoring import phase_loads
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
+from ui.access import allowed
 from ui.charts import roadmap_timeline
 from ui.downloads import workbook_button
 from ui.session import PAGES, attempt, db, page_header, require_report
@@ -26,6 +28,7 @@ view = require_report()
 questionnaire = view.questionnaire
 
 page_header("Roadmap", view)
+may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
 workbook_button(view, key="roadmap-workbook")
 
 if view.score.overall.answered == 0:
@@ -117,6 +120,9 @@ def sync_widgets(plan: PlannedStep) -> None:
 
 def save_field(step: RoadmapStep, field: str) -> None:
     """Save the one field the user changed, so a field another person changed meanwhile is kept."""
+    if not allowed(Action.PLAN, organisation_id=view.organisation.id):
+        st.error("You may read this roadmap but not change it.", icon=":material/lock:")
+        return
     value = st.session_state[widget_key(step, field)]
     if field == "owner":
         value = value or ""
@@ -148,12 +154,14 @@ def step_card(number: int, plan: PlannedStep) -> None:
         row = fields.container(horizontal=True)
         row.text_input(
             "Owner",
+            disabled=not may_plan,
             key=widget_key(step, "owner"),
             on_change=save_field,
             args=(step, "owner"),
         )
         row.date_input(
             "Due date",
+            disabled=not may_plan,
             key=widget_key(step, "due_date"),
             format="YYYY-MM-DD",
             on_change=save_field,
@@ -162,6 +170,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         row.selectbox(
             "Status",
             ROADMAP_STATUSES,
+            disabled=not may_plan,
             format_func=STATUS_WORDS.get,
             key=widget_key(step, "status"),
             on_change=save_field,

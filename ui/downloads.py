@@ -7,6 +7,7 @@ import streamlit as st
 from exports.report import AssessmentReport
 from exports.workbook import workbook_for_assessment
 from storage import connect
+from ui.access import audited
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +33,12 @@ def workbook_button(report: AssessmentReport, *, key: str) -> None:
     assessment_id = report.assessment.id
     st.download_button(
         "Excel roadmap workbook",
-        data=lambda: workbook_bytes(assessment_id),
+        data=audited(
+            lambda: workbook_bytes(assessment_id),
+            "exported the roadmap workbook",
+            report.organisation.id,
+            f"assessment {assessment_id}",
+        ),
         file_name=f"{file_stem(report)}-roadmap.xlsx",
         mime=XLSX,
         icon=":material/table_view:",

@@ -6,15 +6,17 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
-from sqlite_utils import Database
 
+from access import AccessDenied, Action, Participant, visible_organisations
 from exports.report import AssessmentReport, load_report
 from questionnaires.catalog import UnknownQuestionnaire
 from questionnaires.errors import QuestionnaireError
 from scoring import ScoringError
-from storage import connect, get_assessment, list_assessments, list_organisations
+from storage import get_assessment, list_assessments, list_organisations
 from storage.errors import NotFoundError, StorageError
 from storage.records import Assessment, Organisation
+from ui.access import allowed, current_actor
+from ui.database import db, show_error
 from ui.text import md
 
 PAGES = {
@@ -23,28 +25,11 @@ PAGES = {
     "results": "app_pages/results.py",
     "roadmap": "app_pages/roadmap.py",
     "data": "app_pages/data.py",
+    "links": "app_pages/links.py",
+    "admin": "app_pages/admin.py",
 }
-CORE_ERRORS = (StorageError, ScoringError, QuestionnaireError, UnknownQuestionnaire)
+CORE_ERRORS = (StorageError, ScoringError, QuestionnaireError, UnknownQuestionnaire, AccessDenied)
 T = TypeVar("T")
-
-
-def db() -> Database:
-    """This thread's connection to the database (one per thread, never shared).
-
-    When the database cannot be opened (ITSCM_DB names a folder, a file that is not a database,
-    a place that cannot be written), the page shows why and how to fix it, and stops.
-    """
-    try:
-        return connect()
-    except StorageError as exc:
-        show_error(exc)
-        st.stop()
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def show_error(exc: Exception) -> None:
-    """Show a core error as a clear message, never a traceback."""
-    st.error(md(str(exc)), icon=":material/error:")
 
 
 def attempt(action: Callable[[], T]) -> T | None:
@@ -102,24 +87,46 @@ def _latest(assessments: tuple[Assessment, ...]) -> Assessment | None:
     return max(assessments, key=lambda a: (a.assessment_date, a.id), default=None)
 
 
+def _visible(assessment: Assessment) -> bool:
+    return allowed(Action.VIEW, organisation_id=assessment.organisation_id) or allowed(
+        Action.ANSWER, organisation_id=assessment.organisation_id, assessment_id=assessment.id
+    )
+
+
+def visible_organisation_list() -> list[Organisation]:
+    """The organisations this session's actor may see, alphabetically."""
+    return visible_organisations(current_actor(), list_organisations(db()))
+
+
 def chosen_assessment_id() -> int | None:
     """The assessment in view: the one chosen, as long as it belongs to the organisation chosen.
 
     The organisation chosen last (on Home or in a page's header) wins: when the remembered
     assessment belongs to another organisation, the chosen organisation's latest assessment is
-    shown instead, so a page never goes on showing the previous client's results.
+    shown instead, so a page never goes on showing the previous client's results. An id this
+    actor may not see is treated exactly like one that does not exist, whatever the URL says.
+    A participant link always shows its own assessment.
     """
+    actor = current_actor()
+    if isinstance(actor, Participant):
+        return actor.assessment_id
     conn = db()
     organisation_id = recalled_int("organisation")
+    if organisation_id is not None and organisation_id not in {o.id for o in visible_organisation_list()}:
+        remember("organisation", None)
+        organisation_id = None
     assessment_id = recalled_int("assessment")
     if assessment_id is not None:
         try:
             assessment = get_assessment(conn, assessment_id)
         except NotFoundError:
             assessment = None
+        if assessment is not None and not _visible(assessment):
+            assessment = None
+        if assessment is None:
             remember("assessment", None)
             st.warning(f"Assessment {assessment_id} does not exist (any more). Choose one on the Home page.")
-        if assessment is not None and organisation_id in (None, assessment.organisation_id):
+        elif organisation_id in (None, assessment.organisation_id):
             remember("organisation", assessment.organisation_id)
             return assessment.id
     if organisation_id is None:
@@ -170,13 +177,16 @@ def page_header(title: str, view: AssessmentReport) -> None:
     a = view.assessment
     status = "completed" if a.status == "completed" else "in progress"
     st.title(f"{title}: {md(organisation_label(org))}", anchor=False)
+    if isinstance(current_actor(), Participant):
+        st.markdown(f"**{md(a.label)}** · {md(view.questionnaire.title)}")
+        return
     with st.container(border=True):
         facts, pick_org, pick_assessment = st.columns([3, 2, 2], vertical_alignment="bottom")
         facts.markdown(
             f"**{md(a.label)}** · {a.assessment_date:%d %b %Y} · {status}  \n"
             f"{md(view.questionnaire.title)} {md(view.questionnaire.version)}"
         )
-        organisations = {o.id: o for o in list_organisations(db())}
+        organisations = {o.id: o for o in visible_organisation_list()}
         st.session_state["header-organisation"] = org.id
         pick_org.selectbox(
             "Organisation",
