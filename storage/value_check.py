@@ -18,6 +18,9 @@ from questionnaires.model import Questionnaire
 from storage.choices import (
     ASSESSMENT_STATUSES,
     INDUSTRIES,
+    MAX_ACTOR,
+    MAX_AUDIT_ACTION,
+    MAX_EMAIL,
     MAX_FREE_TEXT,
     MAX_LABEL,
     MAX_ORGANISATION_NAME,
@@ -26,10 +29,13 @@ from storage.choices import (
     MAX_ROLE,
     REGIONS,
     ROADMAP_STATUSES,
+    ROLES,
     SIZE_BANDS,
 )
 from storage.errors import StorageError
+from storage.links import DOMAIN_ID, DOMAIN_SEPARATOR, TOKEN_HASH
 from storage.timestamps import to_date, to_datetime
+from storage.users import check_email, email_key
 from storage.validation import (
     check_answer_value,
     check_choice,
@@ -118,6 +124,31 @@ def _free_text_accepted(value: object) -> bool:
         and len(value) <= MAX_FREE_TEXT
         and (value.isprintable() or value.translate(_LAYOUT_AS_SPACES).isprintable())
     )
+
+
+def _free_text(value: object, field: str) -> str | None:
+    if _free_text_accepted(value):
+        return None
+    return _refusal(lambda: check_free_text(value, field=field, error=StoredValueError))
+
+
+def _email(value: object, key: object) -> str | None:
+    refused = _name(value, "email", MAX_EMAIL) or _refusal(lambda: check_email(value, error=StoredValueError))
+    if refused is None and isinstance(value, str) and key != email_key(value):
+        return f"email_key {_shown(key)} is not the address in lower case, so the same person could be added twice"
+    return refused
+
+
+def _token_hash(value: object) -> str | None:
+    if isinstance(value, str) and TOKEN_HASH.fullmatch(value):
+        return None
+    return f"token_hash {_shown(value)} is not a SHA-256 hex digest (64 characters 0-9, a-f)"
+
+
+def _optional_id(value: object, column: str) -> str | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return None
+    return f"{column} {_shown(value)} is not a whole number"
 
 
 def _flag(value: object, column: str) -> str | None:
@@ -408,6 +439,72 @@ class _RowChecker:
                 ["an interrupted deletion is recorded, which would leave that assessment's history unprotected"],
             )
 
+    def users(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, email, key, role, active, created_at in self.rows(
+            "SELECT id, email, email_key, role, active, created_at FROM users"
+        ):
+            yield (
+                row_id,
+                [
+                    _email(email, key),
+                    _refusal(lambda v=role: check_choice(v, ROLES, field="role", error=StoredValueError)),
+                    _flag(active, "active"),
+                    _moment(created_at, "created_at"),
+                ],
+            )
+
+    def participant_links(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, token_hash, assessment_id, domains, created_by, created_at, expires_at, revoked_at in self.rows(
+            "SELECT id, token_hash, assessment_id, domains, created_by, created_at, expires_at, revoked_at "
+            "FROM participant_links"
+        ):
+            yield (
+                row_id,
+                [
+                    _token_hash(token_hash),
+                    self._link_domains(assessment_id, domains),
+                    _name(created_by, "created_by", MAX_ACTOR),
+                    _moment(created_at, "created_at"),
+                    _moment(expires_at, "expires_at"),
+                    _moment(revoked_at, "revoked_at", optional=True),
+                ],
+            )
+
+    def _link_domains(self, assessment_id: object, domains: object) -> str | None:
+        if not isinstance(domains, str):
+            return f"domains {_shown(domains)} is not text"
+        ids = domains.split(DOMAIN_SEPARATOR) if domains else []
+        if not all(DOMAIN_ID.fullmatch(domain) for domain in ids) or len(set(ids)) != len(ids):
+            return (
+                f"domains {_shown(domains)} is not a list of distinct domain ids separated by commas, such as BIA,REC"
+            )
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None:
+            return None
+        unknown = [domain for domain in ids if domain not in scale.domain_ids]
+        if unknown:
+            return (
+                f"domain {_shown(unknown[0])} is not in questionnaire '{scale.questionnaire.id}' "
+                f"version {scale.questionnaire.version}"
+            )
+        return None
+
+    def audit_log(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, at, actor, action, organisation_id, detail in self.rows(
+            "SELECT id, at, actor, action, organisation_id, detail FROM audit_log"
+        ):
+            yield (
+                row_id,
+                [
+                    _moment(at, "at"),
+                    _name(actor, "actor", MAX_ACTOR),
+                    _name(action, "action", MAX_AUDIT_ACTION),
+                    # A number, not a reference: the log outlives a deleted organisation.
+                    _optional_id(organisation_id, "organisation_id"),
+                    _free_text(detail, "detail"),
+                ],
+            )
+
 
 def _scale(questionnaire_id: object, version: object) -> _Scale | str:
     """Return what the questionnaire allows, or a sentence saying why it cannot be found."""
@@ -462,6 +559,10 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "benchmark_imports": checker.benchmark_imports,
         "settings": checker.settings,
         "deletions_in_progress": checker.deletions_in_progress,
+        # user_organisations holds two references and nothing else: the foreign key check covers it.
+        "users": checker.users,
+        "participant_links": checker.participant_links,
+        "audit_log": checker.audit_log,
     }
     # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
     for table, check in checks.items():

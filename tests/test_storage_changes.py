@@ -119,3 +119,30 @@ def test_a_deletion_takes_a_backup_first_that_still_holds_what_was_deleted(tmp_p
         assert [a.level for a in list_answers(copy, assessment.id)] == [3]
     finally:
         copy.close()
+
+
+def test_deleting_takes_the_participant_links_and_organisation_assignments_with_it_and_keeps_the_users(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage import add_user, assign_organisations, get_user, insert_link, list_links
+
+    later = datetime.now(UTC) + timedelta(days=14)
+    keep = create_assessment(db, assessment.organisation_id, questionnaire, "FY2027", date(2027, 3, 1))
+    kept_link = insert_link(db, "b" * 64, keep.id, add_respondent(db, keep.id, "Ben").id, [], "ana", later)
+    insert_link(db, "a" * 64, assessment.id, respondent.id, ["GOV"], "ana", later)
+    other = create_organisation(db, "Contoso", "Retail", "250-999 employees", "Europe")
+    user = add_user(db, "ana@example.org", "consultant")
+    assign_organisations(db, user.id, [assessment.organisation_id, other.id])
+
+    delete_assessment(db, assessment.id)
+    assert (
+        db.execute("SELECT count(*) FROM participant_links WHERE assessment_id = ?", [assessment.id]).fetchone()[0] == 0
+    )
+    assert list_links(db, keep.id) == (kept_link,)
+
+    delete_organisation(db, assessment.organisation_id)
+    assert db.execute("SELECT count(*) FROM participant_links").fetchone()[0] == 0
+    assert get_user(db, user.id).organisations == {other.id}
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -375,3 +375,83 @@ def test_cli_restore_prints_the_one_line_refusal_and_exits_1(tmp_path: Path) -> 
     assert done.stderr.startswith("error: extra_delete_trigger.db does not have the schema")
     assert "extra trigger answers_vanish on answers" in done.stderr
     assert not (tmp_path / "live.db").exists()
+
+
+def database_with_access_rows(path: Path) -> Path:
+    """Write a database at schema version 3 with a good row in users, user_organisations, participant_links and audit_log."""
+    database_at_version(path, 3)
+    now = now_text()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("INSERT INTO users VALUES (1, 'Ana@Example.org', 'ana@example.org', 'consultant', 1, ?)", [now])
+        conn.execute("INSERT INTO user_organisations VALUES (1, 1)")
+        conn.execute(
+            "INSERT INTO participant_links VALUES (1, ?, 1, 1, 'BIA,REC', 'Ana@Example.org', ?, ?, NULL)",
+            ["0" * 64, now, now],
+        )
+        conn.execute(
+            "INSERT INTO audit_log VALUES (1, ?, 'Ana@Example.org', 'export', 1, 'Workbook\nof FY2026')", [now]
+        )
+    finally:
+        conn.close()
+    return path
+
+
+def test_a_backup_with_users_links_and_an_audit_log_the_app_wrote_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(database_with_access_rows(tmp_path / "access.db"))
+    assert (checked.schema_version, checked.organisations, checked.answers) == (3, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        (
+            "UPDATE users SET email = 'ana.example.org', email_key = 'ana.example.org'",
+            r"users row 1: E-mail address 'ana.example.org' is not an address",
+        ),
+        (
+            "UPDATE users SET email_key = 'Ana@Example.org'",
+            r"users row 1: email_key 'Ana@Example.org' is not the address",
+        ),
+        ("UPDATE users SET active = 2", r"users row 1: active 2 is neither 0 nor 1"),
+        (
+            "UPDATE user_organisations SET organisation_id = 99",
+            r"user_organisations row 1: organisation_id refers to a row of organisations that does not exist",
+        ),
+        (
+            "UPDATE participant_links SET token_hash = 'the-token-itself'",
+            r"participant_links row 1: token_hash 'the-token-itself' is not a SHA-256 hex digest",
+        ),
+        (
+            "UPDATE participant_links SET domains = 'BIA,,REC'",
+            r"participant_links row 1: domains 'BIA,,REC' is not a list of distinct domain ids",
+        ),
+        (
+            "UPDATE participant_links SET domains = 'BIA,HR'",
+            r"participant_links row 1: domain 'HR' is not in questionnaire 'itscm' version 2026\.1",
+        ),
+        (
+            "UPDATE participant_links SET expires_at = '2026-12-03'",
+            r"participant_links row 1: expires_at '2026-12-03' has no UTC offset",
+        ),
+        # The audit log refuses UPDATE (its trigger), so a bad row is added instead.
+        (
+            "INSERT INTO audit_log VALUES (2, 'yesterday', 'Ana', 'export', NULL, '')",
+            r"audit_log row 2: at 'yesterday' is not a date and time the app can read",
+        ),
+        (
+            "INSERT INTO audit_log VALUES (2, '2026-03-31T09:30:00+00:00', 'Ana', 'export', 'one', '')",
+            r"audit_log row 2: organisation_id 'one' is not a whole number",
+        ),
+        (
+            "INSERT INTO audit_log VALUES (2, '2026-03-31T09:30:00+00:00', 'Ana', 'export', NULL, 'a' || char(27))",
+            r"audit_log row 2: detail contains an invisible control character \(U\+001B",
+        ),
+    ],
+)
+def test_restore_names_a_bad_value_in_users_links_and_the_audit_log(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = edited(database_with_access_rows(tmp_path / "access.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
