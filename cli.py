@@ -7,15 +7,19 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import io
 import json
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from access.identity import add_member, change_active, change_organisations, change_role
+from access.links import create_participant_link, join_url, revoke_participant_link
 from demo.data import load_demo_data, remove_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
@@ -38,12 +42,21 @@ from storage import (
     backup_database,
     connect,
     database_path,
+    get_assessment,
+    get_link,
+    get_organisation,
+    get_respondent,
+    get_user_by_email,
     list_assessments,
+    list_links,
     list_organisations,
+    list_respondents,
     list_roadmap_items,
+    list_users,
 )
 from storage.errors import StorageError
 from storage.paths import MEMORY, check_database_path
+from storage.records import User
 from storage.restore import restore_database
 
 
@@ -342,6 +355,223 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Users and participant links (shared mode): every change is recorded in the audit log ---
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def cli_actor() -> str:
+    """How the audit log names whoever runs the command line: 'command line (<login name>)'."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and none in the password database
+        login = "unknown login"
+    return f"command line ({login})"
+
+
+def _user(db: Database, email: str) -> User:
+    user = get_user_by_email(db, email)
+    if user is None:
+        raise CliError(
+            f"No user with e-mail address {email.strip()!r}; `python cli.py users list` shows them, "
+            "`python cli.py users add EMAIL --role ROLE` adds one."
+        )
+    return user
+
+
+def _organisations_of(db: Database, user: User) -> str:
+    if user.role == "administrator":
+        return "every organisation"
+    if not user.organisations:
+        return "no organisation yet"
+    names = {organisation.id: organisation.name for organisation in list_organisations(db)}
+    return ", ".join(f"{names.get(i, 'deleted organisation')} ({i})" for i in sorted(user.organisations))
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    """Add a user with a role and, for consultants and viewers, the organisations they work on."""
+    db = _database()
+    user = add_member(db, args.email, args.role, args.org or [], by=cli_actor())
+    print(f"Added {user.email} as {user.role}: {_organisations_of(db, user)}.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    """List every user with role, whether they may sign in, and their organisations."""
+    del args
+    db = _database()
+    users = list_users(db)
+    if not users:
+        print(
+            "No users yet. Add one with `python cli.py users add EMAIL --role administrator`, or list the first "
+            "administrators in the sign-in configuration."
+        )
+        return 0
+    width = max(len(user.email) for user in users)
+    for user in users:
+        state = "active" if user.active else "inactive"
+        print(f"{user.email:<{width}}  {user.role:<13}  {state:<8}  {_organisations_of(db, user)}")
+    return 0
+
+
+def cmd_users_role(args: argparse.Namespace) -> int:
+    """Change a user's role."""
+    db = _database()
+    before = _user(db, args.email)
+    after = change_role(db, before.id, args.role, by=cli_actor())
+    if after.role == before.role:
+        print(f"{after.email} is already {after.role}; nothing changed.")
+    else:
+        print(f"{after.email}: {before.role} -> {after.role}.")
+    return 0
+
+
+def cmd_users_assign(args: argparse.Namespace) -> int:
+    """Replace the organisations a user works on."""
+    db = _database()
+    user = change_organisations(db, _user(db, args.email).id, args.org, by=cli_actor())
+    print(f"{user.email} ({user.role}) now works on: {_organisations_of(db, user)}.")
+    return 0
+
+
+def cmd_users_active(args: argparse.Namespace) -> int:
+    """Stop a user signing in (deactivate) or let them in again (activate)."""
+    db = _database()
+    active = args.users_command == "activate"
+    before = _user(db, args.email)
+    after = change_active(db, before.id, active, by=cli_actor())
+    if after.active == before.active:
+        print(f"{after.email} is already {'active' if active else 'inactive'}; nothing changed.")
+    elif active:
+        print(f"{after.email} may sign in again as {after.role}.")
+    else:
+        print(f"{after.email} can no longer sign in; `python cli.py users activate {after.email}` undoes it.")
+    return 0
+
+
+def _check_base_url(base_url: str) -> str:
+    if not base_url.startswith(("http://", "https://")) or any(char.isspace() for char in base_url):
+        raise CliError(
+            f"--base-url {base_url!r}: give the address people open the app at, starting with http:// or "
+            "https://, such as https://itscm.example.org."
+        )
+    return base_url
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def cmd_links_create(args: argparse.Namespace) -> int:
+    """Make a participant link for a respondent of an assessment and print its address (shown only now)."""
+    base_url = _check_base_url(args.base_url)
+    db = _database()
+    token, link = create_participant_link(
+        db, args.assessment, args.respondent, days=args.days, domains=args.domains or (), created_by=cli_actor()
+    )
+    assessment = get_assessment(db, link.assessment_id)
+    organisation = get_organisation(db, assessment.organisation_id)
+    respondent = get_respondent(db, link.respondent_id)
+    print(
+        f"Link {link.id} for {respondent.name} on {organisation.name} {assessment.label} "
+        f"({', '.join(link.domains) or 'every domain'}), open until {_when(link.expires_at)}. "
+        "Copy it now: only its hash is stored, so it cannot be shown again."
+    )
+    print(join_url(base_url, token))
+    return 0
+
+
+def cmd_links_list(args: argparse.Namespace) -> int:
+    """List an assessment's participant links (never their tokens, which are not stored)."""
+    db = _database()
+    links = list_links(db, args.assessment)
+    if not links:
+        print(
+            f"No participant links for assessment {args.assessment} yet; make one with "
+            f"`python cli.py links create {args.assessment} --respondent NAME`."
+        )
+        return 0
+    names = {respondent.id: respondent.name for respondent in list_respondents(db, args.assessment)}
+    rows = [("Link", "Respondent", "Domains", "Expires", "Revoked")]
+    rows += [
+        (
+            str(link.id),
+            names.get(link.respondent_id, str(link.respondent_id)),
+            ",".join(link.domains) or "all",
+            _when(link.expires_at),
+            _when(link.revoked_at),
+        )
+        for link in links
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip())
+    return 0
+
+
+def cmd_links_revoke(args: argparse.Namespace) -> int:
+    """Withdraw a participant link: it stops opening at once."""
+    db = _database()
+    before = get_link(db, args.link)
+    link = revoke_participant_link(db, before.id, by=cli_actor())
+    respondent = get_respondent(db, link.respondent_id)
+    if before.revoked_at is not None:
+        print(f"Link {link.id} ({respondent.name}) was already withdrawn on {_when(link.revoked_at)}; nothing changed.")
+    else:
+        print(f"Withdrew link {link.id} ({respondent.name}); it no longer opens.")
+    return 0
+
+
+def add_access_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `users` and `links` commands, each with its own sub-commands."""
+    roles = "administrator, consultant or viewer"
+    users = commands.add_parser("users", help="add users, change their roles and organisations (shared mode)")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", help="add a user who may sign in with this e-mail address")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--role", required=True, metavar="ROLE", help=roles)
+    add.add_argument("--org", type=int, nargs="+", metavar="ID", help="organisation ids (see `python cli.py list`)")
+    add.set_defaults(run=cmd_users_add)
+    user_commands.add_parser("list", help="list users, roles and organisations").set_defaults(run=cmd_users_list)
+    role = user_commands.add_parser("role", help="change a user's role")
+    role.add_argument("email", metavar="EMAIL")
+    role.add_argument("role", metavar="ROLE", help=roles)
+    role.set_defaults(run=cmd_users_role)
+    assign = user_commands.add_parser("assign", help="replace the organisations a user works on")
+    assign.add_argument("email", metavar="EMAIL")
+    assign.add_argument(
+        "--org",
+        type=int,
+        nargs="*",
+        required=True,
+        metavar="ID",
+        help="organisation ids; none at all removes every one",
+    )
+    assign.set_defaults(run=cmd_users_assign)
+    for name, text in (("deactivate", "stop a user signing in"), ("activate", "let a deactivated user sign in again")):
+        toggle = user_commands.add_parser(name, help=text)
+        toggle.add_argument("email", metavar="EMAIL")
+        toggle.set_defaults(run=cmd_users_active)
+
+    links = commands.add_parser("links", help="participant links: make, list and withdraw them")
+    link_commands = links.add_subparsers(dest="links_command", required=True)
+    create = link_commands.add_parser("create", help="make a link for one respondent and print its address")
+    create.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, help="see `python cli.py list`")
+    create.add_argument("--respondent", required=True, metavar="NAME", help="an existing respondent, or a new one")
+    create.add_argument("--days", type=int, default=14, metavar="N", help="how long it stays open, 1-365 (default 14)")
+    create.add_argument("--domains", nargs="+", metavar="D", help="only these domain ids (default: every domain)")
+    create.add_argument(
+        "--base-url", default=DEFAULT_BASE_URL, metavar="URL", help=f"the app's address (default {DEFAULT_BASE_URL})"
+    )
+    create.set_defaults(run=cmd_links_create)
+    listing = link_commands.add_parser("list", help="list an assessment's links (the tokens are not stored)")
+    listing.add_argument("assessment", metavar="ASSESSMENT_ID", type=int)
+    listing.set_defaults(run=cmd_links_list)
+    revoke = link_commands.add_parser("revoke", help="withdraw a link: it stops opening at once")
+    revoke.add_argument("link", metavar="LINK_ID", type=int, help="see `python cli.py links list ASSESSMENT_ID`")
+    revoke.set_defaults(run=cmd_links_revoke)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
@@ -399,11 +629,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--remove", action="store_true", help="delete every illustrative organisation (a backup is taken first)"
     )
     demo.set_defaults(run=cmd_demo)
+
+    add_access_commands(commands)
     return parser
 
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
-USES_CATALOGUE = frozenset({"export", "import", "demo"})
+USES_CATALOGUE = frozenset({"export", "import", "demo", "links"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

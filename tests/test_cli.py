@@ -447,3 +447,141 @@ def test_demo_remove_deletes_the_illustrative_organisations_and_keeps_the_real_o
     assert [o.name for o in list_organisations(connect())] == ["Harbour Retail"]
     assert main(["demo", "--remove"]) == 0
     assert "No illustrative data to remove" in capsys.readouterr().out
+
+
+# --- Users and participant links: one-line messages, exit 1 on bad input, every change audited as the command line ---
+
+
+@pytest.fixture
+def cli_login(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The login name the command line reports as the actor in the audit log."""
+    monkeypatch.setattr("getpass.getuser", lambda: "alice")
+    return "command line (alice)"
+
+
+def test_users_add_list_role_assign_and_deactivate_are_audited_as_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_login: str
+) -> None:
+    from storage import connect, get_user_by_email, list_audit
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.startswith("No users yet.")
+    assert main(["users", "add", "boss@example.org", "--role", "administrator"]) == 0
+    assert main(["users", "add", " Ana@Example.org ", "--role", "consultant", "--org", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Added Ana@Example.org as consultant: Harbour Retail (1)."
+    assert main(["users", "role", "ana@example.org", "viewer"]) == 0
+    assert main(["users", "assign", "ana@example.org", "--org"]) == 0
+    assert main(["users", "deactivate", "ANA@example.org"]) == 0
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Ana@Example.org   viewer         inactive  no organisation yet",
+        "boss@example.org  administrator  active    every organisation",
+    ]
+    user = get_user_by_email(connect(), "ana@example.org")
+    assert user is not None and (user.role, user.active, user.organisations) == ("viewer", False, frozenset())
+    entries = list_audit(connect())
+    assert {entry.actor for entry in entries} == {cli_login}
+    assert [entry.action for entry in entries] == [
+        "user deactivated",
+        "organisations assigned",
+        "role changed",
+        "user added",
+        "user added",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["users", "add", "ana", "--role", "viewer"], "error: E-mail address 'ana' is not an address"),
+        (["users", "add", "ana@example.org", "--role", "admin"], "error: Role 'admin' is not in the list"),
+        (["users", "add", "ana@example.org", "--role", "viewer", "--org", "9"], "error: No organisation with id 9"),
+        (["users", "role", "nobody@example.org", "viewer"], "error: No user with e-mail address 'nobody@example.org'"),
+        (["users", "deactivate", "boss@example.org"], "error: boss@example.org is the last active administrator"),
+        (["links", "create", "1", "--respondent", "Ana", "--days", "0"], "error: A link lasts 1 to 365 days, not 0"),
+        (["links", "create", "1", "--respondent", "Ana", "--domains", "HR"], "error: Domain 'HR' is not in"),
+        (["links", "create", "99", "--respondent", "Ana"], "error: No assessment with id 99"),
+        (["links", "create", "1", "--respondent", "Ana", "--base-url", "example.org"], "error: --base-url"),
+        (["links", "revoke", "99"], "error: No participant link with id 99"),
+        (["links", "list", "99"], "error: No assessment with id 99"),
+    ],
+)
+def test_users_and_links_refuse_bad_input_with_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    from storage import connect, list_audit, list_links
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    assert main(["users", "add", "boss@example.org", "--role", "administrator"]) == 0
+    capsys.readouterr()
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message)
+    assert err.count("\n") == 1
+    assert [entry.action for entry in list_audit(connect())] == ["user added"]
+    assert list_links(connect(), 1) == ()
+
+
+def test_links_create_prints_a_join_address_that_opens_and_revoke_withdraws_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_login: str
+) -> None:
+    from access.links import LinkRefused, participant_for
+    from storage import connect, list_audit
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    argv = ["links", "create", "1", "--respondent", "Ben", "--domains", "GOV", "BIA", "--days", "7"]
+    assert main([*argv, "--base-url", "https://itscm.example.org/"]) == 0
+    described, url = capsys.readouterr().out.splitlines()
+    assert described.startswith("Link 1 for Ben on Harbour Retail FY2026 (BIA, GOV), open until ")
+    assert "only its hash is stored" in described
+    assert url.startswith("https://itscm.example.org/?join=")
+    token = url.removeprefix("https://itscm.example.org/?join=")
+    assert participant_for(connect(), token).respondent_name == "Ben"
+
+    assert main(["links", "create", "1", "--respondent", "Manager"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("http://localhost:8501/?join=")
+    assert main(["links", "list", "1"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.splitlines()[0].split() == ["Link", "Respondent", "Domains", "Expires", "Revoked"]
+    assert listed.splitlines()[1].split()[:3] == ["1", "Ben", "BIA,GOV"]
+    assert listed.splitlines()[2].split()[:3] == ["2", "Manager", "all"]
+    assert token not in listed
+
+    assert main(["links", "revoke", "1"]) == 0
+    assert capsys.readouterr().out == "Withdrew link 1 (Ben); it no longer opens.\n"
+    with pytest.raises(LinkRefused, match="withdrawn"):
+        participant_for(connect(), token)
+    assert main(["links", "revoke", "1"]) == 0
+    assert "was already withdrawn" in capsys.readouterr().out
+    assert [(e.actor, e.action) for e in list_audit(connect())] == [
+        (cli_login, "participant link revoked"),
+        (cli_login, "participant link created"),
+        (cli_login, "participant link created"),
+    ]
+
+
+def test_the_command_line_names_itself_even_without_a_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli import cli_actor
+
+    def no_login() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr("getpass.getuser", no_login)
+    assert cli_actor() == "command line (unknown login)"
+
+
+def test_links_create_for_an_unknown_assessment_prints_no_traceback(tmp_path: Path) -> None:
+    import os
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "links", "create", "7", "--respondent", "Ana"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "ITSCM_DB": str(tmp_path / "live.db")},
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr == "error: No assessment with id 7; pick one from the list of assessments.\n"
