@@ -98,6 +98,10 @@ def _name(value: object, field: str, max_length: int, *, required: bool = True) 
     # max_length long; testing that first keeps a hostile megabyte-long name cheap to refuse.
     if isinstance(value, str) and len(value) > max_length:
         return f"{field} is {len(value)} characters long; the app allows at most {max_length}"
+    # Printable text with no surrounding spaces is what clean_name keeps unchanged (see _free_text_accepted):
+    # judged without going character by character, which matters for a long audit log.
+    if type(value) is str and (value or not required) and value.isprintable() and value == value.strip():
+        return None
     refused = _refusal(
         lambda: clean_name(value, field=field, max_length=max_length, error=StoredValueError, required=required)
     )

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from questionnaires.catalog import get_questionnaire
@@ -455,3 +457,17 @@ def test_restore_names_a_bad_value_in_users_links_and_the_audit_log(
     backup = edited(database_with_access_rows(tmp_path / "access.db"), statement)
     with pytest.raises(RestoreError, match=problem):
         check_backup(backup)
+
+
+@given(st.text(max_size=40) | st.sampled_from(["Ana", " Ana", "Ana\u202e", "A\x00", "", "\u3000Ana", "An\u00a0a"]))
+@settings(max_examples=300, deadline=None)
+def test_the_restore_check_accepts_a_name_exactly_when_the_app_would_store_it_unchanged(text: str) -> None:
+    # The check skips the character-by-character scan for printable text; it must still agree with the app.
+    from storage.validation import clean_name
+    from storage.value_check import StoredValueError, _name
+
+    try:
+        stored_unchanged = clean_name(text, field="name", max_length=40, error=StoredValueError) == text
+    except StoredValueError:
+        stored_unchanged = False
+    assert (_name(text, "name", 40) is None) == stored_unchanged
