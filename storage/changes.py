@@ -31,6 +31,8 @@ _ASSESSMENT_TABLES = (
     "targets",
     "roadmap_items",
     "participant_links",
+    "workshop_items",
+    "workshops",
     "respondents",
 )
 

@@ -247,6 +247,45 @@ def _users_links_and_audit(db: Database) -> None:
         db.execute(statement)
 
 
+_V4_STATEMENTS: Final[tuple[str, ...]] = (
+    # A facilitator's choice of how the room answers; an assessment without a row is self-paced.
+    """
+    CREATE TABLE workshops (
+        assessment_id INTEGER PRIMARY KEY REFERENCES assessments (id),
+        mode TEXT NOT NULL CHECK (mode IN ('self_paced', 'facilitated')),
+        set_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    # The questions put to the room, one row per question: its round (a new round clears the votes,
+    # which the answer history keeps), whether the votes are shown, and whether it is still open.
+    """
+    CREATE TABLE workshop_items (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        question_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        round INTEGER NOT NULL CHECK (round >= 1),
+        revealed INTEGER NOT NULL DEFAULT 0 CHECK (revealed IN (0, 1)),
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        round_started_at TEXT NOT NULL,
+        closed_at TEXT,
+        CHECK ((status = 'open') = (closed_at IS NULL)),
+        UNIQUE (assessment_id, question_id)
+    )
+    """,
+    # One open question per assessment, held by the database itself: two facilitators (or two
+    # app processes) opening questions at once cannot leave the room with two.
+    "CREATE UNIQUE INDEX workshop_items_one_open ON workshop_items (assessment_id) WHERE status = 'open'",
+)
+
+
+def _workshops(db: Database) -> None:
+    for statement in _V4_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -265,6 +304,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         _conflicts_settings_and_deletions,
     ),
     Migration(3, "add users and their organisations, participant links and the audit log", _users_links_and_audit),
+    Migration(4, "add workshops: the mode and the questions put to the room, one open at a time", _workshops),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 

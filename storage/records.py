@@ -249,3 +249,104 @@ class AuditEntry:
     action: str
     organisation_id: int | None
     detail: str
+
+
+WorkshopMode = Literal["self_paced", "facilitated"]
+"""How participants answer: at their own pace, or one question at a time as the facilitator opens it."""
+ItemStatus = Literal["open", "closed"]
+
+
+@dataclass(frozen=True)
+class WorkshopItem:
+    """A question the facilitator put to the room: its voting round, whether votes are shown, and when it closed.
+
+    A new round clears the respondents' answers to the question (the history keeps every earlier vote).
+    """
+
+    assessment_id: int
+    question_id: str
+    status: ItemStatus
+    round: int
+    revealed: bool
+    opened_by: str
+    opened_at: datetime
+    round_started_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the room is voting on (or discussing) this question now."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """An assessment's workshop: its mode and the one question open now, if any.
+
+    `updated_at` is None when no facilitator ever chose a mode: the assessment is then self-paced,
+    as every assessment was before workshops existed.
+    """
+
+    assessment_id: int
+    mode: WorkshopMode
+    open_item: WorkshopItem | None
+    set_by: str
+    updated_at: datetime | None
+
+    def participant_may_answer(self, question_id: str) -> bool:
+        """Whether a participant may give or change an answer to this question now.
+
+        Self-paced: any question. Facilitated: only the open question, and only until its votes
+        are revealed (so the distribution under discussion stays as shown); with nothing open,
+        participants wait for the facilitator.
+        """
+        if self.mode == "self_paced":
+            return True
+        item = self.open_item
+        return item is not None and item.question_id == question_id and not item.revealed
+
+    def votes_visible(self, question_id: str) -> bool:
+        """Whether the room may see how people voted on this question: always, except while its vote is hidden."""
+        item = self.open_item
+        if self.mode != "facilitated" or item is None or item.question_id != question_id:
+            return True
+        return item.revealed
+
+
+@dataclass(frozen=True)
+class DomainProgress:
+    """How many of a domain's questions one respondent has answered (N/A included)."""
+
+    domain_id: str
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class RespondentProgress:
+    """One respondent's progress through the questionnaire, domain by domain; no levels, only counts."""
+
+    respondent_id: int
+    name: str
+    domains: tuple[DomainProgress, ...]
+    last_answered_at: datetime | None
+
+    @property
+    def answered(self) -> int:
+        """Questions answered (N/A included) across every domain."""
+        return sum(domain.answered for domain in self.domains)
+
+    @property
+    def total(self) -> int:
+        """Questions in the questionnaire."""
+        return sum(domain.total for domain in self.domains)
+
+
+@dataclass(frozen=True)
+class AnsweredCount:
+    """How many respondents have answered one question, and who is still to answer: never what they answered."""
+
+    question_id: str
+    answered: int
+    respondents: int
+    waiting: tuple[str, ...]
