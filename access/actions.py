@@ -12,6 +12,7 @@ class Action(StrEnum):
     VIEW = "view"  # an organisation's assessments, results, roadmap and answers
     ANSWER = "answer"  # save answers to the questionnaire
     PLAN = "plan"  # targets, roadmap owners, dates and statuses, consensus
+    FACILITATE = "facilitate workshops"  # workshop mode, open, reveal, new round, close, agree
     MANAGE_ASSESSMENTS = "manage assessments"  # start, rename, delete, complete; respondents
     EXPORT = "export"  # an assessment's workbook, CSV, JSON and offline questionnaire
     IMPORT_OFFLINE = "import offline questionnaire"
@@ -32,6 +33,7 @@ ORGANISATION_ACTIONS: Final = frozenset(
         Action.VIEW,
         Action.ANSWER,
         Action.PLAN,
+        Action.FACILITATE,
         Action.MANAGE_ASSESSMENTS,
         Action.EXPORT,
         Action.IMPORT_OFFLINE,
@@ -46,6 +48,7 @@ ROLE_ACTIONS: Final = {
             Action.VIEW,
             Action.ANSWER,
             Action.PLAN,
+            Action.FACILITATE,
             Action.MANAGE_ASSESSMENTS,
             Action.EXPORT,
             Action.IMPORT_OFFLINE,

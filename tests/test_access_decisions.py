@@ -23,6 +23,7 @@ ON_OWN = {
         Action.VIEW,
         Action.ANSWER,
         Action.PLAN,
+        Action.FACILITATE,
         Action.MANAGE_ASSESSMENTS,
         Action.EXPORT,
         Action.IMPORT_OFFLINE,
@@ -88,6 +89,16 @@ def test_a_link_limited_to_some_domains_answers_those_only() -> None:
     where = {"organisation_id": OWN, "assessment_id": 10, "respondent_id": 20}
     assert may(limited, Action.ANSWER, domain_id="RISK", **where)
     assert not may(limited, Action.ANSWER, domain_id="GOV", **where)
+
+
+def test_facilitating_a_workshop_belongs_to_consultants_of_the_organisation_never_to_viewers_or_participants() -> None:
+    # The room's participants vote; only whoever runs the room opens, reveals and agrees.
+    assert may(CONSULTANT, Action.FACILITATE, organisation_id=OWN)
+    assert not may(CONSULTANT, Action.FACILITATE, organisation_id=OTHER)
+    assert not may(VIEWER, Action.FACILITATE, organisation_id=OWN)
+    assert not may(LINK, Action.FACILITATE, organisation_id=OWN, assessment_id=10, respondent_id=20)
+    with pytest.raises(AccessDenied, match=r"viewer@example\.com may not facilitate workshops here"):
+        require(VIEWER, Action.FACILITATE, organisation_id=OWN)
 
 
 def test_require_raises_saying_what_was_refused() -> None:
