@@ -6,7 +6,7 @@ import streamlit as st
 
 from access import AccessDenied, Action, Participant, require
 from questionnaires.model import Question
-from storage import set_assessment_status, update_answer
+from storage import get_answer, list_answers, set_assessment_status, update_answer
 from storage.errors import StorageError
 from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, field_of, with_field
 from ui.access import allowed, current_actor
@@ -19,14 +19,15 @@ from ui.session import (
     page_header,
     recalled_int,
     remember,
-    require_report,
+    require_assessment,
 )
 from ui.text import md
 
 NA_OPTION = "na"
 FIELD_NAMES: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence note"}
 
-view = require_report()
+# Only this page's facts and the one respondent's answers are loaded: nobody else's answers, no scores.
+view = require_assessment()
 questionnaire = view.questionnaire
 assessment = view.assessment
 
@@ -53,7 +54,7 @@ elif len(respondents) > 1:
         format_func=lambda rid: respondents[rid].name,
     )
 remember("respondent", respondent_id)
-mine = view.answers_of(respondent_id)
+mine = {a.question_id: a for a in list_answers(db(), assessment.id, respondent_id)}
 
 
 where = {"organisation_id": view.organisation.id, "assessment_id": assessment.id, "respondent_id": respondent_id}
@@ -68,7 +69,17 @@ domain_ids = [d.id for d in domains]
 mine_here = {q.id for d in domains for q in questionnaire.questions_in(d.id)}
 answered = {qid for qid, a in mine.items() if a.is_answered and qid in mine_here}
 total = len(mine_here)
-st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions answered")
+
+
+# Answers are saved by each question's own fragment, which does not rerun the page: the progress bar
+# reads the count again by itself every few seconds (one small query) instead.
+@st.fragment(run_every="3s")
+def progress_bar() -> None:
+    done = sum(a.is_answered and a.question_id in mine_here for a in list_answers(db(), assessment.id, respondent_id))
+    st.progress(done / total, text=f"{done} of {total} questions answered")
+
+
+progress_bar()
 nav_key = f"domain-nav-{assessment.id}"
 if st.session_state.get(nav_key) not in domain_ids:
     # A new session (or a refresh) starts on the domain named in the URL.
@@ -200,8 +211,13 @@ def sync_widgets(question: Question, stored: AnswerValue) -> None:
     st.session_state[base_key] = stored
 
 
-for question in questionnaire.questions_in(domain.id):
-    answer = mine.get(question.id)
+# A fragment per question: a click reruns that question only (the save and its own widgets), not the whole
+# page, so a room of participants clicking at once costs one small rerun each.
+@st.fragment
+def question_block(question: Question) -> None:
+    """One question: its text, guidance, level choice, comment, evidence and whether it is saved."""
+    # Read again on every rerun of the fragment: what is stored now, whoever saved it.
+    answer = get_answer(db(), assessment.id, respondent_id, question.id)
     # Widgets start from what is stored, so a refresh or another device shows the saved answer.
     sync_widgets(question, answer.value if answer is not None else EMPTY_ANSWER)
     level_key = widget_key("level", question.id)
@@ -259,6 +275,10 @@ for question in questionnaire.questions_in(domain.id):
             clear_button.button(
                 "Clear answer", key=widget_key("clear", question.id), on_click=clear, args=(question,), type="tertiary"
             )
+
+
+for question in questionnaire.questions_in(domain.id):
+    question_block(question)
 
 index = domain_ids.index(chosen)
 back, forward, done = st.columns(3)

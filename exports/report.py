@@ -95,6 +95,31 @@ def load_report(db: Database, assessment_id: int) -> AssessmentReport:
 
 
 @dataclass(frozen=True)
+class AssessmentInView:
+    """An assessment with its organisation, questionnaire and people, without answers or scores.
+
+    What the questionnaire page needs to show one respondent's questions: it loads that
+    respondent's answers itself, so a participant's page never reads or scores anyone else's.
+    """
+
+    assessment: Assessment
+    organisation: Organisation
+    questionnaire: Questionnaire
+    respondents: tuple[Respondent, ...]
+
+
+def load_assessment_in_view(db: Database, assessment_id: int) -> AssessmentInView:
+    """Load an assessment's facts and people, without answers or scores."""
+    assessment = get_assessment(db, assessment_id)
+    return AssessmentInView(
+        assessment=assessment,
+        organisation=get_organisation(db, assessment.organisation_id),
+        questionnaire=get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version),
+        respondents=list_respondents(db, assessment_id),
+    )
+
+
+@dataclass(frozen=True)
 class AssessmentSummary:
     """One line of an organisation's list of assessments.
 

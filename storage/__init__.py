@@ -4,7 +4,7 @@ Pages call these functions with a connection from `connect()` and get frozen dat
 back (see storage.records); invalid input raises a StorageError before anything is written.
 """
 
-from storage.answers import answer_history, list_answers, save_answer, update_answer
+from storage.answers import answer_history, get_answer, list_answers, save_answer, update_answer
 from storage.assessments import create_assessment, get_assessment, list_assessments, set_assessment_status
 from storage.audit import list_audit, record_event
 from storage.backup import backup_database
@@ -38,18 +38,36 @@ from storage.users import (
     set_active,
     set_role,
 )
+from storage.workshop import (
+    WorkshopError,
+    agree,
+    answered_count,
+    close_item,
+    get_workshop,
+    list_items,
+    next_round,
+    open_item,
+    progress,
+    reopen_item,
+    reveal,
+    set_mode,
+)
 
 __all__ = [
     "ENV_VAR",
     "LATEST_VERSION",
     "AssessmentContent",
+    "WorkshopError",
     "add_respondent",
     "add_user",
+    "agree",
     "answer_history",
+    "answered_count",
     "assign_organisations",
     "backup_database",
     "benchmark_data",
     "clear_consensus",
+    "close_item",
     "close_thread_connections",
     "connect",
     "create_assessment",
@@ -58,6 +76,7 @@ __all__ = [
     "delete_assessment",
     "delete_organisation",
     "find_link",
+    "get_answer",
     "get_assessment",
     "get_link",
     "get_or_create_respondent",
@@ -65,12 +84,14 @@ __all__ = [
     "get_respondent",
     "get_user",
     "get_user_by_email",
+    "get_workshop",
     "insert_link",
     "list_answers",
     "list_assessments",
     "list_audit",
     "list_benchmark_imports",
     "list_consensus",
+    "list_items",
     "list_links",
     "list_organisations",
     "list_respondents",
@@ -78,14 +99,19 @@ __all__ = [
     "list_targets",
     "list_users",
     "migrate",
+    "next_round",
     "open_database",
+    "open_item",
     "preview_assessment_deletion",
     "preview_organisation_deletion",
+    "progress",
     "record_benchmark_import",
     "record_event",
     "rename_assessment",
     "rename_organisation",
     "rename_respondent",
+    "reopen_item",
+    "reveal",
     "revoke_link",
     "save_answer",
     "save_roadmap_item",
@@ -93,6 +119,7 @@ __all__ = [
     "set_active",
     "set_assessment_status",
     "set_consensus",
+    "set_mode",
     "set_role",
     "set_target",
     "update_answer",

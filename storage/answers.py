@@ -209,6 +209,17 @@ def update_answer(
         )
 
 
+def get_answer(db: Database, assessment_id: int, respondent_id: int, question_id: str) -> Answer | None:
+    """Return one respondent's stored answer to one question, or None when none was ever saved."""
+    rows = list(
+        db.query(
+            _SELECT + " WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
+            [assessment_id, respondent_id, question_id],
+        )
+    )
+    return _answer(rows[0]) if rows else None
+
+
 def list_answers(db: Database, assessment_id: int, respondent_id: int | None = None) -> tuple[Answer, ...]:
     """Return an assessment's stored answers (cleared ones included), by respondent then question."""
     assessment = get_assessment(db, assessment_id)

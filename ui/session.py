@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
+from sqlite_utils import Database
 
 from access import AccessDenied, Action, Participant, visible_organisations
-from exports.report import AssessmentReport, load_report
+from exports.report import AssessmentInView, AssessmentReport, load_assessment_in_view, load_report
 from questionnaires.catalog import UnknownQuestionnaire
 from questionnaires.errors import QuestionnaireError
 from scoring import ScoringError
@@ -141,15 +142,24 @@ def chosen_assessment_id() -> int | None:
     return latest.id if latest else None
 
 
+def require_assessment() -> AssessmentInView:
+    """The assessment in view without answers or scores (see chosen_assessment_id), or stop with guidance."""
+    return _require(load_assessment_in_view)
+
+
 def require_report() -> AssessmentReport:
-    """Load the assessment in view (see chosen_assessment_id), or stop with guidance."""
+    """Load and score the assessment in view (see chosen_assessment_id), or stop with guidance."""
+    return _require(load_report)
+
+
+def _require(load: Callable[[Database, int], T]) -> T:
     assessment_id = chosen_assessment_id()
     if assessment_id is None:
         st.info("Choose or create an assessment on the Home page first.", icon=":material/info:")
         st.page_link(PAGES["home"], label="Go to Home", icon=":material/home:")
         st.stop()
     try:
-        return load_report(db(), assessment_id)
+        return load(db(), assessment_id)
     except NotFoundError:
         remember("assessment", None)
         st.warning(f"Assessment {assessment_id} does not exist (any more). Choose one on the Home page.")
@@ -167,7 +177,7 @@ def _switch(name: str, key: str) -> None:
         remember("assessment", None)
 
 
-def page_header(title: str, view: AssessmentReport) -> None:
+def page_header(title: str, view: AssessmentReport | AssessmentInView) -> None:
     """The page title with the organisation and assessment in view named large, and pickers to switch them.
 
     Every page that shows one assessment starts with this, so nobody projects one client's
