@@ -39,6 +39,16 @@ Trends (scoring.trends)
     domain_trend(points) -> DataFrame[label, date, domain_id, score, stage, score_change, stage_change]
     question_trend(points) -> DataFrame[label, date, question_id, level, level_change]
 
+Workshops (scoring.workshop)
+    distributions(questionnaire, responses, agreements=()) -> tuple[Distribution, ...]
+        Distribution(question_id, domain_id, counts, na_votes, votes, median, spread, disagreement, agreed),
+        .open_disagreement
+    disagreements_first(distributions) -> the open disagreements (widest spread first), then the rest
+    open_disagreements(distributions) -> the open disagreements only
+    summary(questionnaire, responses, agreements=()) -> WorkshopSummary(agreed, open, settled)
+        AgreedItem(question_id, domain_id, level, na, note, set_by, distribution)
+    Agreement(question_id, level, na=False, note="", set_by="") is an agreed answer; storage's Consensus serves too
+
 Every rule is stated in the docstring of the module that implements it. Invalid input (an answer to
 an unknown question, a level off the scale, N/A where it is not allowed, an unknown domain in the
 targets) raises ScoringError with a message that says how to fix it.
@@ -60,12 +70,25 @@ from scoring.responses import NA, NotApplicable, QuestionResult, Response, lower
 from scoring.roadmap import PhaseLoad, RoadmapStep, build_roadmap, phase_loads, roadmap_is_provisional
 from scoring.targets import gap, resolve_targets
 from scoring.trends import ScorePoint, TrendPoint, domain_trend, question_trend, trend_point
+from scoring.workshop import (
+    AgreedItem,
+    Agreement,
+    Distribution,
+    WorkshopSummary,
+    disagreements_first,
+    distributions,
+    open_disagreements,
+    summary,
+)
 
 __all__ = [
     "NA",
     "OVERALL",
+    "AgreedItem",
+    "Agreement",
     "AssessmentScore",
     "BenchmarkResult",
+    "Distribution",
     "DomainScore",
     "NotApplicable",
     "OverallScore",
@@ -78,11 +101,15 @@ __all__ = [
     "ScorePoint",
     "ScoringError",
     "TrendPoint",
+    "WorkshopSummary",
     "benchmark",
     "build_roadmap",
+    "disagreements_first",
+    "distributions",
     "domain_trend",
     "gap",
     "lower_median",
+    "open_disagreements",
     "phase_loads",
     "question_trend",
     "resolve_questions",
@@ -92,5 +119,6 @@ __all__ = [
     "score_columns",
     "score_questions",
     "select_peer_group",
+    "summary",
     "trend_point",
 ]
