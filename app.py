@@ -21,6 +21,7 @@ pages = {
     ),
     "results": st.Page("app_pages/results.py", title="Results", icon=":material/insights:"),
     "roadmap": st.Page("app_pages/roadmap.py", title="Roadmap", icon=":material/route:"),
+    "workshop": st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
     "links": st.Page("app_pages/links.py", title="Participant links", icon=":material/link:"),
     "data": st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     "admin": st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),

@@ -8,7 +8,8 @@ from access import AccessDenied, Action, Participant, require
 from questionnaires.model import Question
 from storage import get_answer, list_answers, set_assessment_status, update_answer
 from storage.errors import StorageError
-from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, field_of, with_field
+from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, Workshop, field_of, with_field
+from storage.workshop import get_workshop
 from ui.access import allowed, current_actor
 from ui.browser import guard_unsaved_text, scroll_to_top
 from ui.session import (
@@ -80,37 +81,6 @@ def progress_bar() -> None:
 
 
 progress_bar()
-nav_key = f"domain-nav-{assessment.id}"
-if st.session_state.get(nav_key) not in domain_ids:
-    # A new session (or a refresh) starts on the domain named in the URL.
-    wanted = st.query_params.get("domain") or st.session_state.get("remember-domain")
-    st.session_state[nav_key] = wanted if wanted in domain_ids else domain_ids[0]
-
-
-def domain_label(domain_id: str) -> str:
-    questions = questionnaire.questions_in(domain_id)
-    done = sum(q.id in answered for q in questions)
-    mark = " ✓" if done == len(questions) else ""
-    return f"{questionnaire.domain(domain_id).name} ({done}/{len(questions)}){mark}"
-
-
-def go_to_domain(domain_id: str) -> None:
-    st.session_state[nav_key] = domain_id
-    st.session_state["domain-moves"] = st.session_state.get("domain-moves", 0) + 1
-
-
-chosen = st.segmented_control("Domain", domain_ids, format_func=domain_label, key=nav_key, required=True)
-st.query_params["domain"] = chosen
-st.session_state["remember-domain"] = chosen
-domain = questionnaire.domain(chosen)
-if st.session_state.get("domain-moves"):
-    # The buttons under the last question open the next domain at its first question.
-    scroll_to_top(st.session_state["domain-moves"])
-
-st.subheader(domain.name)
-st.markdown(md(domain.description))
-if assessment.status == "completed":
-    st.info("This assessment is marked complete. You can still correct answers; results update at once.")
 
 
 def widget_key(kind: str, question_id: str) -> str:
@@ -161,6 +131,8 @@ def save(question: Question, field: AnswerField) -> None:
     try:
         # Asked again at the moment of saving: a link revoked or a role changed since the page loaded.
         require(current_actor(), Action.ANSWER, domain_id=question.domain, **where)
+        if participant is not None and not get_workshop(db(), assessment.id).participant_may_answer(question.id):
+            raise AccessDenied("The facilitator has moved on from this question; answer the one open now.")
         outcome = update_answer(
             db(), questionnaire, assessment.id, respondent_id, question.id, base, edited_value(question, field, base)
         )
@@ -214,7 +186,7 @@ def sync_widgets(question: Question, stored: AnswerValue) -> None:
 # A fragment per question: a click reruns that question only (the save and its own widgets), not the whole
 # page, so a room of participants clicking at once costs one small rerun each.
 @st.fragment
-def question_block(question: Question) -> None:
+def question_block(question: Question, disabled: bool = False) -> None:
     """One question: its text, guidance, level choice, comment, evidence and whether it is saved."""
     # Read again on every rerun of the fragment: what is stored now, whoever saved it.
     answer = get_answer(db(), assessment.id, respondent_id, question.id)
@@ -248,6 +220,7 @@ def question_block(question: Question) -> None:
             on_change=save,
             args=(question, "choice"),
             label_visibility="collapsed",
+            disabled=disabled,
         )
         left, right = st.columns(2)
         left.text_area(
@@ -257,6 +230,7 @@ def question_block(question: Question) -> None:
             args=(question, "comment"),
             height=68,
             placeholder="Why this level? Saved when you leave the field.",
+            disabled=disabled,
         )
         right.text_area(
             "Evidence",
@@ -265,20 +239,90 @@ def question_block(question: Question) -> None:
             args=(question, "evidence"),
             height=68,
             placeholder="Where the evidence is (document, link, owner).",
+            disabled=disabled,
         )
         status, clear_button = st.columns([4, 1], vertical_alignment="center")
         if answer is not None and answer.updated_at is not None:
             status.caption(f":material/cloud_done: Saved {answer.updated_at.astimezone():%d %b %Y %H:%M}")
         else:
             status.caption("Nothing saved yet")
-        if st.session_state[level_key] is not None:
+        if st.session_state[level_key] is not None and not disabled:
             clear_button.button(
                 "Clear answer", key=widget_key("clear", question.id), on_click=clear, args=(question,), type="tertiary"
             )
 
 
+def facilitated_view(workshop: Workshop) -> None:
+    """A participant in a facilitated workshop: the one open question, or a wait for the next one."""
+    item = workshop.open_item
+    seen = None if item is None else (item.question_id, item.round, item.revealed)
+
+    # The page follows the facilitator by itself: a new question, a new round or a reveal reruns it.
+    @st.fragment(run_every="3s")
+    def follow_the_facilitator() -> None:
+        now = get_workshop(db(), assessment.id).open_item
+        if (None if now is None else (now.question_id, now.round, now.revealed)) != seen:
+            st.rerun(scope="app")
+
+    follow_the_facilitator()
+    if item is None or questionnaire.question(item.question_id).domain not in domain_ids:
+        st.info("Waiting for the facilitator to open the next question.", icon=":material/hourglass_top:")
+        return
+    question = questionnaire.question(item.question_id)
+    st.subheader(questionnaire.domain(question.domain).name, anchor=False)
+    if item.round > 1:
+        st.caption(f"Round {item.round}: vote again; your earlier vote is kept in the history.")
+    if item.revealed:
+        st.info("The votes are revealed: the room is discussing this question.", icon=":material/forum:")
+    question_block(question, disabled=not workshop.participant_may_answer(question.id))
+
+
+workshop = get_workshop(db(), assessment.id)
+if participant is not None and workshop.mode == "facilitated":
+    facilitated_view(workshop)
+    st.stop()
+
+nav_key = f"domain-nav-{assessment.id}"
+if st.session_state.get(nav_key) not in domain_ids:
+    # A new session (or a refresh) starts on the domain named in the URL.
+    wanted = st.query_params.get("domain") or st.session_state.get("remember-domain")
+    st.session_state[nav_key] = wanted if wanted in domain_ids else domain_ids[0]
+
+
+def domain_label(domain_id: str) -> str:
+    questions = questionnaire.questions_in(domain_id)
+    done = sum(q.id in answered for q in questions)
+    mark = " ✓" if done == len(questions) else ""
+    return f"{questionnaire.domain(domain_id).name} ({done}/{len(questions)}){mark}"
+
+
+def go_to_domain(domain_id: str) -> None:
+    st.session_state[nav_key] = domain_id
+    st.session_state["domain-moves"] = st.session_state.get("domain-moves", 0) + 1
+
+
+chosen = st.segmented_control("Domain", domain_ids, format_func=domain_label, key=nav_key, required=True)
+st.query_params["domain"] = chosen
+st.session_state["remember-domain"] = chosen
+domain = questionnaire.domain(chosen)
+if st.session_state.get("domain-moves"):
+    # The buttons under the last question open the next domain at its first question.
+    scroll_to_top(st.session_state["domain-moves"])
+
+st.subheader(domain.name)
+st.markdown(md(domain.description))
+if assessment.status == "completed":
+    st.info("This assessment is marked complete. You can still correct answers; results update at once.")
+
+
 for question in questionnaire.questions_in(domain.id):
-    question_block(question)
+    if workshop.votes_visible(question.id):
+        question_block(question)
+    else:
+        # The room is voting on this one: nobody sees a vote before the facilitator reveals them.
+        with st.container(border=True, key=f"question-{question.id}"):
+            st.markdown(f"**{question.id}** · {md(question.text)}")
+            st.info("The room is voting on this question: votes are hidden until the facilitator reveals them.")
 
 index = domain_ids.index(chosen)
 back, forward, done = st.columns(3)

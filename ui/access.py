@@ -198,6 +198,6 @@ def pages_for(actor: Actor, pages: dict[str, st.Page]) -> Iterator[st.Page]:
     for name, page in pages.items():
         if name == "admin" and not admin:
             continue
-        if name in ("questionnaire", "links") and viewer:
+        if name in ("questionnaire", "workshop", "links") and viewer:
             continue
         yield page

@@ -26,6 +26,7 @@ PAGES = {
     "results": "app_pages/results.py",
     "roadmap": "app_pages/roadmap.py",
     "data": "app_pages/data.py",
+    "workshop": "app_pages/workshop.py",
     "links": "app_pages/links.py",
     "admin": "app_pages/admin.py",
 }
