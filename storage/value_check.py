@@ -45,6 +45,7 @@ from storage.validation import (
     clean_name,
     name_key,
 )
+from storage.workshop import ITEM_STATUSES, WORKSHOP_MODES
 
 MAX_IMPORT_SOURCE: Final = 200
 """The longest benchmark import source record_benchmark_import accepts."""
@@ -493,6 +494,60 @@ class _RowChecker:
             )
         return None
 
+    def workshops(self) -> Iterator[tuple[object, list[str | None]]]:
+        for assessment_id, mode, set_by, updated_at in self.rows(
+            "SELECT assessment_id, mode, set_by, updated_at FROM workshops"
+        ):
+            yield (
+                assessment_id,
+                [
+                    _refusal(lambda v=mode: check_choice(v, WORKSHOP_MODES, field="mode", error=StoredValueError)),
+                    _name(set_by, "set_by", MAX_ACTOR),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
+    def workshop_items(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row in self.rows(
+            "SELECT id, assessment_id, question_id, status, round, revealed, opened_by, opened_at, round_started_at, "
+            "closed_at FROM workshop_items"
+        ):
+            (
+                row_id,
+                assessment_id,
+                question_id,
+                status,
+                round_number,
+                revealed,
+                opened_by,
+                opened_at,
+                started,
+                closed,
+            ) = row
+            yield (
+                row_id,
+                [
+                    self._workshop_question(assessment_id, question_id),
+                    _refusal(lambda v=status: check_choice(v, ITEM_STATUSES, field="status", error=StoredValueError)),
+                    None
+                    if isinstance(round_number, int) and not isinstance(round_number, bool) and round_number >= 1
+                    else f"round {_shown(round_number)} is not a whole number of 1 or more",
+                    _flag(revealed, "revealed"),
+                    _name(opened_by, "opened_by", MAX_ACTOR),
+                    _moment(opened_at, "opened_at"),
+                    _moment(started, "round_started_at"),
+                    _moment(closed, "closed_at", optional=True),
+                    _closing(status, closed),
+                ],
+            )
+
+    def _workshop_question(self, assessment_id: object, question_id: object) -> str | None:
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None:
+            return None
+        questionnaire = scale.questionnaire
+        return _refusal(lambda: check_question(questionnaire, question_id, error=StoredValueError))
+
     def audit_log(self) -> Iterator[tuple[object, list[str | None]]]:
         for row_id, at, actor, action, organisation_id, detail in self.rows(
             "SELECT id, at, actor, action, organisation_id, detail FROM audit_log"
@@ -508,6 +563,14 @@ class _RowChecker:
                     _free_text(detail, "detail"),
                 ],
             )
+
+
+def _closing(status: object, closed_at: object) -> str | None:
+    if status == "open" and closed_at is not None:
+        return "an open question has a closing time (closed_at), so the room would never see it as open"
+    if status == "closed" and closed_at is None:
+        return "a closed question has no closing time (closed_at)"
+    return None
 
 
 def _scale(questionnaire_id: object, version: object) -> _Scale | str:
@@ -567,6 +630,8 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "users": checker.users,
         "participant_links": checker.participant_links,
         "audit_log": checker.audit_log,
+        "workshops": checker.workshops,
+        "workshop_items": checker.workshop_items,
     }
     # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
     for table, check in checks.items():

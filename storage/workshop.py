@@ -30,6 +30,7 @@ from storage.records import (
     Assessment,
     Consensus,
     DomainProgress,
+    ItemStatus,
     RespondentProgress,
     Workshop,
     WorkshopItem,
@@ -46,6 +47,7 @@ class WorkshopError(StorageError):
 
 WORKSHOP_MODES: Final[tuple[WorkshopMode, ...]] = ("self_paced", "facilitated")
 DEFAULT_MODE: Final[WorkshopMode] = "self_paced"
+ITEM_STATUSES: Final[tuple[ItemStatus, ...]] = ("open", "closed")
 MODE_NAMES: Final[dict[WorkshopMode, str]] = {"self_paced": "self-paced", "facilitated": "facilitated"}
 
 _ITEM_COLUMNS: Final = (

@@ -146,3 +146,27 @@ def test_deleting_takes_the_participant_links_and_organisation_assignments_with_
     assert db.execute("SELECT count(*) FROM participant_links").fetchone()[0] == 0
     assert get_user(db, user.id).organisations == {other.id}
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_deleting_an_assessment_takes_its_workshop_and_the_questions_put_to_the_room_and_no_other(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment
+) -> None:
+    from storage import get_or_create_respondent
+    from storage.workshop import agree, get_workshop, list_items, open_item, set_mode
+
+    keep = create_assessment(db, assessment.organisation_id, questionnaire, "FY2027", date(2027, 3, 1))
+    for workshop in (assessment, keep):
+        set_mode(db, workshop.id, "facilitated", by="Kim")
+        open_item(db, questionnaire, workshop.id, "GOV-01", by="Kim")
+        save_answer(db, questionnaire, workshop.id, get_or_create_respondent(db, workshop.id, "Ana").id, "GOV-01", 3)
+        agree(db, questionnaire, workshop.id, "GOV-01", 3, note="Agreed", by="Kim")
+        open_item(db, questionnaire, workshop.id, "GOV-02", by="Kim")
+    kept = (get_workshop(db, keep.id), list_items(db, keep.id))
+
+    delete_assessment(db, assessment.id)
+
+    for table in ("workshops", "workshop_items"):
+        left = db.execute(f"SELECT count(*) FROM {table} WHERE assessment_id = ?", [assessment.id]).fetchone()[0]
+        assert left == 0, table
+    assert (get_workshop(db, keep.id), list_items(db, keep.id)) == kept
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

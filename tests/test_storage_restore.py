@@ -471,3 +471,76 @@ def test_the_restore_check_accepts_a_name_exactly_when_the_app_would_store_it_un
     except StoredValueError:
         stored_unchanged = False
     assert (_name(text, "name", 40) is None) == stored_unchanged
+
+
+def database_with_workshop_rows(path: Path) -> Path:
+    """Write a database at schema version 4 with a facilitated workshop, a closed question and an open one."""
+    database_at_version(path, 4)
+    questions = [question.id for question in get_questionnaire("itscm", "2026.1").questions]
+    now = now_text()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("INSERT INTO workshops VALUES (1, 'facilitated', 'Kim@Example.org', ?)", [now])
+        conn.execute(
+            "INSERT INTO workshop_items VALUES (1, 1, ?, 'closed', 2, 1, 'Kim@Example.org', ?, ?, ?)",
+            [questions[0], now, now, now],
+        )
+        conn.execute(
+            "INSERT INTO workshop_items VALUES (2, 1, ?, 'open', 1, 0, 'Kim@Example.org', ?, ?, NULL)",
+            [questions[1], now, now],
+        )
+    finally:
+        conn.close()
+    return path
+
+
+def test_a_backup_with_a_workshop_the_app_wrote_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(database_with_workshop_rows(tmp_path / "workshop.db"))
+    assert (checked.schema_version, checked.assessments, checked.answers) == (4, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE workshops SET mode = 'guided'", r"workshops row 1: mode 'guided' is not in the list"),
+        ("UPDATE workshops SET set_by = ''", r"workshops row 1: set_by is empty"),
+        ("UPDATE workshops SET updated_at = 'now'", r"workshops row 1: updated_at 'now' is not a date and time"),
+        (
+            "UPDATE workshop_items SET question_id = 'XYZ-99' WHERE id = 1",
+            r"workshop_items row 1: Question 'XYZ-99' is not in questionnaire 'itscm'",
+        ),
+        (
+            "UPDATE workshop_items SET status = 'paused' WHERE id = 1",
+            r"workshop_items row 1: status 'paused' is not in the list",
+        ),
+        ("UPDATE workshop_items SET round = 0 WHERE id = 1", r"workshop_items row 1: round 0 is not a whole number"),
+        ("UPDATE workshop_items SET round = 'two' WHERE id = 1", r"workshop_items row 1: round 'two' is not a whole"),
+        ("UPDATE workshop_items SET revealed = 2 WHERE id = 1", r"workshop_items row 1: revealed 2 is neither 0 nor 1"),
+        (
+            "UPDATE workshop_items SET opened_by = 'Kim' || char(8238) WHERE id = 1",
+            r"workshop_items row 1: opened_by contains an invisible .*U\+202E",
+        ),
+        (
+            "UPDATE workshop_items SET round_started_at = '2026-03-31T09:30:00' WHERE id = 2",
+            r"workshop_items row 2: round_started_at .* has no UTC offset",
+        ),
+        (
+            "UPDATE workshop_items SET closed_at = NULL WHERE id = 1",
+            r"workshop_items row 1: a closed question has no closing time",
+        ),
+        (
+            "UPDATE workshop_items SET closed_at = '2026-03-31T09:30:00+00:00' WHERE id = 2",
+            r"workshop_items row 2: an open question has a closing time",
+        ),
+        (
+            "UPDATE workshop_items SET assessment_id = 9 WHERE id = 2",
+            r"workshop_items row 2: assessment_id refers to a row of assessments that does not exist",
+        ),
+    ],
+)
+def test_restore_names_a_bad_value_in_workshops_and_their_questions(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = edited(database_with_workshop_rows(tmp_path / "workshop.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
