@@ -3,8 +3,10 @@
 Sheets, in this order: Summary (organisation, overall and per-domain results coloured by level, a
 radar and a bar chart, how to read the figures), Roadmap (the prioritised steps as a filterable
 table with owners, due dates and a status drop-down), Answers (every question with its level,
-statement, notes and, in workshops, each respondent's level), then Benchmark and Domain trend /
-Question trend when that data is given. Every text cell goes through exports.safe_text, so what
+statement, notes and, in workshops, each respondent's level and the agreed answer's rationale),
+Workshop summary when more than one person answered (what was agreed and why, what remains open,
+which disagreements were settled), then Benchmark and Domain trend / Question trend when that data
+is given. Every text cell goes through exports.safe_text, so what
 users typed stays text and can never run as a formula.
 """
 
@@ -39,17 +41,20 @@ from exports.report import (
     organisation_trend,
     peer_benchmark,
     planned_roadmap,
+    responses_of,
 )
 from exports.safe_text import set_text
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, BenchmarkResult, QuestionResult
 from scoring.trends import DOMAIN_TREND_COLUMNS, QUESTION_TREND_COLUMNS
+from scoring.workshop import AgreedItem, Distribution, summary
 from storage.choices import ROADMAP_STATUSES
-from storage.records import Answer, Respondent
+from storage.records import Answer, Consensus, Respondent
 
 SUMMARY: Final = "Summary"
 ROADMAP: Final = "Roadmap"
 ANSWERS: Final = "Answers"
+WORKSHOP_SUMMARY: Final = "Workshop summary"
 BENCHMARK: Final = "Benchmark"
 DOMAIN_TREND: Final = "Domain trend"
 QUESTION_TREND: Final = "Question trend"
@@ -553,7 +558,13 @@ ANSWER_COLUMNS: Final = (
     Column("Comment", 40, wrap=True),
     Column("Evidence", 34, wrap=True),
 )
-WORKSHOP_COLUMNS: Final = (Column("Spread", 8), Column("Disagreement", 13), Column("Consensus set", 11))
+WORKSHOP_COLUMNS: Final = (
+    Column("Spread", 8),
+    Column("Disagreement", 13),
+    Column("Consensus set", 11),
+    Column("Consensus rationale", 40, wrap=True),
+    Column("Consensus set by", 20, wrap=True),
+)
 RESPONDENT_WIDTH: Final = 13.0
 
 
@@ -578,6 +589,7 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
     respondents: tuple[Respondent, ...] = report.respondents
     workshop = len(respondents) > 1
     by_respondent = _answers_by_respondent(report)
+    agreed: dict[str, Consensus] = {consensus.question_id: consensus for consensus in report.consensus}
     columns = list(ANSWER_COLUMNS)
     if workshop:
         columns += [Column(respondent.name, RESPONDENT_WIDTH, wrap=True) for respondent in respondents]
@@ -604,10 +616,13 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
             ]
             if workshop:
                 values += [_respondent_value(by_respondent.get(r.id, {}).get(question.id)) for r in respondents]
+                consensus = agreed.get(question.id)
                 values += [
                     None if result is None else result.spread,
                     _yes(bool(result and result.disagreement)),
                     _yes(bool(result and result.from_consensus)),
+                    "" if consensus is None else consensus.note,
+                    "" if consensus is None else consensus.set_by,
                 ]
             cells = _body(ws, row, columns, values)
             _paint_level(cells[3], level, scale, na=na)
@@ -620,10 +635,11 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
                     if answer is not None and answer.is_answered:
                         _paint_level(cell, answer.level, scale, na=answer.na)
                     cell.alignment = CENTRE
-                for cell in cells[-3:]:
+                spread, disagreement, consensus_set = cells[-5:-2]
+                for cell in (spread, disagreement, consensus_set):
                     cell.alignment = CENTRE
                 if result is not None and result.disagreement:
-                    cells[-2].fill = NOTE_FILL
+                    disagreement.fill = NOTE_FILL
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{row}"
     _print_setup(ws, title_rows="1:1")
 
@@ -637,6 +653,116 @@ def _notes(report: AssessmentReport, by_respondent: dict[int, dict[str, Answer]]
         if text.strip():
             parts.append(f"{respondent.name}: {text}" if multiple else text)
     return "\n".join(parts)
+
+
+# Workshop summary sheet
+
+WORKSHOP_SUMMARY_COLUMNS: Final = (
+    Column("ID", 10),
+    Column("Domain", 18, wrap=True),
+    Column("Question", 45, wrap=True),
+    Column("Votes", 26, wrap=True),
+    Column("Spread", 8),
+    Column("Level", 8),
+    Column("Rationale", 45, wrap=True),
+    Column("Set by", 20, wrap=True),
+)
+LEVEL_COLUMN: Final = 5
+"""0-based position of the Level column in WORKSHOP_SUMMARY_COLUMNS (painted in the level's colour)."""
+
+
+def votes_text(distribution: Distribution) -> str:
+    """Describe how the votes on one question fell, e.g. '4 votes: 1 at level 1, 2 at level 4, 1 N/A'."""
+    if distribution.votes == 0:
+        return "No votes"
+    parts = [f"{count} at level {level}" for level, count in distribution.counts if count]
+    if distribution.na_votes:
+        parts.append(f"{distribution.na_votes} N/A")
+    noun = "vote" if distribution.votes == 1 else "votes"
+    return f"{distribution.votes} {noun}: {', '.join(parts)}"
+
+
+def _summary_section(
+    ws: Worksheet, report: AssessmentReport, row: int, title: str, rows: Sequence[Sequence[Value]], empty: str
+) -> int:
+    """Write a titled table of the workshop summary from `row` on and return the last row written."""
+    scale = report.questionnaire.level_numbers
+    _put(ws.cell(row=row, column=1), title).font = SECTION_FONT
+    if not rows:
+        _merged_text(ws, row + 1, 1, len(WORKSHOP_SUMMARY_COLUMNS), empty)
+        return row + 1
+    row += 1
+    _header(ws, row, WORKSHOP_SUMMARY_COLUMNS)
+    for values in rows:
+        row += 1
+        cells = _body(ws, row, WORKSHOP_SUMMARY_COLUMNS, values)
+        level = values[LEVEL_COLUMN]
+        _paint_level(cells[LEVEL_COLUMN], level if isinstance(level, int) else None, scale, na=level == "N/A")
+        for index in (4, LEVEL_COLUMN):
+            cells[index].alignment = CENTRE
+    return row
+
+
+def _write_workshop_summary(ws: Worksheet, report: AssessmentReport) -> None:
+    questionnaire = report.questionnaire
+    result = summary(questionnaire, responses_of(report.answers), report.consensus)
+    _widths(ws, WORKSHOP_SUMMARY_COLUMNS)
+    last_column = len(WORKSHOP_SUMMARY_COLUMNS)
+    _merged_text(
+        ws,
+        1,
+        1,
+        last_column,
+        f"Workshop summary: {report.organisation.name} {report.assessment.label}",
+        font=TITLE_FONT,
+    )
+    _merged_text(
+        ws,
+        2,
+        1,
+        last_column,
+        f"{len(report.respondents)} respondents. {len(result.agreed)} answers agreed, {len(result.open)} "
+        f"disagreements still open, {len(result.settled)} settled. A disagreement is a spread of "
+        f"{questionnaire.scoring.disagreement_spread} levels or more between the respondents' levels; while it is "
+        "open, the assessment takes the median of their levels rounded down.",
+    )
+
+    def question_cells(distribution: Distribution) -> list[Value]:
+        question = questionnaire.question(distribution.question_id)
+        return [question.id, _domain_name(questionnaire, question.domain), question.text, votes_text(distribution)]
+
+    def agreed_rows(items: Sequence[AgreedItem]) -> list[list[Value]]:
+        return [
+            [
+                *question_cells(item.distribution),
+                item.distribution.spread,
+                "N/A" if item.na else item.level,
+                item.note,
+                item.set_by,
+            ]
+            for item in items
+        ]
+
+    row = _summary_section(
+        ws, report, 4, "Agreed answers", agreed_rows(result.agreed), "No answer has been agreed yet."
+    )
+    row = _summary_section(
+        ws,
+        report,
+        row + 2,
+        "Open disagreements (the level shown is the median rounded down, used until an answer is agreed)",
+        [[*question_cells(d), d.spread, d.median, "", ""] for d in result.open],
+        "None: every disagreement has an agreed answer.",
+    )
+    _summary_section(
+        ws,
+        report,
+        row + 2,
+        "Disagreements settled",
+        agreed_rows(result.settled),
+        "None: no agreed answer settled a disagreement.",
+    )
+    _print_setup(ws)
 
 
 # Benchmark and trend sheets
@@ -803,6 +929,8 @@ def assessment_workbook(
     _write_summary(summary, report)
     _write_roadmap(workbook.create_sheet(ROADMAP), report, roadmap)
     _write_answers(workbook.create_sheet(ANSWERS), report)
+    if len(report.respondents) > 1:
+        _write_workshop_summary(workbook.create_sheet(WORKSHOP_SUMMARY), report)
     if benchmark is not None and benchmark.figures:
         _write_benchmark(workbook.create_sheet(BENCHMARK), report, benchmark)
     if domain_trend is not None and not domain_trend.empty:

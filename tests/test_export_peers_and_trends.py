@@ -73,7 +73,15 @@ def test_trend_covers_the_organisations_assessments_up_to_this_one(demo: Databas
 
 def test_workbook_has_benchmark_and_trend_sheets_when_the_data_exists(demo: Database) -> None:
     workbook = load_workbook(io.BytesIO(workbook_for_assessment(demo, latest_of(demo, "Kestrel Bay Bank"))))
-    assert workbook.sheetnames == ["Summary", "Roadmap", "Answers", "Benchmark", "Domain trend", "Question trend"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Roadmap",
+        "Answers",
+        "Workshop summary",
+        "Benchmark",
+        "Domain trend",
+        "Question trend",
+    ]
 
 
 def test_workbook_of_a_first_assessment_alone_has_no_benchmark_or_trend(tmp_path: Path) -> None:

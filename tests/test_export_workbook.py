@@ -30,14 +30,16 @@ from exports.report import (
     organisation_trend,
     peer_benchmark,
     planned_roadmap,
+    responses_of,
 )
 from exports.safe_text import EXCEL_CELL_LIMIT, TRUNCATION_MARK, cell_text, csv_safe, formula_like, set_text
-from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook
+from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook, votes_text
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
     BenchmarkResult,
 )
+from scoring.workshop import Distribution, summary
 from storage import (
     create_assessment,
     create_organisation,
@@ -261,6 +263,7 @@ def test_sheets_come_in_order_with_the_optional_ones_last(full_workbook: bytes) 
         "Summary",
         "Roadmap",
         "Answers",
+        "Workshop summary",
         "Benchmark",
         "Domain trend",
         "Question trend",
@@ -272,7 +275,7 @@ def test_optional_sheets_are_left_out_without_their_data(
 ) -> None:
     withheld = BenchmarkResult(n=3, min_peer_group=5, figures=(), reason="3 peer organisation(s) match")
     data = assessment_workbook(workshop, workshop_roadmap, benchmark=withheld)
-    assert load(data).sheetnames == ["Summary", "Roadmap", "Answers"]
+    assert load(data).sheetnames == ["Summary", "Roadmap", "Answers", "Workshop summary"]
 
 
 def test_summary_holds_a_native_radar_chart_and_bar_chart(full_workbook: bytes) -> None:
@@ -456,6 +459,8 @@ def test_answers_list_every_question_in_questionnaire_order_with_each_respondent
         "Spread",
         "Disagreement",
         "Consensus set",
+        "Consensus rationale",
+        "Consensus set by",
     ]
     expected_order = [q.id for d in questionnaire.domains for q in questionnaire.questions_in(d.id)]
     body = list(ws.iter_rows(min_row=2, values_only=True))
@@ -510,6 +515,107 @@ def test_a_single_respondent_gets_no_respondent_columns_and_their_own_comments(d
     assert comments
     for row in ws.iter_rows(min_row=2, values_only=True):
         assert (row[columns["Comment"]] or "") == comments.get(str(row[columns["ID"]]), "")
+
+
+def test_the_answers_sheet_gives_each_agreed_answers_rationale_and_who_set_it(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    ws = load(full_workbook)["Answers"]
+    columns = header_index(ws)
+    agreed = {c.question_id: c for c in workshop.consensus}
+    assert agreed and any(c.note for c in agreed.values())
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        consensus = agreed.get(str(row[columns["ID"]]))
+        assert row[columns["Consensus rationale"]] == (consensus.note or None if consensus else None)
+        assert row[columns["Consensus set by"]] == (consensus.set_by or None if consensus else None)
+
+
+def test_the_workshop_summary_states_what_was_agreed_what_remains_open_and_what_was_settled(
+    full_workbook: bytes, workshop: AssessmentReport
+) -> None:
+    expected = summary(workshop.questionnaire, responses_of(workshop.answers), workshop.consensus)
+    assert expected.agreed and expected.open and expected.settled
+    ws = load(full_workbook)["Workshop summary"]
+    rows = rows_of(ws)
+    titles = [row[0] for row in rows]
+    assert titles[0] == f"Workshop summary: {workshop.organisation.name} {workshop.assessment.label}"
+    assert str(rows[1][0]).startswith(
+        f"4 respondents. {len(expected.agreed)} answers agreed, {len(expected.open)} disagreements still open, "
+        f"{len(expected.settled)} settled."
+    )
+
+    def section(title_start: str) -> list[tuple[object, ...]]:
+        start = next(i for i, title in enumerate(titles) if str(title).startswith(title_start))
+        assert rows[start + 1][:3] == ("ID", "Domain", "Question")
+        body = []
+        for row in rows[start + 2 :]:
+            if row[0] is None:
+                break
+            body.append(row)
+        return body
+
+    agreed = section("Agreed answers")
+    assert [(r[0], r[5], r[6], r[7]) for r in agreed] == [
+        (i.question_id, "N/A" if i.na else i.level, i.note or None, i.set_by or None) for i in expected.agreed
+    ]
+    open_rows = section("Open disagreements")
+    assert [(r[0], r[4], r[5]) for r in open_rows] == [(d.question_id, d.spread, d.median) for d in expected.open]
+    assert [r[4] for r in open_rows] == sorted((r[4] for r in open_rows), reverse=True)
+    settled = section("Disagreements settled")
+    assert [r[0] for r in settled] == [i.question_id for i in expected.settled]
+    assert all(isinstance(r[4], int) and r[4] >= workshop.questionnaire.scoring.disagreement_spread for r in settled)
+    first = expected.agreed[0].distribution
+    assert agreed[0][3] == "4 votes: " + ", ".join(f"{n} at level {level}" for level, n in first.counts if n)
+
+
+def test_votes_are_described_in_words_with_n_a_beside_the_levels() -> None:
+    def distribution(counts: dict[int, int], na_votes: int = 0) -> Distribution:
+        votes = sum(counts.values()) + na_votes
+        scale = tuple((level, counts.get(level, 0)) for level in range(1, 6))
+        return Distribution("GOV-01", "GOV", scale, na_votes, votes, None, None, False, False)
+
+    assert votes_text(distribution({1: 1, 4: 2})) == "3 votes: 1 at level 1, 2 at level 4"
+    assert votes_text(distribution({3: 1})) == "1 vote: 1 at level 3"
+    assert votes_text(distribution({2: 1}, na_votes=2)) == "3 votes: 1 at level 2, 2 N/A"
+    assert votes_text(distribution({})) == "No votes"
+
+
+def test_a_single_respondent_gets_no_workshop_summary(demo_db: Database) -> None:
+    report = load_report(demo_db, assessment_of(demo_db, "Northwind Mutual Insurance", "FY2026"))
+    assert len(report.respondents) == 1
+    assert "Workshop summary" not in load(assessment_workbook(report, planned_roadmap(demo_db, report))).sheetnames
+
+
+def test_a_workshop_with_nothing_agreed_says_so_in_each_section(tmp_path: Path, itscm: Questionnaire) -> None:
+    db = open_database(tmp_path / "quiet.db")
+    organisation = create_organisation(db, "Quiet Ltd", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, organisation.id, itscm, "FY2026", date(2026, 1, 15))
+    for name in ("Ana", "Ben"):
+        respondent = get_or_create_respondent(db, assessment.id, name)
+        save_answer(db, itscm, assessment.id, respondent.id, itscm.questions[0].id, 3)
+    report = load_report(db, assessment.id)
+    rows = rows_of(load(assessment_workbook(report, planned_roadmap(db, report)))["Workshop summary"])
+    db.close()
+    texts = [row[0] for row in rows]
+    assert "No answer has been agreed yet." in texts
+    assert "None: every disagreement has an agreed answer." in texts
+    assert "None: no agreed answer settled a disagreement." in texts
+
+
+def test_a_formula_like_rationale_and_facilitator_read_back_as_typed_in_the_answers_and_the_workshop_summary(
+    hostile: Database,
+) -> None:
+    report, _roadmap, data = next(item for item in hostile_workbooks(hostile) if len(item[0].respondents) > 1)
+    workbook = load(data)
+    answers = workbook["Answers"]
+    columns = header_index(answers)
+    first = report.questionnaire.questions[0].id
+    row = next(r for r in answers.iter_rows(min_row=2, values_only=True) if r[columns["ID"]] == first)
+    assert (row[columns["Consensus rationale"]], row[columns["Consensus set by"]]) == ("=agreed", "@facilitator")
+    summary_rows = rows_of(workbook["Workshop summary"])
+    assert any(r[0] == first and r[6] == "=agreed" and r[7] == "@facilitator" for r in summary_rows)
+    assert any(str(r[0]).startswith("Workshop summary: " + PAYLOADS[0]) for r in summary_rows)
+    assert formula_elements(data) == []
 
 
 def test_benchmark_sheet_shows_the_peer_figures_and_no_peer_identity(
