@@ -13,6 +13,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -31,13 +32,19 @@ from exports.json_io import (
     import_assessment,
 )
 from exports.portfolio import portfolio_rows, portfolio_workbook
-from exports.report import load_report
-from exports.workbook import workbook_for_assessment
-from questionnaires.catalog import UnknownQuestionnaire, available_questionnaires, catalogue_warnings
+from exports.report import load_report, responses_of
+from exports.workbook import votes_text, workbook_for_assessment
+from questionnaires.catalog import (
+    UnknownQuestionnaire,
+    available_questionnaires,
+    catalogue_warnings,
+    get_questionnaire,
+)
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import AssessmentScore, ScoringError, score_assessment
+from scoring.workshop import Distribution, distributions, open_disagreements
 from storage import (
     backup_database,
     connect,
@@ -47,7 +54,9 @@ from storage import (
     get_organisation,
     get_respondent,
     get_user_by_email,
+    list_answers,
     list_assessments,
+    list_consensus,
     list_links,
     list_organisations,
     list_respondents,
@@ -56,8 +65,9 @@ from storage import (
 )
 from storage.errors import StorageError
 from storage.paths import MEMORY, check_database_path
-from storage.records import User
+from storage.records import AnsweredCount, Assessment, RespondentProgress, User, Workshop
 from storage.restore import restore_database
+from storage.workshop import answered_count, get_workshop, progress
 
 
 class CliError(Exception):
@@ -522,6 +532,172 @@ def cmd_links_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Workshops: where the room stands ---
+
+
+@dataclass(frozen=True)
+class WorkshopStatus:
+    """Where a workshop stands: its mode and open question, each participant's progress, the open disagreements.
+
+    The votes on the question the room is voting on now stay hidden here too, until the facilitator reveals
+    them: it is named in `hidden` and never among the disagreements.
+    """
+
+    assessment: Assessment
+    organisation: str
+    workshop: Workshop
+    open_count: AnsweredCount | None
+    participants: tuple[RespondentProgress, ...]
+    disagreement_spread: int
+    disagreements: tuple[Distribution, ...]
+    hidden: tuple[str, ...]
+
+
+def workshop_status(db: Database, assessment_id: int) -> WorkshopStatus:
+    """Gather what `workshop status` prints for one assessment."""
+    assessment = get_assessment(db, assessment_id)
+    try:
+        questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    except UnknownQuestionnaire as exc:
+        raise CliError(str(exc)) from None
+    workshop = get_workshop(db, assessment.id)
+    item = workshop.open_item
+    responses = responses_of(list_answers(db, assessment.id))
+    found = open_disagreements(distributions(questionnaire, responses, list_consensus(db, assessment.id)))
+    return WorkshopStatus(
+        assessment=assessment,
+        organisation=get_organisation(db, assessment.organisation_id).name,
+        workshop=workshop,
+        open_count=None if item is None else answered_count(db, assessment.id, item.question_id),
+        participants=progress(db, questionnaire, assessment.id),
+        disagreement_spread=questionnaire.scoring.disagreement_spread,
+        disagreements=tuple(d for d in found if workshop.votes_visible(d.question_id)),
+        # Named whether or not its votes disagree: listing it only when they did would give them away.
+        hidden=() if item is None or workshop.votes_visible(item.question_id) else (item.question_id,),
+    )
+
+
+def workshop_status_json(status: WorkshopStatus) -> dict[str, object]:
+    """The JSON document `workshop status --format json` prints."""
+    item, count = status.workshop.open_item, status.open_count
+    return {
+        "assessment": {
+            "id": status.assessment.id,
+            "organisation": status.organisation,
+            "label": status.assessment.label,
+        },
+        "mode": status.workshop.mode,
+        "open_question": None
+        if item is None or count is None
+        else {
+            "id": item.question_id,
+            "round": item.round,
+            "revealed": item.revealed,
+            "answered": count.answered,
+            "respondents": count.respondents,
+            "waiting": list(count.waiting),
+        },
+        "participants": [
+            {
+                "name": person.name,
+                "answered": person.answered,
+                "total": person.total,
+                "last_answered_at": None if person.last_answered_at is None else person.last_answered_at.isoformat(),
+                "domains": [{"id": d.domain_id, "answered": d.answered, "total": d.total} for d in person.domains],
+            }
+            for person in status.participants
+        ],
+        "disagreement_spread": status.disagreement_spread,
+        "open_disagreements": [
+            {
+                "question_id": d.question_id,
+                "domain": d.domain_id,
+                "spread": d.spread,
+                "median": d.median,
+                "votes": {str(level): count for level, count in d.counts},
+                "na_votes": d.na_votes,
+            }
+            for d in status.disagreements
+        ],
+        "hidden_votes": list(status.hidden),
+    }
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip() for row in rows]
+
+
+def workshop_status_table(status: WorkshopStatus) -> str:
+    """Render where a workshop stands as plain text: a line on the room, a progress table, the open disagreements."""
+    assessment = status.assessment
+    mode = "self-paced" if status.workshop.mode == "self_paced" else "facilitated"
+    lines = [f"{status.organisation} {assessment.label} (assessment {assessment.id}): {mode}."]
+    item, count = status.workshop.open_item, status.open_count
+    if item is not None and count is not None:
+        shown = "votes revealed" if item.revealed else "votes hidden"
+        waiting = f"; waiting for {', '.join(count.waiting)}" if count.waiting else ""
+        lines.append(
+            f"Open: {item.question_id} (round {item.round}, {shown}): {count.answered} of {count.respondents} "
+            f"answered{waiting}."
+        )
+    lines.append("")
+    if not status.participants:
+        lines.append(
+            f"No participants yet; make a link for each with `python cli.py links create {assessment.id} "
+            "--respondent NAME`."
+        )
+    else:
+        rows = [["Participant", *(d.domain_id for d in status.participants[0].domains), "All", "Last answer"]]
+        rows += [
+            [
+                person.name,
+                *(f"{d.answered}/{d.total}" for d in person.domains),
+                f"{person.answered}/{person.total}",
+                _when(person.last_answered_at),
+            ]
+            for person in status.participants
+        ]
+        lines += _columns(rows)
+    lines.append("")
+    rule = f"a spread of {status.disagreement_spread} levels or more with nothing agreed"
+    if not status.disagreements:
+        lines.append(f"No open disagreements ({rule}).")
+    else:
+        lines.append(f"Open disagreements ({rule}), widest first:")
+        rows = [["Question", "Domain", "Spread", "Median", "Votes"]]
+        rows += [
+            [d.question_id, d.domain_id, str(d.spread), str(d.median), votes_text(d).partition(": ")[2]]
+            for d in status.disagreements
+        ]
+        lines += _columns(rows)
+    if status.hidden:
+        lines.append(f"Votes on {', '.join(status.hidden)} stay hidden until the facilitator reveals them.")
+    return "\n".join(lines)
+
+
+def cmd_workshop_status(args: argparse.Namespace) -> int:
+    """Print a workshop's progress per participant and domain, and its open disagreements."""
+    status = workshop_status(_database(), args.assessment)
+    if args.format == "json":
+        print(json.dumps(workshop_status_json(status), indent=2, ensure_ascii=False))
+    else:
+        print(workshop_status_table(status))
+    return 0
+
+
+def add_workshop_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `workshop` command and its sub-commands."""
+    workshop = commands.add_parser("workshop", help="workshops: where the room stands")
+    workshop_commands = workshop.add_subparsers(dest="workshop_command", required=True)
+    status = workshop_commands.add_parser(
+        "status", help="progress per participant and domain, and the open disagreements"
+    )
+    status.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, help="see `python cli.py list`")
+    status.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    status.set_defaults(run=cmd_workshop_status)
+
+
 def add_access_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `users` and `links` commands, each with its own sub-commands."""
     roles = "administrator, consultant or viewer"
@@ -631,11 +807,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo)
 
     add_access_commands(commands)
+    add_workshop_commands(commands)
     return parser
 
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
-USES_CATALOGUE = frozenset({"export", "import", "demo", "links"})
+USES_CATALOGUE = frozenset({"export", "import", "demo", "links", "workshop"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -585,3 +585,145 @@ def test_links_create_for_an_unknown_assessment_prints_no_traceback(tmp_path: Pa
     )
     assert done.returncode == 1
     assert done.stderr == "error: No assessment with id 7; pick one from the list of assessments.\n"
+
+
+# workshop status
+
+
+def _workshop_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Harbour Retail FY2026 (assessment 1) with three participants: Manager, Ana, and Ben who answered nothing.
+
+    BIA-01: Manager 3, Ana 1 (spread 2, nothing agreed: an open disagreement, lower median 1).
+    BIA-02: Manager 2, Ana 4 (spread 2, agreed at 3 by Kim: settled). RISK-01: Ana 5.
+    """
+    from questionnaires.catalog import get_questionnaire
+    from storage import connect, get_or_create_respondent, save_answer, set_consensus
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = connect()
+    manager = get_or_create_respondent(db, 1, "Manager")
+    ana = get_or_create_respondent(db, 1, "Ana")
+    get_or_create_respondent(db, 1, "Ben")
+    for respondent, question_id, level in ((manager, "BIA-02", 2), (ana, "BIA-01", 1), (ana, "BIA-02", 4)):
+        save_answer(db, questionnaire, 1, respondent.id, question_id, level)
+    save_answer(db, questionnaire, 1, ana.id, "RISK-01", 5)
+    set_consensus(db, questionnaire, 1, "BIA-02", 3, note="Agreed on evidence", set_by="Kim")
+
+
+def test_workshop_status_prints_progress_per_participant_and_domain_and_the_open_disagreements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _workshop_database(tmp_path, monkeypatch)
+    assert main(["workshop", "status", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Harbour Retail FY2026 (assessment 1): self-paced."
+    assert lines[2].split() == ["Participant", "RISK", "BIA", "REC", "TEST", "GOV", "All", "Last", "answer"]
+    assert lines[3].split()[:7] == ["Manager", "0/12", "2/13", "0/13", "0/13", "0/14", "2/65"]
+    assert lines[4].split()[:7] == ["Ana", "1/12", "2/13", "0/13", "0/13", "0/14", "3/65"]
+    assert lines[5].split() == ["Ben", "0/12", "0/13", "0/13", "0/13", "0/14", "0/65", "-"]
+    assert lines[7] == "Open disagreements (a spread of 2 levels or more with nothing agreed), widest first:"
+    assert lines[8].split() == ["Question", "Domain", "Spread", "Median", "Votes"]
+    assert lines[9].split() == ["BIA-01", "BIA", "2", "1", "1", "at", "level", "1,", "1", "at", "level", "3"]
+    assert len(lines) == 10  # BIA-02 disagreed too, but it was agreed: settled, not open
+
+
+def test_workshop_status_as_json_gives_the_same_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _workshop_database(tmp_path, monkeypatch)
+    assert main(["workshop", "status", "1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["assessment"] == {"id": 1, "organisation": "Harbour Retail", "label": "FY2026"}
+    assert (document["mode"], document["open_question"], document["hidden_votes"]) == ("self_paced", None, [])
+    people = {person["name"]: person for person in document["participants"]}
+    assert list(people) == ["Manager", "Ana", "Ben"]
+    assert people["Ben"] == {
+        "name": "Ben",
+        "answered": 0,
+        "total": 65,
+        "last_answered_at": None,
+        "domains": [
+            {"id": "RISK", "answered": 0, "total": 12},
+            {"id": "BIA", "answered": 0, "total": 13},
+            {"id": "REC", "answered": 0, "total": 13},
+            {"id": "TEST", "answered": 0, "total": 13},
+            {"id": "GOV", "answered": 0, "total": 14},
+        ],
+    }
+    assert [(d["id"], d["answered"]) for d in people["Ana"]["domains"][:2]] == [("RISK", 1), ("BIA", 2)]
+    assert people["Ana"]["last_answered_at"].endswith("+00:00")
+    assert document["disagreement_spread"] == 2
+    assert document["open_disagreements"] == [
+        {
+            "question_id": "BIA-01",
+            "domain": "BIA",
+            "spread": 2,
+            "median": 1,
+            "votes": {"1": 1, "2": 0, "3": 1, "4": 0, "5": 0},
+            "na_votes": 0,
+        }
+    ]
+
+
+def test_workshop_status_keeps_the_votes_on_the_open_question_hidden_until_they_are_revealed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from questionnaires.catalog import get_questionnaire
+    from storage import connect
+    from storage.workshop import open_item, reveal, set_mode
+
+    _workshop_database(tmp_path, monkeypatch)
+    db = connect()
+    set_mode(db, 1, "facilitated", by="Kim")
+    open_item(db, get_questionnaire("itscm", "2026.1"), 1, "BIA-01", by="Kim")
+    assert main(["workshop", "status", "1", "--format", "json"]) == 0
+    hidden = json.loads(capsys.readouterr().out)
+    assert hidden["open_question"] == {
+        "id": "BIA-01",
+        "round": 1,
+        "revealed": False,
+        "answered": 2,
+        "respondents": 3,
+        "waiting": ["Ben"],
+    }
+    assert hidden["open_disagreements"] == [] and hidden["hidden_votes"] == ["BIA-01"]
+    assert main(["workshop", "status", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "Open: BIA-01 (round 1, votes hidden): 2 of 3 answered; waiting for Ben." in table
+    assert "Votes on BIA-01 stay hidden until the facilitator reveals them." in table
+    assert not any(line.startswith("BIA-01") for line in table.splitlines())
+
+    reveal(db, 1, "BIA-01")
+    assert main(["workshop", "status", "1", "--format", "json"]) == 0
+    revealed = json.loads(capsys.readouterr().out)
+    assert [d["question_id"] for d in revealed["open_disagreements"]] == ["BIA-01"]
+    assert revealed["hidden_votes"] == []
+
+
+def test_workshop_status_of_an_assessment_with_nobody_yet_says_how_to_invite_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from questionnaires.catalog import get_questionnaire
+    from storage import connect, create_assessment, create_organisation
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "empty.db"))
+    db = connect()
+    organisation = create_organisation(db, "Quiet Ltd", "Retail", "250-999 employees", "Europe")
+    create_assessment(db, organisation.id, get_questionnaire("itscm", "2026.1"), "FY2026", date(2026, 1, 15))
+    assert main(["workshop", "status", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "No participants yet; make a link for each with `python cli.py links create 1 --respondent NAME`." in out
+    assert "No open disagreements (a spread of 2 levels or more with nothing agreed)." in out
+
+
+def test_workshop_status_of_an_unknown_assessment_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    assert main(["workshop", "status", "7"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "error: No assessment with id 7; pick one from the list of assessments.\n"
