@@ -667,8 +667,7 @@ def workshop_status_table(status: WorkshopStatus) -> str:
         lines.append(f"Open disagreements ({rule}), widest first:")
         rows = [["Question", "Domain", "Spread", "Median", "Votes"]]
         rows += [
-            [d.question_id, d.domain_id, str(d.spread), str(d.median), votes_text(d).partition(": ")[2]]
-            for d in status.disagreements
+            [d.question_id, d.domain_id, str(d.spread), str(d.median), votes_text(d)] for d in status.disagreements
         ]
         lines += _columns(rows)
     if status.hidden:

@@ -667,8 +667,8 @@ WORKSHOP_SUMMARY_COLUMNS: Final = (
     Column("Rationale", 45, wrap=True),
     Column("Set by", 20, wrap=True),
 )
-LEVEL_COLUMN: Final = 5
-"""0-based position of the Level column in WORKSHOP_SUMMARY_COLUMNS (painted in the level's colour)."""
+SUMMARY_SPREAD: Final = [column.heading for column in WORKSHOP_SUMMARY_COLUMNS].index("Spread")
+SUMMARY_LEVEL: Final = [column.heading for column in WORKSHOP_SUMMARY_COLUMNS].index("Level")
 
 
 def votes_text(distribution: Distribution) -> str:
@@ -696,9 +696,9 @@ def _summary_section(
     for values in rows:
         row += 1
         cells = _body(ws, row, WORKSHOP_SUMMARY_COLUMNS, values)
-        level = values[LEVEL_COLUMN]
-        _paint_level(cells[LEVEL_COLUMN], level if isinstance(level, int) else None, scale, na=level == "N/A")
-        for index in (4, LEVEL_COLUMN):
+        level = values[SUMMARY_LEVEL]
+        _paint_level(cells[SUMMARY_LEVEL], level if isinstance(level, int) else None, scale, na=level == "N/A")
+        for index in (SUMMARY_SPREAD, SUMMARY_LEVEL):
             cells[index].alignment = CENTRE
     return row
 
