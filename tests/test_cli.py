@@ -624,22 +624,8 @@ def test_workshop_status_prints_progress_per_participant_and_domain_and_the_open
     assert lines[5].split() == ["Ben", "0/12", "0/13", "0/13", "0/13", "0/14", "0/65", "-"]
     assert lines[7] == "Open disagreements (a spread of 2 levels or more with nothing agreed), widest first:"
     assert lines[8].split() == ["Question", "Domain", "Spread", "Median", "Votes"]
-    assert lines[9].split() == [
-        "BIA-01",
-        "BIA",
-        "2",
-        "1",
-        "2",
-        "votes:",
-        "1",
-        "at",
-        "level",
-        "1,",
-        "1",
-        "at",
-        "level",
-        "3",
-    ]
+    assert lines[9].split()[:4] == ["BIA-01", "BIA", "2", "1"]
+    assert lines[9].endswith("2 votes: 1 at level 1, 1 at level 3")
     assert len(lines) == 10  # BIA-02 disagreed too, but it was agreed: settled, not open
 
 
