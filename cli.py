@@ -67,7 +67,7 @@ from storage.errors import StorageError
 from storage.paths import MEMORY, check_database_path
 from storage.records import AnsweredCount, Assessment, RespondentProgress, User, Workshop
 from storage.restore import restore_database
-from storage.workshop import answered_count, get_workshop, progress
+from storage.workshop import MODE_NAMES, answered_count, get_workshop, progress
 
 
 class CliError(Exception):
@@ -631,8 +631,9 @@ def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
 def workshop_status_table(status: WorkshopStatus) -> str:
     """Render where a workshop stands as plain text: a line on the room, a progress table, the open disagreements."""
     assessment = status.assessment
-    mode = "self-paced" if status.workshop.mode == "self_paced" else "facilitated"
-    lines = [f"{status.organisation} {assessment.label} (assessment {assessment.id}): {mode}."]
+    lines = [
+        f"{status.organisation} {assessment.label} (assessment {assessment.id}): {MODE_NAMES[status.workshop.mode]}."
+    ]
     item, count = status.workshop.open_item, status.open_count
     if item is not None and count is not None:
         shown = "votes revealed" if item.revealed else "votes hidden"

@@ -50,10 +50,10 @@ DEFAULT_MODE: Final[WorkshopMode] = "self_paced"
 ITEM_STATUSES: Final[tuple[ItemStatus, ...]] = ("open", "closed")
 MODE_NAMES: Final[dict[WorkshopMode, str]] = {"self_paced": "self-paced", "facilitated": "facilitated"}
 
-_ITEM_COLUMNS: Final = (
-    "assessment_id, question_id, status, round, revealed, opened_by, opened_at, round_started_at, closed_at"
+_ITEM_SELECT: Final = (
+    "SELECT assessment_id, question_id, status, round, revealed, opened_by, opened_at, round_started_at, closed_at "
+    "FROM workshop_items"
 )
-_ITEM_SELECT: Final = f"SELECT {_ITEM_COLUMNS} FROM workshop_items"  # noqa: S608 - fixed names
 
 
 def _item(row: Sequence[Any]) -> WorkshopItem:
