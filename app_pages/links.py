@@ -11,6 +11,7 @@ from access import Action
 from access.links import create_participant_link, join_url, revoke_participant_link
 from storage.links import list_links
 from ui.access import allowed, current_actor
+from ui.address import base_url
 from ui.session import attempt, db, page_header, require_report
 from ui.text import md
 
@@ -27,13 +28,6 @@ st.caption(
     "the questionnaire and nothing else, and stops working when it expires or is withdrawn. Only a fingerprint of "
     "the link is stored, so it is shown once: copy it when it is made."
 )
-
-
-def base_url() -> str:
-    """The app's address as this browser reached it, without the page path."""
-    url = str(st.context.url or "http://localhost:8501")
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 made = st.session_state.pop(f"made-link-{view.assessment.id}", None)

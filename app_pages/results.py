@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from access import Action, require
+from exports.report import answers_by_respondent
 from questionnaires.coverage import coverage_table
 from questionnaires.model import Question
 from scoring import QuestionResult
 from scoring.explain import explain_domain
 from scoring.overall_reason import overall_stage_reason
-from storage import set_target
+from storage import get_workshop, set_target
 from ui.access import allowed, current_actor
 from ui.charts import question_heatmap, radar
 from ui.downloads import workbook_button
@@ -149,6 +150,49 @@ if disagreements:
             ]
         ),
         hide_index=True,
+    )
+
+if len(view.respondents) > 1:
+    st.subheader("Answers by respondent")
+    workshop = get_workshop(db(), view.assessment.id)
+    voting = workshop.open_item
+    hidden = [voting.question_id] if voting is not None and not workshop.votes_visible(voting.question_id) else []
+    by_question = answers_by_respondent(view, hidden=hidden)
+    st.caption(
+        "Who answered what, for every question someone answered; the result is the agreed answer (consensus) "
+        "where the room agreed one, else the lower median."
+        + (f" {md(hidden[0])} is left out while the room votes on it (votes hidden until revealed)." if hidden else "")
+    )
+    fixed = ("Question", "Spread", "Result", "From", "Rationale")
+    people = [r.name if r.name not in fixed else f"{r.name} (respondent)" for r in view.respondents]
+
+    def given(level: int | None, na: bool) -> str:
+        return "N/A" if na else "" if level is None else str(level)
+
+    by_respondent = pd.DataFrame(
+        [
+            {
+                "Question": q.question_id,
+                **{column: given(a.level, a.na) for column, a in zip(people, q.answers, strict=True)},
+                "Spread": q.spread,
+                "Result": given(q.level, q.na),
+                "From": (f"consensus ({q.agreed_by})" if q.agreed_by else "consensus") if q.agreed else "lower median",
+                "Rationale": q.rationale,
+            }
+            for q in by_question
+        ],
+        columns=["Question", *people, "Spread", "Result", "From", "Rationale"],
+    )
+    st.dataframe(
+        style_levels(by_respondent, [*people, "Result"], scale),
+        hide_index=True,
+        column_config={
+            "Spread": st.column_config.NumberColumn(
+                help=f"Highest minus lowest level given; {questionnaire.scoring.disagreement_spread} or more is a "
+                "disagreement"
+            ),
+            "Rationale": st.column_config.TextColumn(width="large"),
+        },
     )
 
 st.page_link(PAGES["roadmap"], label="See the improvement roadmap", icon=":material/route:")

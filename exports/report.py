@@ -5,7 +5,7 @@ No streamlit here: pages and the exporters call these functions and draw or writ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -225,3 +225,87 @@ def organisation_trend(db: Database, report: AssessmentReport) -> tuple[pd.DataF
         for a in sorted(earlier, key=lambda a: (a.assessment_date, a.id))
     ]
     return domain_trend(points), question_trend(points)
+
+
+@dataclass(frozen=True)
+class RespondentAnswer:
+    """What one respondent answered to one question: a level, N/A, or nothing yet, with their comment."""
+
+    respondent_id: int
+    name: str
+    level: int | None
+    na: bool
+    comment: str
+
+    @property
+    def answered(self) -> bool:
+        """Whether the respondent gave a level or N/A."""
+        return self.na or self.level is not None
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    """One question of a multi-respondent assessment: who answered what, the spread, and the answer used.
+
+    `answers` has one entry per respondent, in the order they joined (unanswered ones included).
+    `level`/`na` is the assessment's answer (the agreed one when `agreed`, else the lower median);
+    `rationale` and `agreed_by` come with an agreed answer and are empty otherwise.
+    """
+
+    question_id: str
+    domain_id: str
+    answers: tuple[RespondentAnswer, ...]
+    spread: int | None
+    disagreement: bool
+    level: int | None
+    na: bool
+    agreed: bool
+    rationale: str
+    agreed_by: str
+
+
+def answers_by_respondent(report: AssessmentReport, hidden: Collection[str] = ()) -> tuple[QuestionAnswers, ...]:
+    """Return, in questionnaire order, each question someone answered or agreed: who answered what and the outcome.
+
+    Questions in `hidden` (a facilitated vote not revealed yet) are left out, so a screen the room
+    can see never shows votes before the facilitator reveals them. Spread, disagreement and the
+    answer used are the scores' own (report.score), so this table and the results never differ.
+    """
+    left_out = set(hidden)
+    given: dict[tuple[int, str], Answer] = {(a.respondent_id, a.question_id): a for a in report.answers}
+    agreed = {c.question_id: c for c in report.consensus}
+    rows = []
+    for question in report.questionnaire.questions:
+        result = report.score.questions.get(question.id)
+        if question.id in left_out or result is None:
+            continue
+        answers = []
+        for respondent in report.respondents:
+            answer = given.get((respondent.id, question.id))
+            answers.append(
+                RespondentAnswer(
+                    respondent_id=respondent.id,
+                    name=respondent.name,
+                    level=None if answer is None else answer.level,
+                    na=answer is not None and answer.na,
+                    comment="" if answer is None else answer.comment,
+                )
+            )
+        consensus = agreed.get(question.id)
+        if consensus is None and not any(answer.answered for answer in answers):
+            continue
+        rows.append(
+            QuestionAnswers(
+                question_id=question.id,
+                domain_id=question.domain,
+                answers=tuple(answers),
+                spread=result.spread,
+                disagreement=result.disagreement,
+                level=result.level,
+                na=result.na,
+                agreed=consensus is not None,
+                rationale="" if consensus is None else consensus.note,
+                agreed_by="" if consensus is None else consensus.set_by,
+            )
+        )
+    return tuple(rows)

@@ -5,17 +5,23 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
 from storage import (
+    add_respondent,
     connect,
     create_assessment,
     create_organisation,
     get_or_create_respondent,
+    open_item,
+    reveal,
     save_answer,
+    set_consensus,
+    set_mode,
 )
 from ui.text import md
 
@@ -80,3 +86,62 @@ def test_without_an_overall_stage_the_unanswered_domain_is_named(assessment_id: 
     assert md(
         "No overall stage yet because Business impact analysis has no stage (nothing answered there, or only N/A)."
     ) in captions(at)
+
+
+def answers_table(at: AppTest) -> pd.DataFrame | None:
+    return next((frame.value for frame in at.dataframe if "Rationale" in frame.value.columns), None)
+
+
+def test_answers_by_respondent_show_who_answered_what_the_spread_and_the_agreed_answer_with_its_rationale(
+    assessment_id: int,
+) -> None:
+    db = connect()
+    manager = get_or_create_respondent(db, assessment_id, "Continuity manager")
+    cio = add_respondent(db, assessment_id, "CIO")
+    first, second, na_question = (
+        QUESTIONNAIRE.questions[0],
+        QUESTIONNAIRE.questions[1],
+        next(q for q in QUESTIONNAIRE.questions if q.na_allowed),
+    )
+    save_answer(db, QUESTIONNAIRE, assessment_id, manager.id, first.id, 1)
+    save_answer(db, QUESTIONNAIRE, assessment_id, cio.id, first.id, 4)
+    save_answer(db, QUESTIONNAIRE, assessment_id, manager.id, second.id, 3)
+    save_answer(db, QUESTIONNAIRE, assessment_id, cio.id, na_question.id, None, True)
+    set_consensus(db, QUESTIONNAIRE, assessment_id, first.id, 2, note="Method exists, used once.", set_by="Facilitator")
+    at = results(assessment_id)
+    assert not at.exception
+    assert "Answers by respondent" in [h.value for h in at.subheader]
+    table = answers_table(at).set_index("Question")
+    assert list(table.index) == [first.id, second.id, na_question.id]
+    assert table.loc[first.id, ["Continuity manager", "CIO", "Spread", "Result"]].tolist() == ["1", "4", 3, "2"]
+    assert table.loc[first.id, "From"] == "consensus (Facilitator)"
+    assert table.loc[first.id, "Rationale"] == "Method exists, used once."
+    assert table.loc[second.id, ["Continuity manager", "CIO", "Result", "From"]].tolist() == [
+        "3",
+        "",
+        "3",
+        "lower median",
+    ]
+    assert table.loc[na_question.id, ["CIO", "Result"]].tolist() == ["N/A", "N/A"]
+
+
+def test_answers_by_respondent_leave_out_a_question_whose_votes_are_still_hidden(assessment_id: int) -> None:
+    db = connect()
+    manager = get_or_create_respondent(db, assessment_id, "Continuity manager")
+    cio = add_respondent(db, assessment_id, "CIO")
+    voting, answered = QUESTIONNAIRE.questions[0].id, QUESTIONNAIRE.questions[1].id
+    for respondent in (manager, cio):
+        save_answer(db, QUESTIONNAIRE, assessment_id, respondent.id, answered, 3)
+    set_mode(db, assessment_id, "facilitated", by="Facilitator")
+    open_item(db, QUESTIONNAIRE, assessment_id, voting, by="Facilitator")
+    save_answer(db, QUESTIONNAIRE, assessment_id, cio.id, voting, 5)
+    assert list(answers_table(results(assessment_id))["Question"]) == [answered]
+    reveal(db, assessment_id, voting)
+    assert list(answers_table(results(assessment_id))["Question"]) == [voting, answered]
+
+
+def test_one_respondent_has_no_answers_by_respondent_section(assessment_id: int) -> None:
+    answer(assessment_id, {})
+    at = results(assessment_id)
+    assert "Answers by respondent" not in [h.value for h in at.subheader]
+    assert answers_table(at) is None

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from questionnaires.model import Phase, Questionnaire
 from scoring import OVERALL, AssessmentScore, BenchmarkResult, PhaseLoad, RoadmapStep, phase_loads
+from scoring.workshop import Distribution
 from ui.levels import (
     NA_COLOUR,
     UNANSWERED_COLOUR,
@@ -704,3 +705,54 @@ def trend_lines(
             x=0.5, y=0.5, xref="paper", yref="paper", text=NO_TREND_TEXT, showarrow=False, font={"size": 15}
         )
     return _style(fig, title, height=420)
+
+
+VOTE_LABEL_WIDTH = 10
+"""Characters per line of a level name under its bar: five levels side by side still fit a phone's width."""
+
+
+def vote_distribution(
+    distribution: Distribution, questionnaire: Questionnaire, *, title: str | None = None
+) -> go.Figure:
+    """Return a small bar chart of how the votes on one question fall: one bar per level, N/A beside when given.
+
+    Every level of the scale has its bar (zero included), in its level colour, with the number of
+    votes on it; the level names are the questionnaire's, escaped.
+    """
+    scale = questionnaire.level_numbers
+    names = [level_label(questionnaire, level) for level, _ in distribution.counts]
+    categories = ["<br>".join(plain(line) for line in textwrap.wrap(name, VOTE_LABEL_WIDTH)) for name in names]
+    counts = [votes for _, votes in distribution.counts]
+    colours = [level_colour(level, scale) for level, _ in distribution.counts]
+    hover = [plain(name) for name in names]
+    if distribution.na_votes:
+        categories.append("N/A")
+        counts.append(distribution.na_votes)
+        colours.append(NA_COLOUR)
+        hover.append("N/A")
+    fig = go.Figure(
+        go.Bar(
+            name="Votes",
+            x=list(range(len(categories))),
+            y=counts,
+            marker={"color": colours, "line": {"color": "#8a8f98", "width": 1}},
+            text=[str(count) if count else "" for count in counts],
+            textposition="inside",
+            textfont={"color": [text_colour_on(colour) for colour in colours]},
+            customdata=hover,
+            hovertemplate="<b>%{customdata}</b>: %{y} vote(s)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"tickvals": list(range(len(categories))), "ticktext": categories, "showgrid": False},
+        yaxis={
+            "title": {"text": "Votes"},
+            "rangemode": "tozero",
+            "dtick": 1 if max(counts, default=0) <= 10 else None,
+            "gridcolor": GRID_COLOUR,
+            "zeroline": False,
+        },
+        showlegend=False,
+        bargap=0.25,
+    )
+    return _style(fig, title, height=260)
