@@ -137,11 +137,9 @@ def set_mode(db: Database, assessment_id: int, mode: WorkshopMode, *, by: str) -
             "updated_at = excluded.updated_at",
             [assessment.id, chosen, facilitator, now],
         )
-        if chosen == "self_paced":
-            db.execute(
-                "UPDATE workshop_items SET status = 'closed', closed_at = ? WHERE assessment_id = ? AND status = 'open'",
-                [now, assessment.id],
-            )
+        current = _current_item(db, assessment.id)
+        if chosen == "self_paced" and current is not None:
+            _updated(db, assessment.id, current.question_id, _CLOSED, [now])
         return get_workshop(db, assessment.id)
 
 
@@ -153,12 +151,36 @@ def _require_facilitated(db: Database, assessment: Assessment) -> None:
         )
 
 
-def _refuse_another_open(current: WorkshopItem | None, question_id: str) -> None:
+def _opening(
+    db: Database, questionnaire: Questionnaire, assessment_id: int, question_id: str
+) -> tuple[Assessment, WorkshopItem | None]:
+    """Return the assessment and its open item (None or `question_id` itself), refusing what cannot be opened now."""
+    assessment = _start(db, questionnaire, assessment_id)
+    _require_facilitated(db, assessment)
+    current = _current_item(db, assessment.id)
     if current is not None and current.question_id != question_id:
         raise WorkshopError(
             f"{current.question_id} is open (round {current.round}); close it before opening {question_id}, "
             "so the room votes on one question at a time."
         )
+    return assessment, current
+
+
+# What an item becomes when it closes (SET clause of _updated).
+_CLOSED: Final = "status = 'closed', closed_at = ?"
+
+
+def _updated(
+    db: Database, assessment_id: int, question_id: str, assignments: str, values: list[object]
+) -> WorkshopItem:
+    """Apply `assignments` (a SET clause written in this module, never user text) to one item and return it."""
+    db.execute(
+        f"UPDATE workshop_items SET {assignments} WHERE assessment_id = ? AND question_id = ?",  # noqa: S608
+        [*values, assessment_id, question_id],
+    )
+    item = _find_item(db, assessment_id, question_id)
+    assert item is not None
+    return item
 
 
 def _clear_votes(db: Database, questionnaire: Questionnaire, assessment_id: int, question_id: str) -> int:
@@ -185,10 +207,7 @@ def open_item(
     question = check_question(questionnaire, question_id, error=WorkshopError)
     facilitator = _facilitator(by)
     with write_transaction(db):
-        assessment = _start(db, questionnaire, assessment_id)
-        _require_facilitated(db, assessment)
-        current = _current_item(db, assessment.id)
-        _refuse_another_open(current, question.id)
+        assessment, current = _opening(db, questionnaire, assessment_id, question.id)
         if current is not None:
             return current
         if _find_item(db, assessment.id, question.id) is not None:
@@ -218,26 +237,22 @@ def reopen_item(
     question = check_question(questionnaire, question_id, error=WorkshopError)
     facilitator = _facilitator(by)
     with write_transaction(db):
-        assessment = _start(db, questionnaire, assessment_id)
-        _require_facilitated(db, assessment)
-        current = _current_item(db, assessment.id)
-        _refuse_another_open(current, question.id)
+        assessment, current = _opening(db, questionnaire, assessment_id, question.id)
         if current is not None:
             return current
-        earlier = _find_item(db, assessment.id, question.id)
-        if earlier is None:
+        if _find_item(db, assessment.id, question.id) is None:
             raise WorkshopError(f"{question.id} has not been put to the room yet; open it instead of re-opening it.")
         _clear_votes(db, questionnaire, assessment.id, question.id)
         clear_consensus(db, assessment.id, question.id)
         now = now_text()
-        db.execute(
-            "UPDATE workshop_items SET status = 'open', round = round + 1, revealed = 0, opened_by = ?, "
-            "opened_at = ?, round_started_at = ?, closed_at = NULL WHERE assessment_id = ? AND question_id = ?",
-            [facilitator, now, now, assessment.id, question.id],
+        return _updated(
+            db,
+            assessment.id,
+            question.id,
+            "status = 'open', round = round + 1, revealed = 0, opened_by = ?, opened_at = ?, round_started_at = ?, "
+            "closed_at = NULL",
+            [facilitator, now, now],
         )
-        reopened = _find_item(db, assessment.id, question.id)
-        assert reopened is not None
-        return reopened
 
 
 def _the_open_item(db: Database, assessment: Assessment, question_id: object) -> WorkshopItem:
@@ -257,14 +272,7 @@ def reveal(db: Database, assessment_id: int, question_id: str) -> WorkshopItem:
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
         item = _the_open_item(db, assessment, question_id)
-        if not item.revealed:
-            db.execute(
-                "UPDATE workshop_items SET revealed = 1 WHERE assessment_id = ? AND question_id = ?",
-                [assessment.id, item.question_id],
-            )
-        revealed = _find_item(db, assessment.id, item.question_id)
-        assert revealed is not None
-        return revealed
+        return item if item.revealed else _updated(db, assessment.id, item.question_id, "revealed = 1", [])
 
 
 def next_round(db: Database, questionnaire: Questionnaire, assessment_id: int, question_id: str) -> WorkshopItem:
@@ -273,14 +281,9 @@ def next_round(db: Database, questionnaire: Questionnaire, assessment_id: int, q
         assessment = _start(db, questionnaire, assessment_id)
         item = _the_open_item(db, assessment, question_id)
         _clear_votes(db, questionnaire, assessment.id, item.question_id)
-        db.execute(
-            "UPDATE workshop_items SET round = round + 1, revealed = 0, round_started_at = ? "
-            "WHERE assessment_id = ? AND question_id = ?",
-            [now_text(), assessment.id, item.question_id],
+        return _updated(
+            db, assessment.id, item.question_id, "round = round + 1, revealed = 0, round_started_at = ?", [now_text()]
         )
-        advanced = _find_item(db, assessment.id, item.question_id)
-        assert advanced is not None
-        return advanced
 
 
 def close_item(db: Database, assessment_id: int, question_id: str) -> WorkshopItem:
@@ -288,13 +291,7 @@ def close_item(db: Database, assessment_id: int, question_id: str) -> WorkshopIt
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
         item = _the_open_item(db, assessment, question_id)
-        db.execute(
-            "UPDATE workshop_items SET status = 'closed', closed_at = ? WHERE assessment_id = ? AND question_id = ?",
-            [now_text(), assessment.id, item.question_id],
-        )
-        closed = _find_item(db, assessment.id, item.question_id)
-        assert closed is not None
-        return closed
+        return _updated(db, assessment.id, item.question_id, _CLOSED, [now_text()])
 
 
 def agree(
@@ -317,11 +314,7 @@ def agree(
         consensus = set_consensus(db, questionnaire, assessment_id, question_id, level, na=na, note=note, set_by=by)
         current = _current_item(db, consensus.assessment_id)
         if current is not None and current.question_id == consensus.question_id:
-            db.execute(
-                "UPDATE workshop_items SET status = 'closed', closed_at = ? "
-                "WHERE assessment_id = ? AND question_id = ?",
-                [now_text(), consensus.assessment_id, consensus.question_id],
-            )
+            _updated(db, consensus.assessment_id, consensus.question_id, _CLOSED, [now_text()])
         return consensus
 
 
