@@ -310,7 +310,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"{args.output}: cannot tell the format from the name; use .xlsx, .json or .csv, or --format.")
     db = _database()
     try:
-        report = load_report(db, args.assessment)
+        # A JSON export is a complete copy of the data, votes still hidden in a workshop included.
+        report = load_report(db, args.assessment, with_hidden_votes=kind == "json")
     except (StorageError, UnknownQuestionnaire) as exc:
         raise CliError(str(exc)) from None
     if kind == "workbook":

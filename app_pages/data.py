@@ -50,7 +50,7 @@ CSV = "text/csv"
 
 def json_bytes(assessment_id: int) -> bytes:
     conn = connect()
-    report = load_report(conn, assessment_id)
+    report = load_report(conn, assessment_id, with_hidden_votes=True)
     return assessment_json(report, list_roadmap_items(conn, assessment_id)).encode("utf-8")
 
 

@@ -42,6 +42,7 @@ from storage import (
     list_targets,
 )
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
+from storage.workshop import get_workshop
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,19 @@ def consensus_of(consensus: Iterable[Consensus]) -> dict[str, object]:
     return {c.question_id: (NA if c.na else c.level) for c in consensus}
 
 
-def load_report(db: Database, assessment_id: int) -> AssessmentReport:
-    """Load and score one assessment."""
+def load_report(db: Database, assessment_id: int, *, with_hidden_votes: bool = False) -> AssessmentReport:
+    """Load and score one assessment.
+
+    While a facilitated workshop's open question has its votes hidden, those votes are left out
+    (of the answers, the scores and everything shown or exported from them) until the facilitator
+    reveals them; `with_hidden_votes` keeps them, for a complete copy of the data (JSON export).
+    """
     assessment = get_assessment(db, assessment_id)
     questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
     answers = list_answers(db, assessment_id)
+    if not with_hidden_votes:
+        workshop = get_workshop(db, assessment_id)
+        answers = tuple(a for a in answers if workshop.votes_visible(a.question_id))
     consensus = list_consensus(db, assessment_id)
     targets = list_targets(db, assessment_id)
     score = score_assessment(questionnaire, responses_of(answers), consensus_of(consensus), targets)

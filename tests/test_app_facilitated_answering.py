@@ -73,3 +73,20 @@ def test_a_member_answering_for_someone_sees_no_vote_on_the_open_question_before
     reveal(db, assessment, "RISK-03")
     after = open_page("questionnaire", assessment=assessment, respondent=ben, domain="RISK")
     assert [r.value for r in after.radio if r.key.endswith("RISK-03")] == [5]
+
+
+def test_votes_hidden_in_the_room_are_left_out_of_results_and_exports_until_revealed(
+    room: tuple[int, str, int],
+) -> None:
+    from exports.report import load_report
+
+    assessment, _token, ben = room
+    db = connect()
+    open_item(db, QUESTIONNAIRE, assessment, "RISK-03", by="facilitator")
+    save_answer(db, QUESTIONNAIRE, assessment, ben, "RISK-03", 5)
+    shown_report = load_report(db, assessment)
+    assert not [a for a in shown_report.answers if a.question_id == "RISK-03"]
+    assert not shown_report.score.questions["RISK-03"].answered
+    assert [a.level for a in load_report(db, assessment, with_hidden_votes=True).answers] == [5]
+    reveal(db, assessment, "RISK-03")
+    assert [a.level for a in load_report(db, assessment).answers] == [5]
