@@ -179,8 +179,10 @@ def participants() -> None:
             st.code(url, language=None, wrap_lines=True)
             st.image(qr_png(url), caption=md(f"Scan to answer as {name}"), width=280)
 
-    with st.form(key("add"), clear_on_submit=True):
-        st.markdown("**Add a participant**")
+    with (
+        st.expander("Add a participant", icon=":material/person_add:", expanded=not respondents),
+        st.form(key("add"), clear_on_submit=True, border=False),
+    ):
         name = st.text_input("Name", key=key("name"))
         role = st.text_input("Role (optional)", placeholder="e.g. Head of IT operations", key=key("role"))
         domains = st.multiselect(

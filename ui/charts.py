@@ -721,7 +721,14 @@ def vote_distribution(
     """
     scale = questionnaire.level_numbers
     names = [level_label(questionnaire, level) for level, _ in distribution.counts]
-    categories = ["<br>".join(plain(line) for line in textwrap.wrap(name, VOTE_LABEL_WIDTH)) for name in names]
+    level_names = {level.number: level.name for level in questionnaire.levels}
+    # The number on one line and the name under it: five labels side by side fit without turning.
+    categories = [
+        "<br>".join(
+            [str(level), *(plain(line) for line in textwrap.wrap(level_names.get(level, ""), VOTE_LABEL_WIDTH))]
+        )
+        for level, _ in distribution.counts
+    ]
     counts = [votes for _, votes in distribution.counts]
     colours = [level_colour(level, scale) for level, _ in distribution.counts]
     hover = [plain(name) for name in names]
@@ -744,7 +751,13 @@ def vote_distribution(
         )
     )
     fig.update_layout(
-        xaxis={"tickvals": list(range(len(categories))), "ticktext": categories, "showgrid": False},
+        xaxis={
+            "tickvals": list(range(len(categories))),
+            "ticktext": categories,
+            "tickangle": 0,
+            "tickfont": {"size": 11},
+            "showgrid": False,
+        },
         yaxis={
             "title": {"text": "Votes"},
             "rangemode": "tozero",
