@@ -529,6 +529,7 @@ st.radio(
         "You open one question at a time; votes stay hidden until you reveal them.",
     ],
     key=mode_key,
+    help="Going back to self-paced closes the open question without an agreed answer.",
     on_change=switch_mode,
     args=(mode_key,),
     horizontal=True,

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from app_runner import new_session, open_page
+from app_runner import ROOT, TIMEOUT, new_session, open_page
 from streamlit.testing.v1 import AppTest
 
-from access import Owner
+from access import Member, Owner
 from access.identity import add_member
 from access.links import LinkRefused, participant_for
+from exports.report import responses_of
 from questionnaires.catalog import get_questionnaire
 from scoring.workshop import distributions
 from storage import (
@@ -301,17 +302,26 @@ def test_open_disagreements_are_discussed_first_widest_spread_first(room: Room) 
 
 
 def test_a_viewer_cannot_open_the_workshop_page(room: Room) -> None:
-    add_member(connect(), "viewer@example.com", "viewer", [room.organisation_id], by="test")
+    user = add_member(connect(), "viewer@example.com", "viewer", [room.organisation_id], by="test")
     vote(room, "Ana", FIRST, 2, comment="NotForViewers")
+    # Through the app: the page is not in a viewer's menu, so asking for it shows another page.
     at = new_session(assessment=room.assessment_id)
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": True, "email": "viewer@example.com"}
     at.switch_page("app_pages/workshop.py")
     at.run()
-    shown = everything_shown(at)
-    assert "NotForViewers" not in shown
-    assert not at.get("plotly_chart")
+    assert not at.exception
+    assert "NotForViewers" not in everything_shown(at)
     assert not [b for b in at.button if b.key and b.key.startswith("workshop-")]
+    # The page itself refuses a viewer too, should it ever be reached.
+    page = AppTest.from_file(str(ROOT / "app_pages" / "workshop.py"), default_timeout=TIMEOUT)
+    page.session_state["access-actor"] = Member(user.id, user.email, "viewer", frozenset({room.organisation_id}))
+    page.query_params["assessment"] = str(room.assessment_id)
+    page.run()
+    assert not page.exception
+    assert page.error[0].value.startswith("You may not facilitate")
+    assert "NotForViewers" not in everything_shown(page)
+    assert not page.text_input
 
 
 def test_the_vote_chart_has_a_bar_per_level_and_n_a_beside_with_names_escaped(room: Room) -> None:
@@ -320,8 +330,6 @@ def test_the_vote_chart_has_a_bar_per_level_and_n_a_beside_with_names_escaped(ro
     save_answer(db, QUESTIONNAIRE, room.assessment_id, room.respondents["Ana"], na_question.id, None, True)
     vote(room, "Bo", na_question.id, 4)
     answers = list_answers(db, room.assessment_id)
-    from exports.report import responses_of
-
     [found] = [d for d in distributions(QUESTIONNAIRE, responses_of(answers)) if d.question_id == na_question.id]
     evil = QUESTIONNAIRE.model_copy(
         update={
@@ -334,4 +342,5 @@ def test_the_vote_chart_has_a_bar_per_level_and_n_a_beside_with_names_escaped(ro
     figure = vote_distribution(found, evil)
     assert list(figure.data[0].y) == [0, 0, 0, 1, 0, 1]
     assert figure.layout.xaxis.ticktext[-1] == "N/A"
-    assert "<b>" not in figure.layout.xaxis.ticktext[3]
+    assert figure.layout.xaxis.ticktext[3] == "4<br>&lt;b&gt;Managed&lt;/b&gt;"
+    assert figure.data[0].customdata[3] == "4 &lt;b&gt;Managed&lt;/b&gt;"

@@ -725,7 +725,13 @@ def vote_distribution(
     # The number on one line and the name under it: five labels side by side fit without turning.
     categories = [
         "<br>".join(
-            [str(level), *(plain(line) for line in textwrap.wrap(level_names.get(level, ""), VOTE_LABEL_WIDTH))]
+            [
+                str(level),
+                *(
+                    plain(line)
+                    for line in textwrap.wrap(level_names.get(level, ""), VOTE_LABEL_WIDTH, break_long_words=False)
+                ),
+            ]
         )
         for level, _ in distribution.counts
     ]
