@@ -54,23 +54,26 @@ with users_tab:
         hide_index=True,
     )
 
+    # The fields' keys carry a count of the people added: after an addition the form starts empty (a widget
+    # whose key is only removed from the session gets the browser's value back), after a refusal it keeps
+    # what was typed.
+    added = st.session_state.get("add-user-count", 0)
     with (
         st.expander("Add a person", icon=":material/person_add:", expanded=not users),
         st.form("add-user", border=False),
     ):
-        email = st.text_input("E-mail address (as the identity provider gives it)", key="add-user-email")
-        role = st.selectbox("Role", ROLES, index=1, key="add-user-role")
+        email = st.text_input("E-mail address (as the identity provider gives it)", key=f"add-user-email-{added}")
+        role = st.selectbox("Role", ROLES, index=1, key=f"add-user-role-{added}")
         chosen = st.multiselect(
             "Organisations (consultants and viewers only)",
             list(organisations),
             format_func=lambda oid: organisation_label(organisations[oid]),
-            key="add-user-orgs",
+            key=f"add-user-orgs-{added}",
         )
         if st.form_submit_button("Add", type="primary") and attempt(
             lambda: add_member(db(), email, role, chosen, by=by)
         ):
-            for key in ("add-user-email", "add-user-orgs"):
-                st.session_state.pop(key, None)
+            st.session_state["add-user-count"] = added + 1
             st.rerun()
 
     if users:
