@@ -540,8 +540,9 @@ def cmd_links_revoke(args: argparse.Namespace) -> int:
 class WorkshopStatus:
     """Where a workshop stands: its mode and open question, each participant's progress, the open disagreements.
 
-    The votes on the question the room is voting on now stay hidden here too, until the facilitator reveals
-    them: it is named in `hidden` and never among the disagreements.
+    The votes on the questions the room is voting on now (the open question, or those of the open domain) stay
+    hidden here too, until the facilitator reveals them: they are named in `hidden` and never among the
+    disagreements.
     """
 
     assessment: Assessment
@@ -565,6 +566,7 @@ def workshop_status(db: Database, assessment_id: int) -> WorkshopStatus:
     item = workshop.open_item
     responses = responses_of(list_answers(db, assessment.id))
     found = open_disagreements(distributions(questionnaire, responses, list_consensus(db, assessment.id)))
+    hidden = workshop.hidden_votes(questionnaire.questions)
     return WorkshopStatus(
         assessment=assessment,
         organisation=get_organisation(db, assessment.organisation_id).name,
@@ -572,9 +574,9 @@ def workshop_status(db: Database, assessment_id: int) -> WorkshopStatus:
         open_count=None if item is None else answered_count(db, assessment.id, item.question_id),
         participants=progress(db, questionnaire, assessment.id),
         disagreement_spread=questionnaire.scoring.disagreement_spread,
-        disagreements=tuple(d for d in found if workshop.votes_visible(d.question_id)),
-        # Named whether or not its votes disagree: listing it only when they did would give them away.
-        hidden=() if item is None or workshop.votes_visible(item.question_id) else (item.question_id,),
+        disagreements=tuple(d for d in found if d.question_id not in hidden),
+        # Named whether or not their votes disagree: listing them only when they did would give them away.
+        hidden=hidden,
     )
 
 

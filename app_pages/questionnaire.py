@@ -8,7 +8,16 @@ from access import AccessDenied, Action, Participant, require
 from questionnaires.model import Question
 from storage import get_answer, list_answers, set_assessment_status, update_answer
 from storage.errors import StorageError
-from storage.records import EMPTY_ANSWER, AnswerField, AnswerValue, Workshop, field_of, with_field
+from storage.records import (
+    EMPTY_ANSWER,
+    AnswerField,
+    AnswerValue,
+    Workshop,
+    WorkshopDomainItem,
+    WorkshopItem,
+    field_of,
+    with_field,
+)
 from storage.workshop import get_workshop
 from ui.access import allowed, current_actor
 from ui.browser import guard_unsaved_text, scroll_to_top
@@ -131,7 +140,9 @@ def save(question: Question, field: AnswerField) -> None:
     try:
         # Asked again at the moment of saving: a link revoked or a role changed since the page loaded.
         require(current_actor(), Action.ANSWER, domain_id=question.domain, **where)
-        if participant is not None and not get_workshop(db(), assessment.id).participant_may_answer(question.id):
+        if participant is not None and not get_workshop(db(), assessment.id).participant_may_answer(
+            question.id, question.domain
+        ):
             raise AccessDenied("The facilitator has moved on from this question; answer the one open now.")
         outcome = update_answer(
             db(), questionnaire, assessment.id, respondent_id, question.id, base, edited_value(question, field, base)
@@ -252,33 +263,92 @@ def question_block(question: Question, disabled: bool = False) -> None:
             )
 
 
-def facilitated_view(workshop: Workshop) -> None:
-    """A participant in a facilitated workshop: the one open question, or a wait for the next one."""
-    item = workshop.open_item
-    seen = None if item is None else (item.question_id, item.round, item.revealed)
+# The page follows the facilitator by itself: a question or a domain opened, a new round, a reveal, a close or
+# another way of voting reruns it (one small read every few seconds).
+@st.fragment(run_every="3s")
+def follow_the_facilitator(seen: Workshop) -> None:
+    if get_workshop(db(), assessment.id) != seen:
+        st.rerun(scope="app")
 
-    # The page follows the facilitator by itself: a new question, a new round or a reveal reruns it.
-    @st.fragment(run_every="3s")
-    def follow_the_facilitator() -> None:
-        now = get_workshop(db(), assessment.id).open_item
-        if (None if now is None else (now.question_id, now.round, now.revealed)) != seen:
-            st.rerun(scope="app")
 
-    follow_the_facilitator()
-    if item is None or questionnaire.question(item.question_id).domain not in domain_ids:
-        st.info("Waiting for the facilitator to open the next question.", icon=":material/hourglass_top:")
-        return
+def open_question_view(workshop: Workshop, item: WorkshopItem, *, heading: bool = True) -> None:
+    """The one question the room votes on now."""
     question = questionnaire.question(item.question_id)
-    st.subheader(questionnaire.domain(question.domain).name, anchor=False)
+    if heading:
+        st.subheader(questionnaire.domain(question.domain).name, anchor=False)
     if item.round > 1:
         st.caption(f"Round {item.round}: vote again; your earlier vote is kept in the history.")
     if item.revealed:
         st.info("The votes are revealed: the room is discussing this question.", icon=":material/forum:")
-    question_block(question, disabled=not workshop.participant_may_answer(question.id))
+    question_block(question, disabled=not workshop.participant_may_answer(question.id, question.domain))
+
+
+def open_domain_view(workshop: Workshop, opened: WorkshopDomainItem, *, heading: bool = True) -> None:
+    """Every question of the domain the room answers now; each is locked once its votes are revealed."""
+    domain = questionnaire.domain(opened.domain_id)
+    if heading:
+        st.subheader(domain.name, anchor=False)
+    if opened.round > 1:
+        st.caption(f"Round {opened.round}: answer again; your earlier answers are kept in the history.")
+    if opened.revealed:
+        st.info(
+            "The answers to this domain are revealed: the room is discussing them question by question.",
+            icon=":material/forum:",
+        )
+    else:
+        st.caption(
+            "The room answers every question of this domain now. Nobody sees anyone's answers until the "
+            "facilitator reveals them."
+        )
+    for question in questionnaire.questions_in(domain.id):
+        again = opened.round_of(question.id) > opened.round and not opened.revealed_for(question.id)
+        if again:
+            st.caption(
+                md(
+                    f"{question.id}, round {opened.round_of(question.id)}: answer it again; your earlier answer "
+                    "is kept in the history."
+                )
+            )
+        question_block(question, disabled=not workshop.participant_may_answer(question.id, question.domain))
+
+
+def open_here(workshop: Workshop, domain_ids: list[str]) -> str | None:
+    """The domain, among `domain_ids`, of what the room answers now (the open question or domain), if any."""
+    if workshop.open_item is not None:
+        domain_id = questionnaire.question(workshop.open_item.question_id).domain
+        return domain_id if domain_id in domain_ids else None
+    if workshop.open_domain is not None and workshop.open_domain.domain_id in domain_ids:
+        return workshop.open_domain.domain_id
+    return None
+
+
+def steered_view(workshop: Workshop, domain_id: str, *, heading: bool = True) -> None:
+    """A facilitated domain for a participant: only what the facilitator has open in it, else a wait."""
+    if open_here(workshop, [domain_id]) is None:
+        if heading:
+            st.info("Waiting for the facilitator to open the next question.", icon=":material/hourglass_top:")
+        else:
+            st.info(
+                "The facilitator puts this domain's questions to the room: they appear here when opened. "
+                "Meanwhile you can answer the other domains at your own pace.",
+                icon=":material/hourglass_top:",
+            )
+    elif workshop.open_item is not None:
+        open_question_view(workshop, workshop.open_item, heading=heading)
+    elif workshop.open_domain is not None:
+        open_domain_view(workshop, workshop.open_domain, heading=heading)
+
+
+def facilitated_view(workshop: Workshop) -> None:
+    """A participant whose domains are all facilitated: the open question, the open domain, or a wait for the next."""
+    steered_view(workshop, open_here(workshop, domain_ids) or domain_ids[0])
 
 
 workshop = get_workshop(db(), assessment.id)
-if participant is not None and workshop.mode == "facilitated":
+steered = [d for d in domain_ids if participant is not None and workshop.mode_of(d) == "facilitated"]
+if participant is not None:
+    follow_the_facilitator(workshop)
+if steered and len(steered) == len(domain_ids):
     facilitated_view(workshop)
     st.stop()
 
@@ -309,20 +379,38 @@ if st.session_state.get("domain-moves"):
     # The buttons under the last question open the next domain at its first question.
     scroll_to_top(st.session_state["domain-moves"])
 
+room_domain = open_here(workshop, steered)
+if room_domain is not None and room_domain != chosen:
+    # Some domains are facilitated and the room is answering one of them now: say where, one click away.
+    notice, jump = st.columns([3, 1], vertical_alignment="center")
+    notice.info(
+        md(f"The room is answering {questionnaire.domain(room_domain).name} now."), icon=":material/how_to_vote:"
+    )
+    jump.button(
+        "Join the room",
+        icon=":material/arrow_forward:",
+        on_click=go_to_domain,
+        args=(room_domain,),
+        key=f"join-room-{assessment.id}",
+    )
+
 st.subheader(domain.name)
 st.markdown(md(domain.description))
 if assessment.status == "completed":
     st.info("This assessment is marked complete. You can still correct answers; results update at once.")
 
 
-for question in questionnaire.questions_in(domain.id):
-    if workshop.votes_visible(question.id):
-        question_block(question)
-    else:
-        # The room is voting on this one: nobody sees a vote before the facilitator reveals them.
-        with st.container(border=True, key=f"question-{question.id}"):
-            st.markdown(f"**{question.id}** · {md(question.text)}")
-            st.info("The room is voting on this question: votes are hidden until the facilitator reveals them.")
+if domain.id in steered:
+    steered_view(workshop, domain.id, heading=False)
+else:
+    for question in questionnaire.questions_in(domain.id):
+        if workshop.votes_visible(question.id, question.domain):
+            question_block(question)
+        else:
+            # The room is voting on this one: nobody sees a vote before the facilitator reveals them.
+            with st.container(border=True, key=f"question-{question.id}"):
+                st.markdown(f"**{question.id}** · {md(question.text)}")
+                st.info("The room is voting on this question: votes are hidden until the facilitator reveals them.")
 
 index = domain_ids.index(chosen)
 back, forward, done = st.columns(3)

@@ -155,13 +155,16 @@ if disagreements:
 if len(view.respondents) > 1:
     st.subheader("Answers by respondent")
     workshop = get_workshop(db(), view.assessment.id)
-    voting = workshop.open_item
-    hidden = [voting.question_id] if voting is not None and not workshop.votes_visible(voting.question_id) else []
+    hidden = list(workshop.hidden_votes(view.questionnaire.questions))
     by_question = answers_by_respondent(view, hidden=hidden)
+    left_out = ""
+    if len(hidden) == 1:
+        left_out = f" {md(hidden[0])} is left out while the room votes on it (votes hidden until revealed)."
+    elif hidden:
+        left_out = f" {md(', '.join(hidden))} are left out while the room votes on them (votes hidden until revealed)."
     st.caption(
         "Who answered what, for every question someone answered; the result is the agreed answer (consensus) "
-        "where the room agreed one, else the lower median."
-        + (f" {md(hidden[0])} is left out while the room votes on it (votes hidden until revealed)." if hidden else "")
+        "where the room agreed one, else the lower median." + left_out
     )
     fixed = ("Question", "Spread", "Result", "From", "Rationale")
     people = [r.name if r.name not in fixed else f"{r.name} (respondent)" for r in view.respondents]

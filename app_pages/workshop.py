@@ -1,8 +1,9 @@
 """Workshop: the facilitator's page for a room of participants answering on their own devices.
 
-Participants and their join links, live progress, the way of voting (self-paced, or one question at
-a time with hidden votes and a reveal), the discussion of each question with its agreed answer, and
-a summary of what the workshop settled. Everything is read from and written through the core; the
+Participants and their join links, live progress, the way of voting (self-paced, or facilitated: one
+question or a whole domain at a time with hidden votes and a reveal; for the assessment, and per domain
+where one needs another way), the discussion of each question with its agreed answer, and a summary of
+what the workshop settled. Everything is read from and written through the core; the
 two fragments only read, so their refresh never touches a form or a selection of the facilitator.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, cast
 
 import pandas as pd
 import streamlit as st
@@ -23,20 +24,28 @@ from scoring.workshop import Distribution, disagreements_first, distributions, s
 from storage import add_respondent, write_transaction
 from storage.choices import MAX_LINK_DAYS, MIN_LINK_DAYS
 from storage.links import list_links
-from storage.records import ParticipantLink, Respondent, WorkshopItem, WorkshopMode
+from storage.records import ParticipantLink, Respondent, WorkshopDomainItem, WorkshopItem, WorkshopMode
 from storage.workshop import (
     MODE_NAMES,
     WORKSHOP_MODES,
     agree,
     answered_count,
+    answered_counts,
+    close_domain,
     close_item,
     get_workshop,
+    list_domain_items,
     list_items,
     next_round,
+    next_round_in_domain,
+    open_domain,
     open_item,
     progress,
+    reopen_domain,
     reopen_item,
     reveal,
+    reveal_domain,
+    set_domain_mode,
     set_mode,
 )
 from ui.access import allowed, current_actor, record
@@ -52,6 +61,7 @@ REFRESH: Final = "3s"
 NA_CHOICE: Final = "N/A"
 LINK_DAYS: Final = 14
 QUESTION_PREVIEW: Final = 70  # characters of a question's text shown in a list of questions
+FOLLOW_ASSESSMENT: Final = ""  # a domain's choice of mode meaning "no way of its own"
 
 view = require_report()
 page_header("Workshop", view)
@@ -70,10 +80,15 @@ by = current_actor().label
 scale = questionnaire.level_numbers
 workshop = get_workshop(db(), assessment_id)
 items: dict[str, WorkshopItem] = {item.question_id: item for item in list_items(db(), assessment_id)}
+domain_items: dict[str, WorkshopDomainItem] = {item.domain_id: item for item in list_domain_items(db(), assessment_id)}
 agreements = {c.question_id: c for c in view.consensus}
 current = workshop.open_item
-# The one question whose votes nobody may see yet: open in a facilitated workshop, not revealed.
-hidden_now = current.question_id if current is not None and not workshop.votes_visible(current.question_id) else None
+opened = workshop.open_domain
+# The questions whose votes nobody may see yet: the open question or those of the open domain, not revealed.
+hidden_now = set(workshop.hidden_votes(questionnaire.questions))
+# The facilitated domains: their questions go to the room one at a time, or the whole domain at once.
+steering = [d.id for d in questionnaire.domains if workshop.mode_of(d.id) == "facilitated"]
+in_open_domain = {q.id for q in questionnaire.questions_in(opened.domain_id)} if opened is not None else set()
 
 
 def key(name: str) -> str:
@@ -81,15 +96,21 @@ def key(name: str) -> str:
     return f"workshop-{name}-{assessment_id}"
 
 
+def put_to_room(question_id: str) -> bool:
+    """Whether a question was put to the room, on its own or with its whole domain."""
+    return question_id in items or questionnaire.question(question_id).domain in domain_items
+
+
 def visible(question_id: str) -> bool:
     """Whether the page may show how people voted on a question (the screen may be on the room's wall).
 
-    Facilitated: only questions put to the room (or agreed), and the open one once revealed, so the
-    votes on a question still to come are never on the screen before the room discusses it.
+    A facilitated domain: only questions put to the room (or agreed), and the open ones once revealed,
+    so the votes on a question still to come are never on the screen before the room discusses it.
     """
-    if question_id == hidden_now:
+    if question_id in hidden_now:
         return False
-    return workshop.mode == "self_paced" or question_id in items or question_id in agreements
+    domain_id = questionnaire.question(question_id).domain
+    return workshop.mode_of(domain_id) == "self_paced" or put_to_room(question_id) or question_id in agreements
 
 
 def done(step: Callable[[], object], audit: str | None = None) -> None:
@@ -109,6 +130,14 @@ def answer_label(level: int | None, na: bool) -> str:
     if na:
         return NA_CHOICE
     return "none" if level is None else level_label(questionnaire, level)
+
+
+def status_of(distribution: Distribution) -> str:
+    agreed = agreements.get(distribution.question_id)
+    if agreed is not None:
+        settled = ", disagreement settled" if distribution.disagreement else ""
+        return f"agreed {answer_label(agreed.level, agreed.na)}{settled}"
+    return "open disagreement" if distribution.open_disagreement else ""
 
 
 # ---------------------------------------------------------------------------------------------- participants
@@ -309,14 +338,28 @@ live_progress()
 found = distributions(questionnaire, responses_of(view.answers), view.consensus)
 by_question: dict[str, Distribution] = {d.question_id: d for d in found}
 answers: dict[str, QuestionAnswers] = {
-    qa.question_id: qa for qa in answers_by_respondent(view, hidden=[hidden_now] if hidden_now else [])
+    qa.question_id: qa for qa in answers_by_respondent(view, hidden=sorted(hidden_now))
 }
 
 
 def switch_mode(key: str) -> None:
     mode: WorkshopMode = st.session_state[key]
-    if attempt(lambda: set_mode(db(), assessment_id, mode, by=by)) is not None:
+    if attempt(lambda: set_mode(db(), assessment_id, mode, by=by, questionnaire=questionnaire)) is not None:
         record(f"set the workshop to {MODE_NAMES[mode]}", organisation_id, f"assessment {assessment_id}")
+
+
+def switch_domain_mode(domain_id: str, key: str) -> None:
+    chosen: str = st.session_state[key]
+    mode = None if chosen == FOLLOW_ASSESSMENT else cast(WorkshopMode, chosen)
+    if attempt(lambda: set_domain_mode(db(), questionnaire, assessment_id, domain_id, mode, by=by)) is not None:
+        way = "to follow the assessment" if mode is None else f"to {MODE_NAMES[mode]}"
+        record(f"set domain {domain_id} {way}", organisation_id, f"assessment {assessment_id}")
+
+
+def domain_mode_label(choice: str) -> str:
+    if choice == FOLLOW_ASSESSMENT:
+        return f"Like the assessment ({MODE_NAMES[workshop.mode]})"
+    return f"{MODE_NAMES[cast(WorkshopMode, choice)].capitalize()} in this domain"
 
 
 def agree_form(question: Question) -> None:
@@ -358,10 +401,12 @@ def agree_form(question: Question) -> None:
 
 def revote_controls(question_id: str) -> None:
     button_key = key(f"revote-{question_id}")
-    if workshop.mode == "self_paced":
+    if workshop.mode_of(questionnaire.question(question_id).domain) == "self_paced":
         st.caption("To vote on it again, switch the workshop to facilitated and put it to the room.")
     elif current is not None:
         st.caption(md(f"{current.question_id} is open: close it before putting another question to the room."))
+    elif opened is not None:
+        st.caption(md(f"Domain {opened.domain_id} is open: close it before putting another question to the room."))
     elif question_id in items:
         if st.button(
             "Re-open for a re-vote",
@@ -418,10 +463,15 @@ def discuss(question_id: str, *, open_now: bool = False) -> None:
         revote_controls(question_id)
 
 
+def steered_questions() -> list[str]:
+    """The questions of the facilitated domains, in questionnaire order: those the room votes on."""
+    return [q.id for q in questionnaire.questions if q.domain in steering]
+
+
 def pick_default() -> str:
     """The next question to put to the room: the first never put to it and not agreed, else the first not agreed."""
-    ids = [q.id for q in questionnaire.questions]
-    fresh = [qid for qid in ids if qid not in items and qid not in agreements]
+    ids = steered_questions()
+    fresh = [qid for qid in ids if not put_to_room(qid) and qid not in agreements]
     again = [qid for qid in ids if qid not in agreements]
     return (fresh or again or ids)[0]
 
@@ -432,12 +482,14 @@ def question_option(question_id: str) -> str:
         notes.append("agreed")
     if question_id in items:
         notes.append(f"voted, round {items[question_id].round}")
+    elif put_to_room(question_id):
+        notes.append("voted with its domain")
     suffix = f" ({', '.join(notes)})" if notes else ""
     return f"{question_id}{suffix} · {preview(questionnaire.question(question_id))}"
 
 
 def open_question_form() -> None:
-    ids = [q.id for q in questionnaire.questions]
+    ids = steered_questions()
     with st.form(key("open"), border=False):
         chosen = st.selectbox(
             "Question to put to the room (the next one not voted on is chosen)",
@@ -458,19 +510,13 @@ def open_question_form() -> None:
                 done(lambda: open_item(db(), questionnaire, assessment_id, chosen, by=by))
 
 
-def item_state(item: WorkshopItem | None) -> tuple[str, int, bool] | None:
-    return None if item is None else (item.question_id, item.round, item.revealed)
-
-
 def open_question(item: WorkshopItem) -> None:
     question = questionnaire.question(item.question_id)
-    seen = (workshop.mode, item_state(item))
 
     @st.fragment(run_every=REFRESH)
     def votes_so_far() -> None:
         """How many have voted and who is still to: never what anyone voted. Follows another facilitator's steps."""
-        latest_state = get_workshop(db(), assessment_id)
-        if (latest_state.mode, item_state(latest_state.open_item)) != seen:
+        if get_workshop(db(), assessment_id) != workshop:
             st.rerun(scope="app")
         count = answered_count(db(), assessment_id, item.question_id)
         share = count.answered / count.respondents if count.respondents else 0.0
@@ -517,6 +563,157 @@ def open_question(item: WorkshopItem) -> None:
             st.caption("Participants vote on their own devices without seeing anyone's vote. Reveal when ready.")
 
 
+def domain_option(domain_id: str) -> str:
+    questions = questionnaire.questions_in(domain_id)
+    agreed = sum(q.id in agreements for q in questions)
+    notes = [f"{len(questions)} questions"]
+    if domain_id in domain_items:
+        notes.append(f"voted, round {domain_items[domain_id].round}")
+    if agreed:
+        notes.append(f"{agreed} agreed")
+    return f"{questionnaire.domain(domain_id).name} ({', '.join(notes)})"
+
+
+def open_domain_form() -> None:
+    fresh = [d for d in steering if d not in domain_items]
+    with st.form(key("open-domain"), border=False):
+        chosen = st.selectbox(
+            "Domain to put to the room (everyone answers all its questions; votes stay hidden until you reveal them)",
+            steering,
+            index=steering.index((fresh or steering)[0]),
+            format_func=domain_option,
+            key=key("domain-to-open"),
+        )
+        if st.form_submit_button(
+            "Put the whole domain to the room", type="primary", icon=":material/ballot:", key=key("open-domain-button")
+        ):
+            if chosen in domain_items:
+                done(
+                    lambda: reopen_domain(db(), questionnaire, assessment_id, chosen, by=by),
+                    audit=f"re-opened domain {chosen} for a re-vote",
+                )
+            else:
+                done(lambda: open_domain(db(), questionnaire, assessment_id, chosen, by=by))
+
+
+def open_domain_panel(item: WorkshopDomainItem) -> None:
+    """The domain the room answers now: answers in per question (never a level), reveal, discussion one by one."""
+    domain = questionnaire.domain(item.domain_id)
+    question_ids = [q.id for q in questionnaire.questions_in(domain.id)]
+
+    @st.fragment(run_every=REFRESH)
+    def domain_votes_so_far() -> None:
+        """Per question still hidden: how many have voted and who is still to. Follows another facilitator's steps."""
+        if get_workshop(db(), assessment_id) != workshop:
+            st.rerun(scope="app")
+        still_hidden = [qid for qid in question_ids if qid in hidden_now]
+        if not still_hidden:
+            return
+        counts = answered_counts(db(), assessment_id, still_hidden)
+        people = counts[0].respondents
+        given = sum(count.answered for count in counts)
+        share = given / (people * len(counts)) if people else 0.0
+        st.progress(share, text=f"{given} of {people * len(counts)} answers in")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Question": count.question_id,
+                        "Voted": count.answered,
+                        "Still to vote": ", ".join(count.waiting),
+                    }
+                    for count in counts
+                ],
+                columns=["Question", "Voted", "Still to vote"],
+            ),
+            hide_index=True,
+            column_config={
+                "Voted": st.column_config.ProgressColumn(min_value=0, max_value=people, format=f"%d of {people}")
+            },
+        )
+
+    with st.container(border=True):
+        status = "votes revealed" if item.revealed else "votes hidden"
+        st.markdown(f"**{md(domain.name)}** ({md(domain.id)}) · the whole domain · round {item.round} · {status}")
+        domain_votes_so_far()
+        reveal_column, close_column = st.columns(2)
+        if reveal_column.button(
+            "Reveal the domain",
+            type="primary",
+            icon=":material/visibility:",
+            disabled=not any(qid in hidden_now for qid in question_ids),
+            key=key("reveal-domain"),
+            help="Shows how the votes fall on every question of the domain; answers can no longer be changed.",
+        ):
+            done(lambda: reveal_domain(db(), assessment_id, item.domain_id))
+        if close_column.button(
+            "Close the domain",
+            icon=":material/close:",
+            key=key("close-domain"),
+            help="The room moves on; the votes stand, agreed answers stay and disagreements not agreed stay open.",
+        ):
+            done(lambda: close_domain(db(), assessment_id, item.domain_id))
+        if not item.revealed:
+            st.caption(
+                "Participants answer every question of the domain on their own devices without seeing anyone's "
+                "answers. Reveal when ready, then discuss the questions one by one."
+            )
+            return
+        ranked = [d.question_id for d in disagreements_first([by_question[qid] for qid in question_ids])]
+        picked = st.selectbox(
+            "Question of the domain to discuss",
+            ranked,
+            format_func=lambda qid: (
+                f"{qid} · {'voting again' if qid in hidden_now else status_of(by_question[qid]) or 'no disagreement'}"
+                f" · {preview(questionnaire.question(qid))}"
+            ),
+            key=key("domain-discuss"),
+        )
+        if picked is None:
+            return
+        st.markdown(f"**{md(picked)}**: {md(questionnaire.question(picked).text)}")
+        if picked in hidden_now:
+            count = answered_count(db(), assessment_id, picked)
+            st.caption(
+                f"Round {item.round_of(picked)}: the room votes on it again ({count.answered} of "
+                f"{count.respondents} have voted); reveal the domain to discuss it."
+            )
+            return
+        discuss(picked, open_now=True)
+        if st.button(
+            "Another round for this question",
+            icon=":material/replay:",
+            key=key(f"domain-round-{picked}"),
+            help="Everyone answers it again: its votes and agreed answer are cleared (the answer history keeps the "
+            "votes) and hidden until you reveal again.",
+        ):
+            done(
+                lambda: next_round_in_domain(db(), questionnaire, assessment_id, picked),
+                audit=f"started round {item.round_of(picked) + 1} on {picked}",
+            )
+
+
+def domain_modes() -> None:
+    """Each domain's way of answering: the assessment's, or one of its own."""
+    with st.expander("Domains with a way of their own", icon=":material/tune:", expanded=bool(workshop.domain_modes)):
+        st.caption(
+            "A domain may differ from the choice above, e.g. Governance self-paced while Recovery strategies is "
+            "facilitated. A domain turning self-paced closes what the room has open in it."
+        )
+        columns = st.columns(2)
+        for index, domain in enumerate(questionnaire.domains):
+            domain_key = key(f"mode-{domain.id}")
+            st.session_state[domain_key] = workshop.domain_modes.get(domain.id, FOLLOW_ASSESSMENT)
+            columns[index % 2].selectbox(
+                domain.name,
+                [FOLLOW_ASSESSMENT, *WORKSHOP_MODES],
+                format_func=domain_mode_label,
+                key=domain_key,
+                on_change=switch_domain_mode,
+                args=(domain.id, domain_key),
+            )
+
+
 st.subheader("Way of voting", anchor=False)
 mode_key = key("mode")
 st.session_state[mode_key] = workshop.mode
@@ -534,22 +731,21 @@ st.radio(
     args=(mode_key,),
     horizontal=True,
 )
-if workshop.mode == "facilitated":
-    if current is None:
-        open_question_form()
-    else:
+domain_modes()
+if steering:
+    if current is not None:
         open_question(current)
+    elif opened is not None:
+        open_domain_panel(opened)
+    else:
+        one_question, whole_domain = st.tabs(["One question at a time", "A whole domain at once"])
+        with one_question:
+            open_question_form()
+        with whole_domain:
+            open_domain_form()
 
 
 # ---------------------------------------------------------------------------------------------- discussion
-
-
-def status_of(distribution: Distribution) -> str:
-    agreed = agreements.get(distribution.question_id)
-    if agreed is not None:
-        settled = ", disagreement settled" if distribution.disagreement else ""
-        return f"agreed {answer_label(agreed.level, agreed.na)}{settled}"
-    return "open disagreement" if distribution.open_disagreement else ""
 
 
 st.subheader("Discussion", anchor=False)
@@ -559,6 +755,7 @@ shown = [
     if visible(d.question_id)
     and (d.votes or d.question_id in agreements)
     and not (current is not None and d.question_id == current.question_id)
+    and d.question_id not in in_open_domain
 ]
 if not shown:
     st.info(
@@ -597,7 +794,7 @@ else:
         with st.container(border=True):
             st.markdown(f"**{md(picked)}**: {md(questionnaire.question(picked).text)}")
             discuss(picked)
-    if workshop.mode == "self_paced":
+    if len(steering) < len(questionnaire.domains):
         st.button("Show the latest votes", icon=":material/refresh:", key=key("refresh"), type="tertiary")
 
 
@@ -632,8 +829,8 @@ with open_column:
     ]
     if no_votes:
         lines.append(f"- {no_votes} question(s) without votes yet")
-    if workshop.mode == "facilitated":
-        waiting = sum(1 for q in questionnaire.questions if q.id not in items and q.id not in agreements)
+    if steering:
+        waiting = sum(1 for qid in steered_questions() if not put_to_room(qid) and qid not in agreements)
         lines.append(f"- {waiting} question(s) not put to the room yet")
     st.markdown("\n".join(lines) or "Nothing left open.")
 with settled_column:

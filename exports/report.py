@@ -78,7 +78,8 @@ def consensus_of(consensus: Iterable[Consensus]) -> dict[str, object]:
 def load_report(db: Database, assessment_id: int, *, with_hidden_votes: bool = False) -> AssessmentReport:
     """Load and score one assessment.
 
-    While a facilitated workshop's open question has its votes hidden, those votes are left out
+    While the room votes with hidden votes (the open question, or the questions of the open domain, of a
+    facilitated workshop), those votes are left out
     (of the answers, the scores and everything shown or exported from them) until the facilitator
     reveals them; `with_hidden_votes` keeps them, for a complete copy of the data (JSON export).
     """
@@ -86,8 +87,8 @@ def load_report(db: Database, assessment_id: int, *, with_hidden_votes: bool = F
     questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
     answers = list_answers(db, assessment_id)
     if not with_hidden_votes:
-        workshop = get_workshop(db, assessment_id)
-        answers = tuple(a for a in answers if workshop.votes_visible(a.question_id))
+        hidden = set(get_workshop(db, assessment_id).hidden_votes(questionnaire.questions))
+        answers = tuple(a for a in answers if a.question_id not in hidden)
     consensus = list_consensus(db, assessment_id)
     targets = list_targets(db, assessment_id)
     score = score_assessment(questionnaire, responses_of(answers), consensus_of(consensus), targets)

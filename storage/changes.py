@@ -32,6 +32,9 @@ _ASSESSMENT_TABLES = (
     "roadmap_items",
     "participant_links",
     "workshop_items",
+    "workshop_domain_rounds",
+    "workshop_domains",
+    "workshop_domain_modes",
     "workshops",
     "respondents",
 )

@@ -286,6 +286,85 @@ def _workshops(db: Database) -> None:
         db.execute(statement)
 
 
+_V5_STATEMENTS: Final[tuple[str, ...]] = (
+    # A domain that answers its own way, overriding the assessment's (workshops.mode); no row: as the assessment.
+    """
+    CREATE TABLE workshop_domain_modes (
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        domain_id TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('self_paced', 'facilitated')),
+        set_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, domain_id)
+    )
+    """,
+    # The domains put to the room whole, one row per domain: every question answered with hidden votes,
+    # revealed at once, then discussed question by question. A new round of the domain clears its votes.
+    """
+    CREATE TABLE workshop_domains (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        domain_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        round INTEGER NOT NULL CHECK (round >= 1),
+        revealed INTEGER NOT NULL DEFAULT 0 CHECK (revealed IN (0, 1)),
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        round_started_at TEXT NOT NULL,
+        closed_at TEXT,
+        CHECK ((status = 'open') = (closed_at IS NULL)),
+        UNIQUE (assessment_id, domain_id)
+    )
+    """,
+    "CREATE UNIQUE INDEX workshop_domains_one_open ON workshop_domains (assessment_id) WHERE status = 'open'",
+    # A question of the open domain the room votes on again after the reveal: its own round, hidden until the
+    # facilitator reveals again. Rows live while their domain is open.
+    """
+    CREATE TABLE workshop_domain_rounds (
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        domain_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        round INTEGER NOT NULL CHECK (round >= 2),
+        revealed INTEGER NOT NULL DEFAULT 0 CHECK (revealed IN (0, 1)),
+        round_started_at TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, question_id),
+        FOREIGN KEY (assessment_id, domain_id) REFERENCES workshop_domains (assessment_id, domain_id)
+    )
+    """,
+    # One thing open per assessment, a question or a domain, held by the database itself (each table's partial
+    # unique index keeps one of its own kind; these triggers keep the two kinds apart).
+    """
+    CREATE TRIGGER workshop_items_not_beside_a_domain BEFORE INSERT ON workshop_items
+    WHEN NEW.status = 'open'
+        AND EXISTS (SELECT 1 FROM workshop_domains WHERE assessment_id = NEW.assessment_id AND status = 'open')
+    BEGIN SELECT RAISE(ABORT, 'a domain of this assessment is open: close it before opening a question'); END
+    """,
+    """
+    CREATE TRIGGER workshop_items_reopen_not_beside_a_domain BEFORE UPDATE OF status ON workshop_items
+    WHEN NEW.status = 'open'
+        AND EXISTS (SELECT 1 FROM workshop_domains WHERE assessment_id = NEW.assessment_id AND status = 'open')
+    BEGIN SELECT RAISE(ABORT, 'a domain of this assessment is open: close it before opening a question'); END
+    """,
+    """
+    CREATE TRIGGER workshop_domains_not_beside_a_question BEFORE INSERT ON workshop_domains
+    WHEN NEW.status = 'open'
+        AND EXISTS (SELECT 1 FROM workshop_items WHERE assessment_id = NEW.assessment_id AND status = 'open')
+    BEGIN SELECT RAISE(ABORT, 'a question of this assessment is open: close it before opening a domain'); END
+    """,
+    """
+    CREATE TRIGGER workshop_domains_reopen_not_beside_a_question BEFORE UPDATE OF status ON workshop_domains
+    WHEN NEW.status = 'open'
+        AND EXISTS (SELECT 1 FROM workshop_items WHERE assessment_id = NEW.assessment_id AND status = 'open')
+    BEGIN SELECT RAISE(ABORT, 'a question of this assessment is open: close it before opening a domain'); END
+    """,
+)
+
+
+def _workshop_domains(db: Database) -> None:
+    for statement in _V5_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -305,6 +384,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ),
     Migration(3, "add users and their organisations, participant links and the audit log", _users_links_and_audit),
     Migration(4, "add workshops: the mode and the questions put to the room, one open at a time", _workshops),
+    Migration(
+        5,
+        "add workshop modes per domain and domains put to the room whole, one question or domain open at a time",
+        _workshop_domains,
+    ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -10,6 +12,8 @@ from storage.choices import AssessmentStatus, RoadmapStatus, Role
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from questionnaires.model import Question
 
 
 @dataclass(frozen=True)
@@ -280,11 +284,62 @@ class WorkshopItem:
 
 
 @dataclass(frozen=True)
-class Workshop:
-    """An assessment's workshop: its mode and the one question open now, if any.
+class QuestionRound:
+    """A question of the open domain the room votes on again after the reveal: its round and whether it is shown."""
 
-    `updated_at` is None when no facilitator ever chose a mode: the assessment is then self-paced,
-    as every assessment was before workshops existed.
+    question_id: str
+    round: int
+    revealed: bool
+    round_started_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkshopDomainItem:
+    """A domain the facilitator put to the room whole: every question answered with hidden votes, revealed at once.
+
+    After the reveal the room discusses its questions one by one; a question may get another round of its
+    own (`revotes`), hidden again until the facilitator reveals it. A new round of the whole domain clears
+    the votes on all its questions (the history keeps every earlier vote).
+    """
+
+    assessment_id: int
+    domain_id: str
+    status: ItemStatus
+    round: int
+    revealed: bool
+    opened_by: str
+    opened_at: datetime
+    round_started_at: datetime
+    closed_at: datetime | None
+    revotes: tuple[QuestionRound, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the room is answering (or discussing) this domain now."""
+        return self.status == "open"
+
+    def _revote(self, question_id: str) -> QuestionRound | None:
+        return next((revote for revote in self.revotes if revote.question_id == question_id), None)
+
+    def round_of(self, question_id: str) -> int:
+        """The round the room is voting in on one of the domain's questions."""
+        revote = self._revote(question_id)
+        return self.round if revote is None else revote.round
+
+    def revealed_for(self, question_id: str) -> bool:
+        """Whether the votes on one of the domain's questions are shown: its own re-vote's, else the domain's."""
+        revote = self._revote(question_id)
+        return self.revealed if revote is None else revote.revealed
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """An assessment's workshop: its way of answering, the domains with a way of their own, and what is open now.
+
+    `mode` is the assessment's way; `domain_modes` holds the domains that override it. At most one
+    thing is open: a question (`open_item`) or a whole domain (`open_domain`). `updated_at` is None
+    when no facilitator ever chose the assessment's mode: it is then self-paced, as every assessment
+    was before workshops existed.
     """
 
     assessment_id: int
@@ -292,25 +347,43 @@ class Workshop:
     open_item: WorkshopItem | None
     set_by: str
     updated_at: datetime | None
+    domain_modes: Mapping[str, WorkshopMode] = dataclass_field(default_factory=dict)
+    open_domain: WorkshopDomainItem | None = None
 
-    def participant_may_answer(self, question_id: str) -> bool:
-        """Whether a participant may give or change an answer to this question now.
+    def mode_of(self, domain_id: str) -> WorkshopMode:
+        """How the room answers a domain's questions: the domain's own way if it has one, else the assessment's."""
+        return self.domain_modes.get(domain_id, self.mode)
 
-        Self-paced: any question. Facilitated: only the open question, and only until its votes
-        are revealed (so the distribution under discussion stays as shown); with nothing open,
-        participants wait for the facilitator.
+    def _hidden(self, question_id: str, domain_id: str) -> bool | None:
+        """Whether the room is voting on this question now with the votes hidden (True) or shown (False); None: not open."""
+        item = self.open_item
+        if item is not None and item.question_id == question_id:
+            return not item.revealed
+        opened = self.open_domain
+        if opened is not None and opened.domain_id == domain_id:
+            return not opened.revealed_for(question_id)
+        return None
+
+    def participant_may_answer(self, question_id: str, domain_id: str) -> bool:
+        """Whether a participant may give or change an answer to this question (of domain `domain_id`) now.
+
+        A self-paced domain: any of its questions, whatever is open elsewhere. A facilitated domain: only
+        the open question, or the questions of the open domain, and only until their votes are revealed
+        (so the distribution under discussion stays as shown); with nothing of it open, participants wait.
         """
-        if self.mode == "self_paced":
+        if self.mode_of(domain_id) == "self_paced":
             return True
-        item = self.open_item
-        return item is not None and item.question_id == question_id and not item.revealed
+        return bool(self._hidden(question_id, domain_id))
 
-    def votes_visible(self, question_id: str) -> bool:
+    def votes_visible(self, question_id: str, domain_id: str) -> bool:
         """Whether the room may see how people voted on this question: always, except while its vote is hidden."""
-        item = self.open_item
-        if self.mode != "facilitated" or item is None or item.question_id != question_id:
+        if self.mode_of(domain_id) != "facilitated":
             return True
-        return item.revealed
+        return not self._hidden(question_id, domain_id)
+
+    def hidden_votes(self, questions: Iterable[Question]) -> tuple[str, ...]:
+        """The ids of the `questions` whose votes nobody may see now (the room is voting on them), in their order."""
+        return tuple(question.id for question in questions if not self.votes_visible(question.id, question.domain))
 
 
 @dataclass(frozen=True)

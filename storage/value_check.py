@@ -529,9 +529,7 @@ class _RowChecker:
                 [
                     self._workshop_question(assessment_id, question_id),
                     _refusal(lambda v=status: check_choice(v, ITEM_STATUSES, field="status", error=StoredValueError)),
-                    None
-                    if isinstance(round_number, int) and not isinstance(round_number, bool) and round_number >= 1
-                    else f"round {_shown(round_number)} is not a whole number of 1 or more",
+                    _round(round_number, 1),
                     _flag(revealed, "revealed"),
                     _name(opened_by, "opened_by", MAX_ACTOR),
                     _moment(opened_at, "opened_at"),
@@ -540,6 +538,75 @@ class _RowChecker:
                     _closing(status, closed),
                 ],
             )
+
+    def workshop_domain_modes(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, domain_id, mode, set_by, updated_at in self.rows(
+            "SELECT rowid, assessment_id, domain_id, mode, set_by, updated_at FROM workshop_domain_modes"
+        ):
+            yield (
+                row_id,
+                [
+                    self._workshop_domain(assessment_id, domain_id),
+                    _refusal(lambda v=mode: check_choice(v, WORKSHOP_MODES, field="mode", error=StoredValueError)),
+                    _name(set_by, "set_by", MAX_ACTOR),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
+    def workshop_domains(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row in self.rows(
+            "SELECT id, assessment_id, domain_id, status, round, revealed, opened_by, opened_at, round_started_at, "
+            "closed_at FROM workshop_domains"
+        ):
+            row_id, assessment_id, domain_id, status, round_number, revealed, opened_by, opened_at, started, closed = (
+                row
+            )
+            yield (
+                row_id,
+                [
+                    self._workshop_domain(assessment_id, domain_id),
+                    _refusal(lambda v=status: check_choice(v, ITEM_STATUSES, field="status", error=StoredValueError)),
+                    _round(round_number, 1),
+                    _flag(revealed, "revealed"),
+                    _name(opened_by, "opened_by", MAX_ACTOR),
+                    _moment(opened_at, "opened_at"),
+                    _moment(started, "round_started_at"),
+                    _moment(closed, "closed_at", optional=True),
+                    _closing(status, closed, what="domain"),
+                ],
+            )
+
+    def workshop_domain_rounds(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, assessment_id, domain_id, question_id, round_number, revealed, started in self.rows(
+            "SELECT rowid, assessment_id, domain_id, question_id, round, revealed, round_started_at "
+            "FROM workshop_domain_rounds"
+        ):
+            yield (
+                row_id,
+                [
+                    self._workshop_question(assessment_id, question_id)
+                    or self._in_domain(assessment_id, question_id, domain_id),
+                    _round(round_number, 2),
+                    _flag(revealed, "revealed"),
+                    _moment(started, "round_started_at"),
+                ],
+            )
+
+    def _workshop_domain(self, assessment_id: object, domain_id: object) -> str | None:
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        if scale is None or domain_id in scale.domain_ids:
+            return None
+        return (
+            f"domain {_shown(domain_id)} is not in questionnaire '{scale.questionnaire.id}' "
+            f"version {scale.questionnaire.version}"
+        )
+
+    def _in_domain(self, assessment_id: object, question_id: object, domain_id: object) -> str | None:
+        scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
+        question = None if scale is None else scale.questionnaire.find_question(question_id)  # type: ignore[arg-type]
+        if question is None or question.domain == domain_id:
+            return None
+        return f"question {question.id} is in domain {question.domain}, not {_shown(domain_id)}"
 
     def _workshop_question(self, assessment_id: object, question_id: object) -> str | None:
         scale = self.scales.get(assessment_id)  # type: ignore[arg-type]
@@ -565,11 +632,17 @@ class _RowChecker:
             )
 
 
-def _closing(status: object, closed_at: object) -> str | None:
+def _round(value: object, lowest: int) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= lowest:
+        return None
+    return f"round {_shown(value)} is not a whole number of {lowest} or more"
+
+
+def _closing(status: object, closed_at: object, *, what: str = "question") -> str | None:
     if status == "open" and closed_at is not None:
-        return "an open question has a closing time (closed_at), so the room would never see it as open"
+        return f"an open {what} has a closing time (closed_at), so the room would never see it as open"
     if status == "closed" and closed_at is None:
-        return "a closed question has no closing time (closed_at)"
+        return f"a closed {what} has no closing time (closed_at)"
     return None
 
 
@@ -632,6 +705,9 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "audit_log": checker.audit_log,
         "workshops": checker.workshops,
         "workshop_items": checker.workshop_items,
+        "workshop_domain_modes": checker.workshop_domain_modes,
+        "workshop_domains": checker.workshop_domains,
+        "workshop_domain_rounds": checker.workshop_domain_rounds,
     }
     # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
     for table, check in checks.items():

@@ -1,25 +1,27 @@
 """Workshops: a room of participants answering on their own devices, steered by a facilitator.
 
-Two modes. Self-paced (the default, and what an assessment without a workshop row is): everyone
-answers any question at their own pace while the facilitator watches progress. Facilitated: the
-facilitator opens one question at a time; participants vote on it without seeing each other's
-votes, the facilitator reveals them, may run another round (which clears the votes; the answer
-history keeps every one) and closes the question, with an agreed answer and its rationale
-(consensus) or without one.
+Two modes, chosen for the assessment and, where a domain needs another, per domain. Self-paced (the
+default, and what an assessment without a workshop row is): everyone answers any of the domain's
+questions at their own pace while the facilitator watches progress. Facilitated: the facilitator puts
+to the room one question at a time, or a whole domain at once; participants vote without seeing each
+other's votes, the facilitator reveals them, may run another round (which clears the votes; the
+answer history keeps every one) and closes the question or domain, with agreed answers and their
+rationale (consensus) or without.
 
 Every step takes the write lock first (write_transaction), so two facilitators acting at once are
 served one after the other and the second sees what the first did; the database itself holds at
-most one open question per assessment (a partial unique index).
+most one open thing per assessment, a question or a domain (partial unique indexes and triggers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 from sqlite_utils import Database
 
-from questionnaires.model import Questionnaire
+from questionnaires.model import Domain, Question, Questionnaire
 from storage.answers import save_answer
 from storage.assessments import get_assessment
 from storage.choices import MAX_ACTOR
@@ -31,8 +33,10 @@ from storage.records import (
     Consensus,
     DomainProgress,
     ItemStatus,
+    QuestionRound,
     RespondentProgress,
     Workshop,
+    WorkshopDomainItem,
     WorkshopItem,
     WorkshopMode,
 )
@@ -87,20 +91,93 @@ def _current_item(db: Database, assessment_id: int) -> WorkshopItem | None:
     return None if row is None else _item(row)
 
 
-def get_workshop(db: Database, assessment_id: int) -> Workshop:
-    """Return an assessment's workshop: its mode (self-paced when never chosen) and the open question, if any.
+_DOMAIN_SELECT: Final = (
+    "SELECT assessment_id, domain_id, status, round, revealed, opened_by, opened_at, round_started_at, closed_at "
+    "FROM workshop_domains"
+)
 
-    The mode and the open question come from one query, so they are read as of the same moment
-    (participants' pages ask every few seconds).
+
+def _revotes(db: Database, assessment_id: int, domain_id: str) -> tuple[QuestionRound, ...]:
+    rows = db.execute(
+        "SELECT question_id, round, revealed, round_started_at FROM workshop_domain_rounds "
+        "WHERE assessment_id = ? AND domain_id = ? ORDER BY question_id",
+        [assessment_id, domain_id],
+    ).fetchall()
+    return tuple(
+        QuestionRound(question_id=question_id, round=number, revealed=bool(revealed), round_started_at=to_datetime(at))
+        for question_id, number, revealed, at in rows
+    )
+
+
+def _domain_item(db: Database, row: Sequence[Any]) -> WorkshopDomainItem:
+    assessment_id, domain_id, status, round_number, revealed, opened_by, opened_at, started, closed_at = row
+    return WorkshopDomainItem(
+        assessment_id=assessment_id,
+        domain_id=domain_id,
+        status=status,
+        round=round_number,
+        revealed=bool(revealed),
+        opened_by=opened_by,
+        opened_at=to_datetime(opened_at),
+        round_started_at=to_datetime(started),
+        closed_at=to_optional_datetime(closed_at),
+        # Another round of one question exists only while its domain is open.
+        revotes=_revotes(db, assessment_id, domain_id) if status == "open" else (),
+    )
+
+
+def _find_domain(db: Database, assessment_id: int, domain_id: str) -> WorkshopDomainItem | None:
+    row = db.execute(
+        _DOMAIN_SELECT + " WHERE assessment_id = ? AND domain_id = ?", [assessment_id, domain_id]
+    ).fetchone()
+    return None if row is None else _domain_item(db, row)
+
+
+def _current_domain(db: Database, assessment_id: int) -> WorkshopDomainItem | None:
+    row = db.execute(_DOMAIN_SELECT + " WHERE assessment_id = ? AND status = 'open'", [assessment_id]).fetchone()
+    return None if row is None else _domain_item(db, row)
+
+
+@contextmanager
+def _snapshot(db: Database) -> Iterator[None]:
+    """Run the block's reads in one read transaction, so they see the database as of one moment.
+
+    Inside a transaction already open (a write step reading back what it did), the block just runs.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def get_workshop(db: Database, assessment_id: int) -> Workshop:
+    """Return an assessment's workshop: its mode (self-paced when never chosen), the domains' own modes, what is open.
+
+    Everything is read in one read transaction, so the modes and what is open are as of the same
+    moment (participants' pages ask every few seconds).
     """
     assessment = get_assessment(db, assessment_id)
-    row = db.execute(
-        "SELECT w.mode, w.set_by, w.updated_at, i.assessment_id, i.question_id, i.status, i.round, i.revealed, "
-        "i.opened_by, i.opened_at, i.round_started_at, i.closed_at "
-        "FROM (SELECT ? AS id) a LEFT JOIN workshops w ON w.assessment_id = a.id "
-        "LEFT JOIN workshop_items i ON i.assessment_id = a.id AND i.status = 'open'",
-        [assessment.id],
-    ).fetchone()
+    with _snapshot(db):
+        row = db.execute(
+            "SELECT w.mode, w.set_by, w.updated_at, i.assessment_id, i.question_id, i.status, i.round, i.revealed, "
+            "i.opened_by, i.opened_at, i.round_started_at, i.closed_at "
+            "FROM (SELECT ? AS id) a LEFT JOIN workshops w ON w.assessment_id = a.id "
+            "LEFT JOIN workshop_items i ON i.assessment_id = a.id AND i.status = 'open'",
+            [assessment.id],
+        ).fetchone()
+        domain_modes: dict[str, WorkshopMode] = dict(
+            db.execute(
+                "SELECT domain_id, mode FROM workshop_domain_modes WHERE assessment_id = ? ORDER BY domain_id",
+                [assessment.id],
+            ).fetchall()
+        )
+        open_domain = _current_domain(db, assessment.id)
     mode, set_by, updated_at, *item = row
     return Workshop(
         assessment_id=assessment.id,
@@ -108,7 +185,17 @@ def get_workshop(db: Database, assessment_id: int) -> Workshop:
         open_item=None if item[0] is None else _item(item),
         set_by=set_by or "",
         updated_at=to_optional_datetime(updated_at),
+        domain_modes=domain_modes,
+        open_domain=open_domain,
     )
+
+
+def list_domain_items(db: Database, assessment_id: int) -> tuple[WorkshopDomainItem, ...]:
+    """Return the domains put to the room whole, in the order they were first opened."""
+    assessment = get_assessment(db, assessment_id)
+    with _snapshot(db):
+        rows = db.execute(_DOMAIN_SELECT + " WHERE assessment_id = ? ORDER BY id", [assessment.id]).fetchall()
+        return tuple(_domain_item(db, row) for row in rows)
 
 
 def _start(db: Database, questionnaire: Questionnaire, assessment_id: int) -> Assessment:
@@ -117,16 +204,56 @@ def _start(db: Database, questionnaire: Questionnaire, assessment_id: int) -> As
     return assessment
 
 
-def set_mode(db: Database, assessment_id: int, mode: WorkshopMode, *, by: str) -> Workshop:
-    """Choose how the room answers; the same mode again changes nothing.
+def _check_domain(questionnaire: Questionnaire, domain_id: object) -> Domain:
+    """Return the domain with this id, or raise naming the questionnaire it is missing from."""
+    for domain in questionnaire.domains:
+        if domain.id == domain_id:
+            return domain
+    raise WorkshopError(
+        f"Domain {domain_id!r} is not in questionnaire '{questionnaire.id}' version {questionnaire.version}; "
+        f"use one of its domain ids: {', '.join(domain.id for domain in questionnaire.domains)}."
+    )
 
-    Going back to self-paced closes the open question (without an agreed answer): with nobody
-    steering, participants answer every question again.
+
+def _close_what_turned_self_paced(db: Database, questionnaire: Questionnaire | None, assessment_id: int) -> None:
+    """Close the open question or domain when its domain is now answered at the participants' own pace.
+
+    With nobody steering, participants answer those questions again at once. Without the
+    questionnaire the open question's domain is unknown: it closes when the assessment is self-paced.
+    """
+    workshop = get_workshop(db, assessment_id)
+    now = now_text()
+    item = workshop.open_item
+    if item is not None:
+        question = None if questionnaire is None else questionnaire.find_question(item.question_id)
+        mode = workshop.mode if question is None else workshop.mode_of(question.domain)
+        if mode == "self_paced":
+            _updated(db, assessment_id, item.question_id, _CLOSED, [now])
+    opened = workshop.open_domain
+    if opened is not None and workshop.mode_of(opened.domain_id) == "self_paced":
+        _close_domain(db, assessment_id, opened.domain_id, now)
+
+
+def set_mode(
+    db: Database,
+    assessment_id: int,
+    mode: WorkshopMode,
+    *,
+    by: str,
+    questionnaire: Questionnaire | None = None,
+) -> Workshop:
+    """Choose how the room answers the assessment's domains (those without a way of their own); the same mode again changes nothing.
+
+    Going back to self-paced closes the open question or domain (without an agreed answer) when its
+    domain follows the assessment: with nobody steering, participants answer every question again.
+    Give the questionnaire so that a question of a domain facilitated on its own stays open.
     """
     chosen = check_choice(mode, WORKSHOP_MODES, field="Workshop mode", error=WorkshopError)
     facilitator = _facilitator(by)
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
+        if questionnaire is not None:
+            check_questionnaire_matches(assessment, questionnaire)
         stored = db.execute("SELECT mode FROM workshops WHERE assessment_id = ?", [assessment.id]).fetchone()
         if stored is not None and stored[0] == chosen:
             return get_workshop(db, assessment.id)
@@ -137,32 +264,88 @@ def set_mode(db: Database, assessment_id: int, mode: WorkshopMode, *, by: str) -
             "updated_at = excluded.updated_at",
             [assessment.id, chosen, facilitator, now],
         )
-        current = _current_item(db, assessment.id)
-        if chosen == "self_paced" and current is not None:
-            _updated(db, assessment.id, current.question_id, _CLOSED, [now])
+        _close_what_turned_self_paced(db, questionnaire, assessment.id)
         return get_workshop(db, assessment.id)
 
 
-def _require_facilitated(db: Database, assessment: Assessment) -> None:
-    if get_workshop(db, assessment.id).mode != "facilitated":
+def set_domain_mode(
+    db: Database,
+    questionnaire: Questionnaire,
+    assessment_id: int,
+    domain_id: str,
+    mode: WorkshopMode | None,
+    *,
+    by: str,
+) -> Workshop:
+    """Give one domain a way of answering of its own, or (None) let it follow the assessment's way again.
+
+    A domain that becomes self-paced has its open question or the domain itself closed (without an
+    agreed answer), as the assessment's switch to self-paced does. The same choice again changes nothing.
+    """
+    domain = _check_domain(questionnaire, domain_id)
+    chosen = None if mode is None else check_choice(mode, WORKSHOP_MODES, field="Domain mode", error=WorkshopError)
+    facilitator = _facilitator(by)
+    with write_transaction(db):
+        assessment = _start(db, questionnaire, assessment_id)
+        stored = db.execute(
+            "SELECT mode FROM workshop_domain_modes WHERE assessment_id = ? AND domain_id = ?",
+            [assessment.id, domain.id],
+        ).fetchone()
+        if (None if stored is None else stored[0]) == chosen:
+            return get_workshop(db, assessment.id)
+        if chosen is None:
+            db.execute(
+                "DELETE FROM workshop_domain_modes WHERE assessment_id = ? AND domain_id = ?",
+                [assessment.id, domain.id],
+            )
+        else:
+            db.execute(
+                "INSERT INTO workshop_domain_modes (assessment_id, domain_id, mode, set_by, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (assessment_id, domain_id) DO UPDATE SET mode = excluded.mode, "
+                "set_by = excluded.set_by, updated_at = excluded.updated_at",
+                [assessment.id, domain.id, chosen, facilitator, now_text()],
+            )
+        _close_what_turned_self_paced(db, questionnaire, assessment.id)
+        return get_workshop(db, assessment.id)
+
+
+def _require_facilitated(db: Database, assessment: Assessment, domain: Domain) -> None:
+    workshop = get_workshop(db, assessment.id)
+    if workshop.mode_of(domain.id) == "facilitated":
+        return
+    if domain.id in workshop.domain_modes:
         raise WorkshopError(
-            f"Assessment '{assessment.label}' is self-paced: participants answer every question at their own pace. "
-            "Switch it to facilitated to put questions to the room one at a time."
+            f"Domain '{domain.name}' ({domain.id}) of assessment '{assessment.label}' is self-paced: participants "
+            "answer its questions at their own pace. Switch the domain to facilitated to put them to the room."
+        )
+    raise WorkshopError(
+        f"Assessment '{assessment.label}' is self-paced: participants answer every question at their own pace. "
+        "Switch it to facilitated to put questions to the room one at a time."
+    )
+
+
+def _refuse_beside_open_domain(db: Database, assessment: Assessment, opening: str) -> None:
+    opened = _current_domain(db, assessment.id)
+    if opened is not None:
+        raise WorkshopError(
+            f"Domain {opened.domain_id} is open (round {opened.round}); close it before opening {opening}, "
+            "so the room answers one question or one domain at a time."
         )
 
 
 def _opening(
-    db: Database, questionnaire: Questionnaire, assessment_id: int, question_id: str
+    db: Database, questionnaire: Questionnaire, assessment_id: int, question: Question
 ) -> tuple[Assessment, WorkshopItem | None]:
-    """Return the assessment and its open item (None or `question_id` itself), refusing what cannot be opened now."""
+    """Return the assessment and its open item (None or `question` itself), refusing what cannot be opened now."""
     assessment = _start(db, questionnaire, assessment_id)
-    _require_facilitated(db, assessment)
+    _require_facilitated(db, assessment, questionnaire.domain(question.domain))
     current = _current_item(db, assessment.id)
-    if current is not None and current.question_id != question_id:
+    if current is not None and current.question_id != question.id:
         raise WorkshopError(
-            f"{current.question_id} is open (round {current.round}); close it before opening {question_id}, "
+            f"{current.question_id} is open (round {current.round}); close it before opening {question.id}, "
             "so the room votes on one question at a time."
         )
+    _refuse_beside_open_domain(db, assessment, question.id)
     return assessment, current
 
 
@@ -207,7 +390,7 @@ def open_item(
     question = check_question(questionnaire, question_id, error=WorkshopError)
     facilitator = _facilitator(by)
     with write_transaction(db):
-        assessment, current = _opening(db, questionnaire, assessment_id, question.id)
+        assessment, current = _opening(db, questionnaire, assessment_id, question)
         if current is not None:
             return current
         if _find_item(db, assessment.id, question.id) is not None:
@@ -237,7 +420,7 @@ def reopen_item(
     question = check_question(questionnaire, question_id, error=WorkshopError)
     facilitator = _facilitator(by)
     with write_transaction(db):
-        assessment, current = _opening(db, questionnaire, assessment_id, question.id)
+        assessment, current = _opening(db, questionnaire, assessment_id, question)
         if current is not None:
             return current
         if _find_item(db, assessment.id, question.id) is None:
@@ -318,6 +501,183 @@ def agree(
         return consensus
 
 
+# Domains put to the room whole
+
+
+def _close_domain(db: Database, assessment_id: int, domain_id: str, now: str) -> None:
+    db.execute(
+        "UPDATE workshop_domains SET status = 'closed', closed_at = ? WHERE assessment_id = ? AND domain_id = ?",
+        [now, assessment_id, domain_id],
+    )
+    db.execute(
+        "DELETE FROM workshop_domain_rounds WHERE assessment_id = ? AND domain_id = ?", [assessment_id, domain_id]
+    )
+
+
+def _domain_now(db: Database, assessment_id: int, domain_id: str) -> WorkshopDomainItem:
+    item = _find_domain(db, assessment_id, domain_id)
+    assert item is not None
+    return item
+
+
+def _opening_domain(
+    db: Database, questionnaire: Questionnaire, assessment_id: int, domain: Domain
+) -> tuple[Assessment, WorkshopDomainItem | None]:
+    """Return the assessment and its open domain (None or `domain` itself), refusing what cannot be opened now."""
+    assessment = _start(db, questionnaire, assessment_id)
+    _require_facilitated(db, assessment, domain)
+    current = _current_item(db, assessment.id)
+    if current is not None:
+        raise WorkshopError(
+            f"{current.question_id} is open (round {current.round}); close it before opening domain {domain.id}, "
+            "so the room answers one question or one domain at a time."
+        )
+    opened = _current_domain(db, assessment.id)
+    if opened is not None and opened.domain_id != domain.id:
+        raise WorkshopError(
+            f"Domain {opened.domain_id} is open (round {opened.round}); close it before opening domain {domain.id}, "
+            "so the room answers one domain at a time."
+        )
+    return assessment, opened
+
+
+def open_domain(
+    db: Database, questionnaire: Questionnaire, assessment_id: int, domain_id: str, *, by: str
+) -> WorkshopDomainItem:
+    """Put a whole domain to the room (round 1, votes hidden) and return it; opening the open domain again changes nothing.
+
+    Every participant answers all its questions; nobody sees a vote until the facilitator reveals
+    the domain. Answers given before count as round 1 votes. Refused while a question or another
+    domain is open, for a domain put to the room before (re-open it instead), and when the domain
+    is self-paced.
+    """
+    domain = _check_domain(questionnaire, domain_id)
+    facilitator = _facilitator(by)
+    with write_transaction(db):
+        assessment, current = _opening_domain(db, questionnaire, assessment_id, domain)
+        if current is not None:
+            return current
+        if _find_domain(db, assessment.id, domain.id) is not None:
+            raise WorkshopError(
+                f"Domain {domain.id} was put to the room already and is closed; re-open it to vote on it again "
+                "(the votes so far stay in the answer history)."
+            )
+        now = now_text()
+        db.execute(
+            "INSERT INTO workshop_domains (assessment_id, domain_id, status, round, revealed, opened_by, opened_at, "
+            "round_started_at, closed_at) VALUES (?, ?, 'open', 1, 0, ?, ?, ?, NULL)",
+            [assessment.id, domain.id, facilitator, now, now],
+        )
+        return _domain_now(db, assessment.id, domain.id)
+
+
+def reopen_domain(
+    db: Database, questionnaire: Questionnaire, assessment_id: int, domain_id: str, *, by: str
+) -> WorkshopDomainItem:
+    """Put a closed domain to the room again: a new round with hidden votes on all its questions, their agreed answers removed.
+
+    The respondents' levels and N/A for its questions are cleared through save_answer, so the answer
+    history keeps every earlier vote; their comments stay. Re-opening the open domain changes nothing.
+    """
+    domain = _check_domain(questionnaire, domain_id)
+    facilitator = _facilitator(by)
+    with write_transaction(db):
+        assessment, current = _opening_domain(db, questionnaire, assessment_id, domain)
+        if current is not None:
+            return current
+        if _find_domain(db, assessment.id, domain.id) is None:
+            raise WorkshopError(
+                f"Domain {domain.id} has not been put to the room yet; open it instead of re-opening it."
+            )
+        for question in questionnaire.questions_in(domain.id):
+            _clear_votes(db, questionnaire, assessment.id, question.id)
+            clear_consensus(db, assessment.id, question.id)
+        db.execute(
+            "DELETE FROM workshop_domain_rounds WHERE assessment_id = ? AND domain_id = ?", [assessment.id, domain.id]
+        )
+        now = now_text()
+        db.execute(
+            "UPDATE workshop_domains SET status = 'open', round = round + 1, revealed = 0, opened_by = ?, "
+            "opened_at = ?, round_started_at = ?, closed_at = NULL WHERE assessment_id = ? AND domain_id = ?",
+            [facilitator, now, now, assessment.id, domain.id],
+        )
+        return _domain_now(db, assessment.id, domain.id)
+
+
+def _the_open_domain(db: Database, assessment: Assessment, domain_id: object) -> WorkshopDomainItem:
+    """Return the open domain when it is `domain_id`; otherwise say what is open now (another facilitator may have moved on)."""
+    opened = _current_domain(db, assessment.id)
+    if opened is None or opened.domain_id != domain_id:
+        current = _current_item(db, assessment.id)
+        if opened is not None:
+            now_open = f"domain {opened.domain_id} is open now"
+        elif current is not None:
+            now_open = f"question {current.question_id} is open now"
+        else:
+            now_open = "nothing is open"
+        raise WorkshopError(
+            f"Domain {domain_id!r} is not open in assessment '{assessment.label}' ({now_open}); "
+            "refresh the page to see where the workshop stands."
+        )
+    return opened
+
+
+def reveal_domain(db: Database, assessment_id: int, domain_id: str) -> WorkshopDomainItem:
+    """Show the room how the votes fall on every question of the open domain (a question voting again included).
+
+    Participants can no longer change their answers to the domain's questions; revealing again changes nothing.
+    """
+    with write_transaction(db):
+        assessment = get_assessment(db, assessment_id)
+        opened = _the_open_domain(db, assessment, domain_id)
+        db.execute(
+            "UPDATE workshop_domains SET revealed = 1 WHERE assessment_id = ? AND domain_id = ? AND revealed = 0",
+            [assessment.id, opened.domain_id],
+        )
+        db.execute(
+            "UPDATE workshop_domain_rounds SET revealed = 1 WHERE assessment_id = ? AND domain_id = ? AND revealed = 0",
+            [assessment.id, opened.domain_id],
+        )
+        return _domain_now(db, assessment.id, opened.domain_id)
+
+
+def next_round_in_domain(
+    db: Database, questionnaire: Questionnaire, assessment_id: int, question_id: str
+) -> WorkshopDomainItem:
+    """Vote again on one question of the open domain once its votes are revealed; the rest of the domain stays as it is.
+
+    The question's votes are cleared (the history keeps them) and so is its agreed answer, if the room
+    agreed one; its new votes are hidden until the facilitator reveals the domain again.
+    """
+    question = check_question(questionnaire, question_id, error=WorkshopError)
+    with write_transaction(db):
+        assessment = _start(db, questionnaire, assessment_id)
+        opened = _the_open_domain(db, assessment, question.domain)
+        if not opened.revealed_for(question.id):
+            raise WorkshopError(
+                f"The votes on {question.id} (round {opened.round_of(question.id)}) are still hidden; reveal the "
+                f"domain {opened.domain_id} first, so the room sees them before voting again."
+            )
+        _clear_votes(db, questionnaire, assessment.id, question.id)
+        clear_consensus(db, assessment.id, question.id)
+        db.execute(
+            "INSERT INTO workshop_domain_rounds (assessment_id, domain_id, question_id, round, revealed, "
+            "round_started_at) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (assessment_id, question_id) DO UPDATE SET "
+            "round = excluded.round, revealed = 0, round_started_at = excluded.round_started_at",
+            [assessment.id, opened.domain_id, question.id, opened.round_of(question.id) + 1, now_text()],
+        )
+        return _domain_now(db, assessment.id, opened.domain_id)
+
+
+def close_domain(db: Database, assessment_id: int, domain_id: str) -> WorkshopDomainItem:
+    """Close the open domain; its votes stand, agreed answers stay, disagreements not agreed stay open."""
+    with write_transaction(db):
+        assessment = get_assessment(db, assessment_id)
+        opened = _the_open_domain(db, assessment, domain_id)
+        _close_domain(db, assessment.id, opened.domain_id, now_text())
+        return _domain_now(db, assessment.id, opened.domain_id)
+
+
 def list_items(db: Database, assessment_id: int) -> tuple[WorkshopItem, ...]:
     """Return the questions put to the room, in the order they were first opened."""
     assessment = get_assessment(db, assessment_id)
@@ -367,6 +727,38 @@ def progress(db: Database, questionnaire: Questionnaire, assessment_id: int) -> 
             last_answered_at=to_optional_datetime(latest.get(respondent_id)),
         )
         for respondent_id, name in people
+    )
+
+
+def answered_counts(db: Database, assessment_id: int, question_ids: Sequence[str]) -> tuple[AnsweredCount, ...]:
+    """Return, for each question in `question_ids` (in that order), how many have answered and who is still to.
+
+    Never what anyone answered: this is what the facilitator's screen shows per question while a
+    whole domain is voting with hidden votes.
+    """
+    people = db.execute(
+        "SELECT id, name FROM respondents WHERE assessment_id = ? ORDER BY id", [assessment_id]
+    ).fetchall()
+    if not people:
+        get_assessment(db, assessment_id)  # a missing assessment is an error, not an empty room
+    answered: dict[str, set[int]] = {question_id: set() for question_id in question_ids}
+    if question_ids and people:
+        marks = ", ".join("?" for _ in answered)
+        rows = db.execute(
+            "SELECT question_id, respondent_id FROM answers WHERE assessment_id = ? "  # noqa: S608
+            f"AND question_id IN ({marks}) AND (level IS NOT NULL OR na = 1)",
+            [assessment_id, *answered],
+        ).fetchall()
+        for question_id, respondent_id in rows:
+            answered[question_id].add(respondent_id)
+    return tuple(
+        AnsweredCount(
+            question_id=question_id,
+            answered=sum(1 for respondent_id, _ in people if respondent_id in answered[question_id]),
+            respondents=len(people),
+            waiting=tuple(name for respondent_id, name in people if respondent_id not in answered[question_id]),
+        )
+        for question_id in question_ids
     )
 
 
