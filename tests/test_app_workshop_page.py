@@ -1,5 +1,6 @@
 """The Workshop page: participants and their join links, live progress, hidden votes and the reveal, agreeing
-an answer with its rationale, another round, and open disagreements discussed first."""
+an answer with its rationale, another round, and open disagreements discussed first; modes per domain and a
+whole domain put to the room."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from storage import (
     save_answer,
     set_mode,
 )
+from storage.workshop import open_domain
 from ui.charts import vote_distribution
 from ui.text import md
 
@@ -344,3 +346,134 @@ def test_the_vote_chart_has_a_bar_per_level_and_n_a_beside_with_names_escaped(ro
     assert figure.layout.xaxis.ticktext[-1] == "N/A"
     assert figure.layout.xaxis.ticktext[3] == "4<br>&lt;b&gt;Managed&lt;/b&gt;"
     assert figure.data[0].customdata[3] == "4 &lt;b&gt;Managed&lt;/b&gt;"
+
+
+# Modes per domain and a whole domain put to the room
+
+BIA = [q.id for q in QUESTIONNAIRE.questions_in("BIA")]
+
+
+def facilitated_with_domain_open(room: Room, domain_id: str) -> None:
+    db = connect()
+    set_mode(db, room.assessment_id, "facilitated", by="Owner")
+    open_domain(db, QUESTIONNAIRE, room.assessment_id, domain_id, by="Owner")
+
+
+def test_a_domain_given_a_way_of_its_own_overrides_the_assessments_until_it_follows_it_again(room: Room) -> None:
+    at = workshop(room)
+    at.radio(key=key(room, "mode")).set_value("facilitated").run()
+    at.selectbox(key=key(room, "mode-GOV")).set_value("self_paced").run()
+    assert not at.exception, at.exception
+    stored = get_workshop(connect(), room.assessment_id)
+    assert (stored.mode, stored.domain_modes) == ("facilitated", {"GOV": "self_paced"})
+    # Only the facilitated domains' questions and domains can be put to the room.
+    assert not [qid for qid in at.selectbox(key=key(room, "question-to-open")).options if qid.startswith("GOV-")]
+    domains = at.selectbox(key=key(room, "domain-to-open")).options
+    assert "Governance" not in "".join(domains) and any(option.startswith("Recovery strategies") for option in domains)
+    assert at.selectbox(key=key(room, "mode-GOV")).value == "self_paced"
+    at.selectbox(key=key(room, "mode-GOV")).set_value("").run()
+    assert get_workshop(connect(), room.assessment_id).domain_modes == {}
+
+
+def test_a_self_paced_assessment_with_one_facilitated_domain_puts_only_that_domain_to_the_room(room: Room) -> None:
+    at = workshop(room)
+    at.selectbox(key=key(room, "mode-REC")).set_value("facilitated").run()
+    assert not at.exception, at.exception
+    assert get_workshop(connect(), room.assessment_id).mode_of("REC") == "facilitated"
+    assert at.selectbox(key=key(room, "domain-to-open")).options == [
+        f"Recovery strategies ({len(QUESTIONNAIRE.questions_in('REC'))} questions)"
+    ]
+    at.button(key=key(room, "open-domain-button")).click().run()
+    assert not at.exception, at.exception
+    opened = get_workshop(connect(), room.assessment_id).open_domain
+    assert opened is not None and (opened.domain_id, opened.round, opened.revealed) == ("REC", 1, False)
+
+
+def test_while_a_domain_is_open_the_page_counts_votes_per_question_and_shows_no_level_of_anyone(room: Room) -> None:
+    facilitated_with_domain_open(room, "BIA")
+    vote(room, "Ana", BIA[0], 2, comment="AnaThinksRepeatable")
+    vote(room, "Bo", BIA[0], 5, comment="BoThinksOptimised")
+    vote(room, "Bo", BIA[1], 4)
+    at = workshop(room)
+    counts = table_with(at, "Still to vote").set_index("Question")
+    assert counts.index.tolist() == BIA
+    assert counts.loc[BIA[0]].tolist() == [2, "Cy"]
+    assert counts.loc[BIA[1]].tolist() == [1, "Ana, Cy"]
+    assert counts.loc[BIA[2]].tolist() == [0, "Ana, Bo, Cy"]
+    shown = everything_shown(at)
+    assert f"3 of {3 * len(BIA)} answers in" in shown
+    for hidden in ("Repeatable", "Optimised", "Managed", "AnaThinks", "BoThinks", "spread", "median"):
+        assert hidden not in shown, hidden
+    assert not charts(at)
+    assert not at.text_area
+
+
+def test_revealing_the_domain_shows_every_questions_votes_and_the_room_agrees_one_by_one(room: Room) -> None:
+    facilitated_with_domain_open(room, "BIA")
+    vote(room, "Ana", BIA[0], 3)
+    vote(room, "Bo", BIA[0], 3)
+    vote(room, "Ana", BIA[1], 1, comment="AnaSawNothing")
+    vote(room, "Bo", BIA[1], 5)
+    at = workshop(room)
+    at.button(key=key(room, "reveal-domain")).click().run()
+    assert not at.exception, at.exception
+    opened = get_workshop(connect(), room.assessment_id).open_domain
+    assert opened is not None and opened.revealed
+    # The widest disagreement is discussed first, with its votes and comments.
+    assert at.selectbox(key=key(room, "domain-discuss")).value == BIA[1]
+    [chart] = charts(at)
+    assert chart["data"][0]["y"] == [1, 0, 0, 0, 1]
+    assert "AnaSawNothing" in everything_shown(at)
+    at.selectbox(key=key(room, f"agreed-{BIA[1]}")).set_value(2)
+    at.text_area(key=key(room, f"rationale-{BIA[1]}")).input("Impacts known for two services only.")
+    at.button(key=key(room, f"agree-button-{BIA[1]}")).click().run()
+    assert not at.exception, at.exception
+    [agreed] = list_consensus(connect(), room.assessment_id)
+    assert (agreed.question_id, agreed.level, agreed.note) == (BIA[1], 2, "Impacts known for two services only.")
+    # The domain stays open for the next question.
+    assert get_workshop(connect(), room.assessment_id).open_domain is not None
+    at.selectbox(key=key(room, "domain-discuss")).set_value(BIA[0]).run()
+    assert charts(at)[0]["data"][0]["y"] == [0, 0, 2, 0, 0]
+
+
+def test_another_round_for_one_question_of_the_domain_hides_its_votes_again_and_counts_them(room: Room) -> None:
+    facilitated_with_domain_open(room, "BIA")
+    vote(room, "Ana", BIA[0], 1, comment="keep me")
+    vote(room, "Bo", BIA[0], 5)
+    vote(room, "Ana", BIA[1], 3)
+    at = workshop(room)
+    at.button(key=key(room, "reveal-domain")).click().run()
+    at.selectbox(key=key(room, "domain-discuss")).set_value(BIA[0]).run()
+    at.button(key=key(room, f"domain-round-{BIA[0]}")).click().run()
+    assert not at.exception, at.exception
+    opened = get_workshop(connect(), room.assessment_id).open_domain
+    assert opened is not None and (opened.round_of(BIA[0]), opened.revealed_for(BIA[0])) == (2, False)
+    assert opened.revealed_for(BIA[1])
+    answers = [a for a in list_answers(connect(), room.assessment_id) if a.question_id == BIA[0]]
+    assert all(a.level is None for a in answers) and "keep me" in [a.comment for a in answers]
+    assert table_with(at, "Still to vote")["Question"].tolist() == [BIA[0]]
+    assert not at.button(key=key(room, "reveal-domain")).disabled
+    vote(room, "Cy", BIA[0], 4)
+    at.run()
+    assert table_with(at, "Still to vote").values.tolist() == [[BIA[0], 1, "Ana, Bo"]]
+
+
+def test_closing_the_domain_leaves_nothing_open_and_its_questions_go_to_the_discussion(room: Room) -> None:
+    facilitated_with_domain_open(room, "BIA")
+    vote(room, "Ana", BIA[0], 1)
+    vote(room, "Bo", BIA[0], 5)
+    at = workshop(room)
+    at.button(key=key(room, "reveal-domain")).click().run()
+    at.button(key=key(room, "close-domain")).click().run()
+    assert not at.exception, at.exception
+    workshop_now = get_workshop(connect(), room.assessment_id)
+    assert workshop_now.open_domain is None and workshop_now.open_item is None
+    assert table_with(at, "Spread")["Question"].tolist() == [BIA[0]]
+    assert table_with(at, "Spread")["Status"].tolist() == ["open disagreement"]
+    # Put to the room again as a whole, it is a new round that clears the votes (the history keeps them).
+    assert at.selectbox(key=key(room, "domain-to-open")).value == QUESTIONNAIRE.domains[0].id
+    at.selectbox(key=key(room, "domain-to-open")).set_value("BIA")
+    at.button(key=key(room, "open-domain-button")).click().run()
+    reopened = get_workshop(connect(), room.assessment_id).open_domain
+    assert reopened is not None and reopened.round == 2
+    assert {a.level for a in list_answers(connect(), room.assessment_id) if a.question_id == BIA[0]} == {None}
