@@ -92,8 +92,31 @@ def progress_bar() -> None:
 progress_bar()
 
 
+FIELD_WIDGETS: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence"}
+
+
 def widget_key(kind: str, question_id: str) -> str:
-    return f"{kind}-{assessment.id}-{respondent_id}-{question_id}"
+    """The session key of one of a question's widgets or records.
+
+    The answer's three widgets carry a version: when the page shows a value it did not get from the
+    browser (saved elsewhere, or put back after a refused save), it makes new widgets instead of
+    changing the old ones. A rerun the browser sent before it saw the new value then still names the
+    old widgets, whose change callbacks no longer exist, so it cannot write the old value back.
+    """
+    key = f"{kind}-{assessment.id}-{respondent_id}-{question_id}"
+    if kind not in FIELD_WIDGETS.values():
+        return key
+    version = st.session_state.get(f"version-{assessment.id}-{respondent_id}-{question_id}", 0)
+    return f"{key}-v{version}" if version else key
+
+
+def show_values(question: Question, shown: dict[AnswerField, object]) -> None:
+    """Show these values in new versions of the question's widgets; the other fields keep what they show."""
+    current = {field: st.session_state.get(widget_key(kind, question.id)) for field, kind in FIELD_WIDGETS.items()}
+    version_key = f"version-{assessment.id}-{respondent_id}-{question.id}"
+    st.session_state[version_key] = st.session_state.get(version_key, 0) + 1
+    for field, kind in FIELD_WIDGETS.items():
+        st.session_state[widget_key(kind, question.id)] = shown.get(field, current[field])
 
 
 def widget_value(field: AnswerField, value: AnswerValue) -> object:
@@ -114,8 +137,7 @@ def edited_value(question: Question, field: AnswerField, base: AnswerValue) -> A
 
 
 def show_stored(question: Question, field: AnswerField, value: AnswerValue) -> None:
-    key = widget_key("level" if field == "choice" else field, question.id)
-    st.session_state[key] = widget_value(field, value)
+    show_values(question, {field: widget_value(field, value)})
 
 
 def shown_text(field: AnswerField, value: AnswerValue, question: Question) -> str:
@@ -185,12 +207,20 @@ def sync_widgets(question: Question, stored: AnswerValue) -> None:
     """Show what is stored: on first view, and for fields changed elsewhere that this page is not editing."""
     base_key = widget_key("base", question.id)
     base: AnswerValue | None = st.session_state.get(base_key)
-    for field in ("choice", "comment", "evidence"):
-        key = widget_key("level" if field == "choice" else field, question.id)
-        first_view = base is None or key not in st.session_state
-        untouched_here = base is not None and st.session_state.get(key) == widget_value(field, base)
-        if first_view or (field_of(stored, field) != field_of(base, field) and untouched_here):
+    keys = {field: widget_key(kind, question.id) for field, kind in FIELD_WIDGETS.items()}
+    if base is None or any(key not in st.session_state for key in keys.values()):
+        for field, key in keys.items():
             st.session_state[key] = widget_value(field, stored)
+    else:
+        # A field this page has not touched (its widget still shows what the page last knew) and that
+        # was saved elsewhere since shows the new value; text typed here and not saved yet is kept.
+        newer = {
+            field: widget_value(field, stored)
+            for field, key in keys.items()
+            if field_of(stored, field) != field_of(base, field) and st.session_state[key] == widget_value(field, base)
+        }
+        if newer:
+            show_values(question, newer)
     st.session_state[base_key] = stored
 
 
