@@ -99,8 +99,15 @@ def as_date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def _step_id(step: RoadmapStep) -> str:
+    return f"{view.assessment.id}-{step.question_id}-{step.to_level}"
+
+
 def widget_key(step: RoadmapStep, field: str) -> str:
-    return f"roadmap-{view.assessment.id}-{step.question_id}-{step.to_level}-{field}"
+    """A step's widget; its version changes when the page shows a value saved elsewhere (see sync_widgets)."""
+    version = st.session_state.get(f"roadmap-version-{_step_id(step)}", 0)
+    key = f"roadmap-{_step_id(step)}-{field}"
+    return f"{key}-v{version}" if version else key
 
 
 def stored_value(plan: PlannedStep, field: str) -> object:
@@ -108,14 +115,28 @@ def stored_value(plan: PlannedStep, field: str) -> object:
 
 
 def sync_widgets(plan: PlannedStep) -> None:
-    """Show what is stored: on first view, and for a field saved since (here or in another tab or by another person)."""
+    """Show what is stored: on first view, and for a field saved since (here or in another tab or by another person).
+
+    A value saved elsewhere goes into new versions of the step's widgets rather than into the old ones, so
+    a rerun the browser sent before it saw the value cannot write the old value back.
+    """
     shown = st.session_state.setdefault(f"roadmap-shown-{view.assessment.id}", {})
+    step = plan.step
+    keys = {field: widget_key(step, field) for field in FIELDS}
+    values = {field: stored_value(plan, field) for field in FIELDS}
+    seen = {field: shown.get(f"{_step_id(step)}-{field}", NOT_SHOWN) for field in FIELDS}
+    newer = [field for field in FIELDS if keys[field] in st.session_state and seen[field] != values[field]]
+    if any(st.session_state[keys[field]] != values[field] for field in newer):
+        version = f"roadmap-version-{_step_id(step)}"
+        current = {field: st.session_state.get(keys[field]) for field in FIELDS}
+        st.session_state[version] = st.session_state.get(version, 0) + 1
+        keys = {field: widget_key(step, field) for field in FIELDS}
+        for field in FIELDS:
+            st.session_state[keys[field]] = values[field] if field in newer else current[field]
     for field in FIELDS:
-        key = widget_key(plan.step, field)
-        stored = stored_value(plan, field)
-        if key not in st.session_state or shown.get(key, NOT_SHOWN) != stored:
-            st.session_state[key] = stored
-            shown[key] = stored
+        if keys[field] not in st.session_state:
+            st.session_state[keys[field]] = values[field]
+        shown[f"{_step_id(step)}-{field}"] = values[field]
 
 
 def save_field(step: RoadmapStep, field: str) -> None:
