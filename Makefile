@@ -21,12 +21,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 deps-app: $(VENV)/.app-installed
 
-# Debian packages the tests drive: Chromium (browser tests, through Playwright; no browser download)
-# and LibreOffice Calc (workbooks must convert to PDF without error).
+# Debian packages the tests drive: Chromium (browser tests, through Playwright; no browser download),
+# LibreOffice Calc and Writer (workbooks and the executive report's Word document must convert to PDF
+# without error) and poppler-utils (the executive report's PDF is read back and rendered to page images).
 deps-test: $(VENV)/.dev-installed
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libswlo.so ] || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  [ -n "$(APT)" ] || { echo "Install these Debian packages for the tests:$$missing"; exit 1; }; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \

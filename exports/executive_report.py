@@ -381,10 +381,11 @@ def step_rows(summary: ExecutiveSummary) -> list[tuple[str, str, str, str]]:
 
 def more_steps_note(summary: ExecutiveSummary) -> str:
     """What the report says about steps it leaves out, or about a phase with no steps."""
+    if summary.more_steps:
+        more = "And" if summary.steps else "This phase has"
+        return f"{more} {summary.more_steps} more steps in this phase: the Excel roadmap workbook lists them all."
     if not summary.steps:
         return "No steps in this phase: every answered practice is at its domain's target."
-    if summary.more_steps:
-        return f"And {summary.more_steps} more steps in this phase: the Excel roadmap workbook lists them all."
     return ""
 
 
