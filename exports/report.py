@@ -5,6 +5,7 @@ No streamlit here: pages and the exporters call these functions and draw or writ
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ from scoring import (
     select_peer_group,
     trend_point,
 )
+from scoring.benchmark import LOCAL_SOURCE, pack_peers
 from storage import (
     benchmark_data,
     get_assessment,
@@ -41,6 +43,7 @@ from storage import (
     list_roadmap_items,
     list_targets,
 )
+from storage.benchmark import benchmark_change_mark, benchmark_pack_rows, database_key, open_in_workshop
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
 from storage.workshop import get_workshop
 
@@ -198,29 +201,87 @@ def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
     return planned
 
 
+_PEER_TABLES: dict[tuple[str, str], tuple[tuple[object, ...], pd.DataFrame]] = {}
+_PEER_TABLES_LOCK = threading.Lock()
+_PEER_TABLES_KEPT = 32
+"""Questionnaires x databases whose peer tables stay in memory; the oldest goes first."""
+
+
+def _scored_latest(db: Database, questionnaire_id: str) -> pd.DataFrame:
+    """Score the latest completed assessment of every organisation from three queries, not one per assessment."""
+    data = benchmark_data(db, questionnaire_id)
+    latest = data.assessments.drop(columns=["organisation_name", "label"])
+    hidden = open_in_workshop(db, questionnaire_id)
+    answers: dict[int, list[Response]] = {}
+    for assessment_id, respondent_id, question_id, level, na in data.answers.itertuples(index=False):
+        answers.setdefault(int(assessment_id), []).append(
+            Response(question_id, str(respondent_id), None if pd.isna(level) else int(level), bool(na))
+        )
+    agreed: dict[int, dict[str, object]] = {}
+    for assessment_id, question_id, level, na in data.consensus.itertuples(index=False):
+        agreed.setdefault(int(assessment_id), {})[question_id] = NA if na else (None if pd.isna(level) else int(level))
+    rows: list[dict[str, float | None]] = []
+    for assessment_id, version in zip(latest["assessment_id"], latest["questionnaire_version"], strict=True):
+        if int(assessment_id) in hidden:
+            # Votes the room has not seen yet stay out of every score, as on the assessment's own pages.
+            score = load_report(db, int(assessment_id)).score
+        else:
+            questionnaire = get_questionnaire(questionnaire_id, version)
+            score = score_assessment(questionnaire, answers.get(int(assessment_id), []), agreed.get(int(assessment_id)))
+        rows.append(score_columns(score))
+    scores = pd.DataFrame.from_records(rows, index=latest.index) if rows else pd.DataFrame(index=latest.index)
+    return pd.concat([latest, scores], axis=1).assign(year=latest["assessment_date"].dt.year, source=LOCAL_SOURCE)
+
+
+def peer_table(db: Database, questionnaire_id: str) -> pd.DataFrame:
+    """Return every possible peer on a questionnaire with its scores, from this installation and imported packs.
+
+    One row per organisation (its latest completed assessment) and per imported pack row. The table
+    holds identities and single scores: it is for the core's statistics only, never shown or passed to
+    a page. It is kept in memory per database file and questionnaire, keyed by a mark of the latest
+    change (any answer, agreed answer, assessment or import), so reruns do not score every peer again.
+    """
+    key = database_key(db)
+    mark = benchmark_change_mark(db, questionnaire_id)
+    if key is not None:
+        with _PEER_TABLES_LOCK:
+            cached = _PEER_TABLES.get((key, questionnaire_id))
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+    table = pd.concat(
+        [_scored_latest(db, questionnaire_id), pack_peers(benchmark_pack_rows(db, questionnaire_id))],
+        ignore_index=True,
+    )
+    if key is not None:
+        with _PEER_TABLES_LOCK:
+            _PEER_TABLES.pop((key, questionnaire_id), None)
+            _PEER_TABLES[(key, questionnaire_id)] = (mark, table)
+            while len(_PEER_TABLES) > _PEER_TABLES_KEPT:
+                _PEER_TABLES.pop(next(iter(_PEER_TABLES)))
+    return table
+
+
 def peer_benchmark(db: Database, report: AssessmentReport, peer_filter: PeerFilter | None = None) -> BenchmarkResult:
     """Compare an assessment with the latest completed assessment of every other organisation.
 
     Peers are chosen by `select_peer_group` (so illustrative organisations are only ever peers of
-    illustrative ones, real of real) and scored by the same rules; with fewer than the
-    questionnaire's minimum peer group (never under 5) the result carries no figures, so no
-    organisation can be singled out.
+    illustrative ones, real of real) and scored by the same rules; peers of imported benchmark packs
+    count too, labelled by source. With fewer than the questionnaire's minimum peer group (never
+    under 5) the result carries no figures, so no organisation can be singled out. Only aggregates
+    leave: the result holds no identity and no single peer's score.
     """
-    latest = benchmark_data(db, report.questionnaire.id).assessments
     chosen = select_peer_group(
-        latest,
+        peer_table(db, report.questionnaire.id),
         report.questionnaire.id,
         report.organisation.id,
         peer_filter,
         subject_illustrative=report.organisation.illustrative,
         date_column="assessment_date",
     )
-    # Only the chosen peers are loaded and scored: the selection needs no scores.
-    scores = [score_columns(load_report(db, int(assessment_id)).score) for assessment_id in chosen["assessment_id"]]
-    peers = chosen.assign(
-        **{score_id: [row.get(score_id) for row in scores] for score_id in score_columns(report.score)}
-    )
-    return benchmark(peers, score_columns(report.score), report.questionnaire.scoring.min_peer_group)
+    subject = score_columns(report.score)
+    # A domain no peer's questionnaire version has is a column of blanks: its figure is withheld.
+    absent = {score_id: float("nan") for score_id in subject if score_id not in chosen.columns}
+    return benchmark(chosen.assign(**absent), subject, report.questionnaire.scoring.min_peer_group)
 
 
 def organisation_trend(db: Database, report: AssessmentReport) -> tuple[pd.DataFrame, pd.DataFrame]:

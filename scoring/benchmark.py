@@ -11,7 +11,12 @@ Rules, as published to users:
   domain: a domain scored by too few peers gets no figures.
 - Percentile rank = 100 x (peers below + half the peers level with the score) / peers with a score.
   Scores within 1e-9 of each other count as level.
-- Quartiles (q1, median, q3) use linear interpolation between peer scores (numpy's default).
+- Quartiles (q1, median, q3) use linear interpolation between peer scores (numpy's default); the
+  whiskers of a box plot are the 10th and 90th percentiles, interpolated the same way, never the
+  lowest or highest peer score.
+- A period narrows the group to peers whose latest completed assessment is dated in a range of years.
+- Peers from imported benchmark packs count like any other; each peer carries its source, and the
+  result says how many peers came from each source.
 - Only these aggregates leave this module; individual peer scores and identities never do.
 """
 
@@ -44,6 +49,8 @@ class PeerFilter:
     industry: str | None = None
     size_band: str | None = None
     region: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """Return the (column, value) pairs that are set."""
@@ -70,6 +77,8 @@ class PeerFigure:
     median: float | None
     q3: float | None
     reason: str | None = None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,13 @@ class BenchmarkResult:
     min_peer_group: int
     figures: tuple[PeerFigure, ...]
     reason: str | None = None
+    sources: tuple[tuple[str, int], ...] = ()
+    """Peers per source ("This installation" or an imported pack's source), largest first."""
+
+    @property
+    def missing(self) -> int:
+        """How many more peer organisations the group needs before figures are shown."""
+        return max(0, self.min_peer_group - self.n)
 
     @property
     def available(self) -> bool:
@@ -139,6 +155,11 @@ def select_peer_group(
     )
     for column, value in chosen_filter.items():
         latest = latest[latest[column] == value]
+    if chosen_filter.year_from is not None or chosen_filter.year_to is not None:
+        years = latest["year"] if "year" in latest.columns else pd.to_datetime(latest[date_column]).dt.year
+        lowest = chosen_filter.year_from if chosen_filter.year_from is not None else -(10**6)
+        highest = chosen_filter.year_to if chosen_filter.year_to is not None else 10**6
+        latest = latest[years.between(lowest, highest)]
     return latest.reset_index(drop=True)
 
 
@@ -171,20 +192,25 @@ def benchmark(
     score_ids = list(subject_scores)
     _require_columns(peers, score_ids, "peer assessments")
     n = int(peers["organisation_id"].nunique()) if "organisation_id" in peers.columns else len(peers)
+    sources: tuple[tuple[str, int], ...] = ()
+    if "source" in peers.columns and n:
+        counted = peers.drop_duplicates("organisation_id")["source"].value_counts(sort=False)
+        sources = tuple(sorted(((str(k), int(v)) for k, v in counted.items()), key=lambda item: (-item[1], item[0])))
     if n < min_peer_group:
         return BenchmarkResult(
             n=n,
             min_peer_group=min_peer_group,
             figures=(),
             reason=f"{n} peer organisation(s) match; peer figures need at least {min_peer_group}",
+            sources=sources,
         )
     values = peers[score_ids].to_numpy(dtype=float, na_value=np.nan)
     present = ~np.isnan(values)
     counts = present.sum(axis=0)
     shown = counts >= min_peer_group
-    quartiles = np.full((3, len(score_ids)), np.nan)
+    quartiles = np.full((5, len(score_ids)), np.nan)
     if shown.any():
-        quartiles[:, shown] = np.nanquantile(values[:, shown], [0.25, 0.5, 0.75], axis=0)
+        quartiles[:, shown] = np.nanquantile(values[:, shown], [0.25, 0.5, 0.75, 0.1, 0.9], axis=0)
     subjects = np.array([_as_score(subject_scores[s]) for s in score_ids], dtype=float)
     # NaN compares false, so unscored peers count as neither below nor level.
     below = (values < subjects - TOLERANCE).sum(axis=0)
@@ -209,6 +235,38 @@ def benchmark(
                 q1=float(quartiles[0, index]),
                 median=float(quartiles[1, index]),
                 q3=float(quartiles[2, index]),
+                low=float(quartiles[3, index]),
+                high=float(quartiles[4, index]),
             )
         )
-    return BenchmarkResult(n=n, min_peer_group=min_peer_group, figures=tuple(figures))
+    return BenchmarkResult(n=n, min_peer_group=min_peer_group, figures=tuple(figures), sources=sources)
+
+
+LOCAL_SOURCE = "This installation"
+"""The source label of peers whose assessments are stored in this installation."""
+
+PACK_COLUMNS = ("import_id", "row_number", "source", "questionnaire_id", "industry", "size_band", "region", "year")
+
+
+def pack_peers(rows: pd.DataFrame) -> pd.DataFrame:
+    """Turn imported benchmark-pack rows (one row per score) into peers, one row per pack row.
+
+    `rows` has the PACK_COLUMNS plus score_id and score. Each pack row becomes one peer
+    organisation with a key of its own ("pack <import>:<row>", never equal to a stored
+    organisation's id), status "completed", not illustrative, and its source; its scores
+    become one column per score id, as `benchmark` expects.
+    """
+    _require_columns(rows, [*PACK_COLUMNS, "score_id", "score"], "benchmark pack rows")
+    if rows.empty:
+        return pd.DataFrame(columns=[*SELECTION_COLUMNS, *FILTER_COLUMNS, "year", "source"])
+    wide = rows.pivot_table(index=list(PACK_COLUMNS), columns="score_id", values="score", aggfunc="first", dropna=False)
+    wide.columns = [str(column) for column in wide.columns]
+    wide = wide.reset_index()
+    keys = "pack " + wide["import_id"].astype(str) + ":" + wide["row_number"].astype(str)
+    return wide.assign(
+        organisation_id=keys,
+        assessment_id=keys,
+        status="completed",
+        illustrative=False,
+        assessment_date=pd.to_datetime(wide["year"].astype(str) + "-01-01"),
+    ).drop(columns=["import_id", "row_number"])

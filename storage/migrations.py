@@ -365,6 +365,38 @@ def _workshop_domains(db: Database) -> None:
         db.execute(statement)
 
 
+_V6_STATEMENTS: Final[tuple[str, ...]] = (
+    # The hash of a pack's rows: the same pack imported twice would count its peers twice.
+    """
+    CREATE TABLE benchmark_packs (
+        import_id INTEGER PRIMARY KEY REFERENCES benchmark_imports (id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE benchmark_pack_rows (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES benchmark_packs (import_id) ON DELETE CASCADE,
+        row_number INTEGER NOT NULL CHECK (row_number >= 2),
+        questionnaire_id TEXT NOT NULL,
+        industry TEXT NOT NULL,
+        size_band TEXT NOT NULL,
+        region TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        score_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        UNIQUE (import_id, row_number, score_id)
+    )
+    """,
+    "CREATE INDEX benchmark_pack_rows_questionnaire ON benchmark_pack_rows (questionnaire_id)",
+)
+
+
+def _benchmark_packs(db: Database) -> None:
+    for statement in _V6_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -388,6 +420,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         5,
         "add workshop modes per domain and domains put to the room whole, one question or domain open at a time",
         _workshop_domains,
+    ),
+    Migration(
+        6,
+        "add benchmark packs: imported anonymised scores, and the hash that keeps a pack from counting twice",
+        _benchmark_packs,
     ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number

@@ -423,3 +423,16 @@ class AnsweredCount:
     answered: int
     respondents: int
     waiting: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BenchmarkPackRow:
+    """One anonymised peer of an imported benchmark pack: its attributes and its scores, no identity."""
+
+    row_number: int
+    questionnaire_id: str
+    industry: str
+    size_band: str
+    region: str
+    year: int
+    scores: Mapping[str, float]

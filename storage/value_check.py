@@ -162,6 +162,34 @@ def _flag(value: object, column: str) -> str | None:
     return f"{column} {_shown(value)} is neither 0 nor 1"
 
 
+MIN_PACK_ROW_NUMBER: Final = 2
+"""Row 1 of a benchmark pack is its header, so stored rows start at 2."""
+PACK_YEARS: Final = (2000, 2100)
+"""The years a benchmark pack row may carry."""
+PACK_SCORES: Final = (0.0, 100.0)
+"""The widest range a stored pack score may take (the import checks it against the questionnaire's scale)."""
+
+
+def _content_hash(value: object) -> str | None:
+    if isinstance(value, str) and len(value) == 64 and all(ch in "0123456789abcdef" for ch in value):
+        return None
+    return f"content_hash {_shown(value)} is not a SHA-256 hash (64 lowercase hexadecimal characters)"
+
+
+def _pack_year(value: object) -> str | None:
+    low, high = PACK_YEARS
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return f"year {_shown(value)} is not a whole year from {low} to {high}"
+
+
+def _pack_score(value: object) -> str | None:
+    low, high = PACK_SCORES
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return f"score {_shown(value)} is not a number from {low:g} to {high:g}"
+
+
 @dataclass(frozen=True)
 class _Scale:
     """What one questionnaire allows, looked up once: the questionnaire and its domain ids."""
@@ -425,6 +453,32 @@ class _RowChecker:
                     _name(source, "source", MAX_IMPORT_SOURCE),
                     _moment(imported_at, "imported_at"),
                     None if count_ok else f"row_count {_shown(row_count)} is not a whole number of 0 or more",
+                ],
+            )
+
+    def benchmark_packs(self) -> Iterator[tuple[object, list[str | None]]]:
+        for import_id, content_hash in self.rows("SELECT import_id, content_hash FROM benchmark_packs"):
+            yield import_id, [_content_hash(content_hash)]
+
+    def benchmark_pack_rows(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, row_number, questionnaire_id, industry, size_band, region, year, score_id, score in self.rows(
+            "SELECT id, row_number, questionnaire_id, industry, size_band, region, year, score_id, score "
+            "FROM benchmark_pack_rows"
+        ):
+            row_ok = isinstance(row_number, int) and row_number >= MIN_PACK_ROW_NUMBER
+            yield (
+                row_id,
+                [
+                    None if row_ok else f"row_number {_shown(row_number)} is not a data row of a CSV file (2 or more)",
+                    _name(questionnaire_id, "questionnaire_id", MAX_LABEL),
+                    _refusal(lambda v=industry: check_choice(v, INDUSTRIES, field="industry", error=StoredValueError)),
+                    _refusal(
+                        lambda v=size_band: check_choice(v, SIZE_BANDS, field="size band", error=StoredValueError)
+                    ),
+                    _refusal(lambda v=region: check_choice(v, REGIONS, field="region", error=StoredValueError)),
+                    _pack_year(year),
+                    _name(score_id, "score_id", MAX_LABEL),
+                    _pack_score(score),
                 ],
             )
 
@@ -697,6 +751,8 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "targets": checker.targets,
         "roadmap_items": checker.roadmap_items,
         "benchmark_imports": checker.benchmark_imports,
+        "benchmark_packs": checker.benchmark_packs,
+        "benchmark_pack_rows": checker.benchmark_pack_rows,
         "settings": checker.settings,
         "deletions_in_progress": checker.deletions_in_progress,
         # user_organisations holds two references and nothing else: the foreign key check covers it.

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring import OVERALL, PeerFilter, ScoringError, benchmark, select_peer_group
+from scoring.benchmark import pack_peers
 
 
 def row(org, overall, *, assessment=None, date="2026-01-15", status="completed", questionnaire="itscm", **extra):
@@ -207,3 +208,74 @@ def test_small_groups_get_nothing_and_ranks_stay_between_0_and_100(scores, subje
         below = sum(score < subject - 1e-9 for score in scores)
         level = sum(math.isclose(score, subject, rel_tol=0, abs_tol=1e-9) for score in scores)
         assert figure.percentile_rank == pytest.approx(100 * (below + 0.5 * level) / len(scores))
+
+
+def test_percentile_ranks_match_hand_computed_values():
+    peers = select_peer_group(
+        peers_with([1.0, 2.0, 3.0, 3.0, 4.0, 5.0]), "itscm", "subject", subject_illustrative=False
+    )
+    # 3.0 against 1, 2, 3, 3, 4, 5: 2 below and 2 level -> 100 x (2 + 1) / 6 = 50.
+    assert benchmark(peers, {OVERALL: 3.0, "GOV": 3.0}).figure(OVERALL).percentile_rank == pytest.approx(50.0)
+    # 4.5: 5 below -> 100 x 5 / 6.
+    assert benchmark(peers, {OVERALL: 4.5, "GOV": 4.5}).figure(OVERALL).percentile_rank == pytest.approx(500 / 6)
+    # 1.0: none below, 1 level -> 100 x 0.5 / 6.
+    assert benchmark(peers, {OVERALL: 1.0, "GOV": 1.0}).figure(OVERALL).percentile_rank == pytest.approx(50 / 6)
+
+
+def test_whiskers_are_the_10th_and_90th_percentiles_not_a_single_peer():
+    peers = select_peer_group(peers_with([1.0, 2.0, 3.0, 4.0, 5.0]), "itscm", "subject", subject_illustrative=False)
+    figure = benchmark(peers, {OVERALL: 3.0, "GOV": 3.0}).figure(OVERALL)
+    # Linear interpolation over 5 scores: position 0.4 and 3.6.
+    assert (figure.low, figure.high) == (pytest.approx(1.4), pytest.approx(4.6))
+    assert figure.low not in {1.0, 2.0, 3.0, 4.0, 5.0} and figure.high not in {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_a_year_range_keeps_peers_whose_latest_assessment_falls_in_it():
+    frame = pd.DataFrame(
+        [row(f"old{i}", 1.0, date="2022-06-01") for i in range(3)] + [row(f"new{i}", 4.0) for i in range(5)]
+    )
+    recent = select_peer_group(frame, "itscm", "subject", PeerFilter(year_from=2025), subject_illustrative=False)
+    assert set(recent["organisation_id"]) == {f"new{i}" for i in range(5)}
+    old = select_peer_group(
+        frame, "itscm", "subject", PeerFilter(year_from=2021, year_to=2023), subject_illustrative=False
+    )
+    assert set(old["organisation_id"]) == {"old0", "old1", "old2"}
+
+
+def test_the_result_counts_peers_per_source_and_how_many_are_missing():
+    frame = pd.DataFrame(
+        [row(f"org{i}", 2.0) | {"source": "This installation"} for i in range(2)]
+        + [row(f"pack{i}", 3.0) | {"source": "Peer survey 2025"} for i in range(2)]
+    )
+    result = benchmark(select_peer_group(frame, "itscm", "s", subject_illustrative=False), {OVERALL: 2.0})
+    assert not result.available
+    assert result.missing == 1
+    assert result.sources == (("Peer survey 2025", 2), ("This installation", 2))
+
+
+def test_pack_rows_become_one_peer_each_labelled_by_source():
+    rows = pd.DataFrame(
+        [
+            {
+                "import_id": 1,
+                "row_number": number,
+                "source": "Peer survey",
+                "questionnaire_id": "itscm",
+                "industry": "Retail",
+                "size_band": "250-999 employees",
+                "region": "Europe",
+                "year": 2025,
+                "score_id": score_id,
+                "score": float(number),
+            }
+            for number in range(2, 7)
+            for score_id in (OVERALL, "GOV")
+        ]
+    )
+    peers = pack_peers(rows)
+    assert len(peers) == 5
+    assert set(peers["source"]) == {"Peer survey"}
+    assert list(peers[OVERALL]) == [2.0, 3.0, 4.0, 5.0, 6.0]
+    chosen = select_peer_group(peers, "itscm", 1, subject_illustrative=False, date_column="assessment_date")
+    result = benchmark(chosen, {OVERALL: 4.0, "GOV": 4.0})
+    assert result.available and result.sources == (("Peer survey", 5),)
