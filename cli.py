@@ -24,6 +24,7 @@ from access.links import create_participant_link, join_url, revoke_participant_l
 from demo.data import load_demo_data, remove_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
+from exports.executive_report import executive_report_docx, executive_report_pdf
 from exports.json_io import (
     AssessmentImportError,
     AssessmentLabelExistsError,
@@ -324,6 +325,26 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = results_csv_bytes(report)
     _write_export(path, data)
     print(f"Wrote {kind} of {report.organisation.name} {report.assessment.label} to {path}")
+    return 0
+
+
+REPORT_FORMATS = {".docx": executive_report_docx, ".pdf": executive_report_pdf}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the executive report of one assessment as Word (.docx) or PDF (.pdf)."""
+    path = output_file(args.output, overwrite=args.overwrite)
+    write = REPORT_FORMATS.get(path.suffix.lower())
+    if write is None:
+        raise CliError(f"{args.output}: the executive report is Word or PDF; give a file name ending in .docx or .pdf.")
+    db = _database()
+    try:
+        report = load_report(db, args.assessment)
+        data = write(db, report.assessment.id)
+    except (StorageError, UnknownQuestionnaire) as exc:
+        raise CliError(str(exc)) from None
+    _write_export(path, data)
+    print(f"Wrote the executive report of {report.organisation.name} {report.assessment.label} to {path}")
     return 0
 
 
@@ -791,6 +812,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     export.set_defaults(run=cmd_export)
 
+    report = commands.add_parser("report", help="write an assessment's two-page executive report (Word or PDF)")
+    report.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, help="see `python cli.py list`")
+    report.add_argument("output", metavar="FILE", help="the file to write: .docx (Word) or .pdf")
+    report.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    report.set_defaults(run=cmd_report)
+
     importing = commands.add_parser("import", help="import an assessment exported as JSON")
     importing.add_argument("file", metavar="FILE.json")
     # An organisation of the same name may exist already: joining it changes its trends and benchmarks, so ask.
@@ -815,7 +842,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
-USES_CATALOGUE = frozenset({"export", "import", "demo", "links", "workshop"})
+USES_CATALOGUE = frozenset({"export", "report", "import", "demo", "links", "workshop"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

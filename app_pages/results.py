@@ -15,7 +15,7 @@ from scoring.overall_reason import overall_stage_reason
 from storage import get_workshop, set_target
 from ui.access import allowed, current_actor
 from ui.charts import question_heatmap, radar
-from ui.downloads import workbook_button
+from ui.downloads import report_buttons, workbook_button
 from ui.levels import level_label, style_levels
 from ui.session import PAGES, attempt, db, page_header, require_report
 from ui.text import md
@@ -29,6 +29,7 @@ scale = questionnaire.level_numbers
 page_header("Results", view)
 may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
 workbook_button(view, key="results-workbook")
+report_buttons(view, key="results-report")
 
 if overall.answered == 0:
     st.info("No answers yet. Answer the questions first; results appear here as you go.", icon=":material/info:")

@@ -15,7 +15,7 @@ from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
 from ui.access import allowed
 from ui.charts import roadmap_timeline
-from ui.downloads import workbook_button
+from ui.downloads import report_buttons, workbook_button
 from ui.session import PAGES, attempt, db, page_header, require_report
 from ui.text import md
 
@@ -30,6 +30,7 @@ questionnaire = view.questionnaire
 page_header("Roadmap", view)
 may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
 workbook_button(view, key="roadmap-workbook")
+report_buttons(view, key="roadmap-report")
 
 if view.score.overall.answered == 0:
     st.info("No answers yet, so no roadmap. Answer the questions first.", icon=":material/info:")

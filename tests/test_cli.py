@@ -728,3 +728,68 @@ def test_workshop_status_of_an_unknown_assessment_is_one_line_and_exit_1(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "error: No assessment with id 7; pick one from the list of assessments.\n"
+
+
+# report: the executive report of one assessment as Word or PDF
+
+
+@pytest.mark.parametrize("name", ["board.docx", "board.pdf"])
+def test_report_writes_the_executive_report_as_word_or_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from docx import Document
+
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    target = tmp_path / "exports" / name
+    assert main(["report", "1", str(target)]) == 0
+    assert capsys.readouterr().out == f"Wrote the executive report of Harbour Retail FY2026 to {target}\n"
+    data = target.read_bytes()
+    if name.endswith(".pdf"):
+        assert data.startswith(b"%PDF")
+    else:
+        assert any("Harbour Retail" in p.text for p in Document(str(target)).paragraphs)
+
+
+@pytest.mark.parametrize("target", ["itscm.xlsx", "./sub/../itscm.xlsx", "itscm.xlsx-wal", "itscm.xlsx-shm"])
+def test_report_never_writes_onto_the_database_or_its_wal_and_shm_files_even_with_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    live = _database_with_one_assessment(tmp_path, monkeypatch)
+    before = live.read_bytes()
+    assert main(["report", "1", target, "--overwrite"]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {target} is the database")
+    assert live.read_bytes() == before
+
+
+def test_report_overwrites_an_existing_file_only_when_told_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    existing = tmp_path / "board.pdf"
+    existing.write_text("keep me")
+    assert main(["report", "1", str(existing)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {existing} already exists; give another file name, or add --overwrite to replace it.\n"
+    assert existing.read_text() == "keep me"
+    assert main(["report", "1", str(existing), "--overwrite"]) == 0
+    assert existing.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["report", "1", "board.xlsx"],
+            "error: board.xlsx: the executive report is Word or PDF; give a file name ending in .docx or .pdf.\n",
+        ),
+        (["report", "7", "board.pdf"], "error: No assessment with id 7; pick one from the list of assessments.\n"),
+    ],
+)
+def test_report_refuses_another_format_or_an_unknown_assessment_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    _database_with_one_assessment(tmp_path, monkeypatch)
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err == message
+    assert not (tmp_path / argv[2]).exists()

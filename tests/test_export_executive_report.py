@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from docx import Document
 from sqlite_utils import Database
 
@@ -285,3 +286,15 @@ def test_a_first_phase_too_long_for_two_pages_lists_fewer_steps_and_counts_the_r
     pdf = executive_report_pdf_bytes(fitted)
     assert pdf_pages(pdf, tmp_path) == 2
     assert f"And {fitted.more_steps} more steps in this phase" in pdf_text(pdf, tmp_path)
+
+
+def test_results_and_roadmap_offer_the_executive_report_in_both_formats(database: Path) -> None:
+    setting = build(database, name="Acme", peers=0)
+    setting.db.close()
+    for page in ("results", "roadmap"):
+        at = open_page(page, assessment=setting.assessment_id)
+        assert not at.exception
+        buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+        assert "Excel roadmap workbook" in buttons
+        assert buttons["Executive report (Word)"].help.startswith("Two pages")
+        assert buttons["Executive report (PDF)"].help.startswith("The same two pages")
