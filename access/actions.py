@@ -21,6 +21,7 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "rename or delete organisation"
     IMPORT_JSON = "import assessment JSON"
     PORTFOLIO = "export portfolio"
+    BENCHMARK_PACKS = "export or import benchmark packs"  # anonymised scores of the whole installation
     BACKUP = "back up"
     RESTORE = "restore"
     DEMO = "load or remove demo data"

@@ -140,3 +140,11 @@ def test_the_serving_mode_follows_the_address_and_whether_sign_in_is_configured(
     configured: bool, address: str | None, mode: Mode
 ) -> None:
     assert serving_mode(sign_in_configured=configured, address=address) is mode
+
+
+def test_benchmark_packs_are_installation_wide_and_belong_to_administrators() -> None:
+    assert Action.BENCHMARK_PACKS not in ORGANISATION_ACTIONS
+    assert may(ADMIN, Action.BENCHMARK_PACKS) and may(Owner(), Action.BENCHMARK_PACKS)
+    # A pack holds every organisation's scores, so a consultant may not export one even for their own client.
+    assert not may(CONSULTANT, Action.BENCHMARK_PACKS, organisation_id=OWN)
+    assert not may(VIEWER, Action.BENCHMARK_PACKS)
