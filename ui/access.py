@@ -13,7 +13,7 @@ from typing import Final
 
 import streamlit as st
 
-from access import Action, Actor, Member, Mode, Owner, Participant, may, serving_mode
+from access import AccessDenied, Action, Actor, Member, Mode, Owner, Participant, may, serving_mode
 from access.identity import member_for
 from access.links import LinkRefused, participant_for
 from storage import connect
@@ -142,18 +142,46 @@ def set_actor(actor: Actor) -> None:
     st.session_state[_ACTOR] = actor
 
 
+def _still_valid(actor: Actor) -> Actor:
+    """The actor as the database sees them now: a link withdrawn or expired, or a member deactivated or given
+    other organisations since app.py last ran, counts at once (raises AccessDenied for one no longer allowed)."""
+    if isinstance(actor, Participant):
+        try:
+            return participant_for(db(), str(st.session_state.get(JOIN, "")))
+        except LinkRefused as exc:
+            raise AccessDenied(str(exc)) from None
+    if isinstance(actor, Member):
+        member = member_for(db(), actor.email, configured_administrators())
+        if member is None:
+            raise AccessDenied(
+                f"{actor.email} may no longer use this installation; ask an administrator if this is a mistake."
+            )
+        st.session_state[_ACTOR] = member
+        return member
+    return actor
+
+
 def current_actor() -> Actor:
-    """The actor app.py found for this run."""
+    """This session's actor, checked again against the database.
+
+    app.py finds the actor before a page runs, but a widget's callback and a fragment's rerun run
+    without app.py: checking again here is what stops a withdrawn link or a deactivated member from
+    saving through a page that is still open. One or two small queries.
+    """
     actor = st.session_state.get(_ACTOR)
     if actor is None:  # a page run without app.py's gate: refuse rather than guess
         st.error("This page must be opened through the app.", icon=":material/error:")
         st.stop()
-    return actor
+    return _still_valid(actor)
 
 
 def allowed(action: Action, **where: int | str | None) -> bool:
-    """Whether this session's actor may do `action` (see access.may)."""
-    return may(current_actor(), action, **where)  # type: ignore[arg-type]
+    """Whether this session's actor may do `action` now (see access.may); no longer allowed at all: False."""
+    try:
+        actor = current_actor()
+    except AccessDenied:
+        return False
+    return may(actor, action, **where)  # type: ignore[arg-type]
 
 
 def record(action: str, organisation_id: int | None = None, detail: str = "") -> None:
