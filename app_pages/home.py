@@ -57,10 +57,14 @@ if not available_questionnaires():
     )
 
 
-def reset(*keys: str) -> None:
-    """Forget what a form's fields hold, so it starts empty after it did its job."""
-    for key in keys:
-        st.session_state.pop(key, None)
+def field_key(name: str) -> str:
+    """A key for a field of the new-organisation form, new after each organisation created.
+
+    Removing a field's value from the session does not empty it: the browser sends back what it shows.
+    Fields under new keys start empty, while a refused form keeps what was typed.
+    """
+    round_number = st.session_state.get("new-org-round", 0)
+    return name if not round_number else f"{name}-{round_number}"
 
 
 def new_organisation_form(expanded: bool) -> None:
@@ -69,12 +73,16 @@ def new_organisation_form(expanded: bool) -> None:
         st.expander("New organisation", expanded=expanded, icon=":material/add_business:"),
         st.form("new-organisation", border=False),
     ):
-        name = st.text_input("Name", key="new-org-name")
+        name = st.text_input("Name", key=field_key("new-org-name"))
         industry = st.selectbox(
-            "Industry", INDUSTRIES, index=None, placeholder="Choose an industry", key="new-org-industry"
+            "Industry", INDUSTRIES, index=None, placeholder="Choose an industry", key=field_key("new-org-industry")
         )
-        size_band = st.selectbox("Size", SIZE_BANDS, index=None, placeholder="Choose a size band", key="new-org-size")
-        region = st.selectbox("Region", REGIONS, index=None, placeholder="Choose a region", key="new-org-region")
+        size_band = st.selectbox(
+            "Size", SIZE_BANDS, index=None, placeholder="Choose a size band", key=field_key("new-org-size")
+        )
+        region = st.selectbox(
+            "Region", REGIONS, index=None, placeholder="Choose a region", key=field_key("new-org-region")
+        )
         if st.form_submit_button("Create organisation", type="primary"):
             missing = [
                 label for label, value in (("industry", industry), ("size", size_band), ("region", region)) if not value
@@ -84,7 +92,7 @@ def new_organisation_form(expanded: bool) -> None:
                 return
             created = attempt(lambda: create_organisation(db(), name, industry, size_band, region))
             if created is not None:
-                reset("new-org-name", "new-org-industry", "new-org-size", "new-org-region")
+                st.session_state["new-org-round"] = st.session_state.get("new-org-round", 0) + 1
                 remember("organisation", created.id)
                 remember("assessment", None)
                 st.rerun()

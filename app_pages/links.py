@@ -34,7 +34,7 @@ made = st.session_state.pop(f"made-link-{view.assessment.id}", None)
 if made is not None:
     name, url = made
     st.success(md(f"Link for {name}, shown only now: copy it and send it to them."), icon=":material/link:")
-    st.code(url, language=None)
+    st.code(url, language=None, wrap_lines=True)  # a phone shows the whole link
 
 with st.form(f"new-link-{view.assessment.id}", border=True):
     st.markdown("**New link**")
