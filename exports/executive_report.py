@@ -522,13 +522,17 @@ def _pdf(summary: ExecutiveSummary) -> tuple[bytes, int]:
 
     story.append(_p("Stages against targets", section))
     rows = [[_p(h, cell_bold) for h in RESULT_HEADINGS]]
-    rows += [[_p(value, cell_bold if i == 0 else small) for value in row] for i, row in enumerate(result_rows(summary))]
-    table = Table(rows, colWidths=[width * f for f in (0.28, 0.14, 0.08, 0.07, 0.08, 0.2, 0.15)], repeatRows=1)
     style = list(grid)
-    for index, line in enumerate((summary.overall, *summary.domains), start=1):
+    lines = (summary.overall, *summary.domains)
+    for index, (line, values) in enumerate(zip(lines, result_rows(summary), strict=True), start=1):
+        cells = [_p(value, cell_bold if index == 1 else small) for value in values]
+        # A paragraph keeps its own text colour, so the stage cell gets a style with the readable one.
         colour = level_colour(line.stage, summary.scale)
+        on_colour = ParagraphStyle(f"stage{index}", parent=small, textColor=colors.HexColor(text_colour_on(colour)))
+        cells[1] = _p(values[1], on_colour)
+        rows.append(cells)
         style.append(("BACKGROUND", (1, index), (1, index), colors.HexColor(colour)))
-        style.append(("TEXTCOLOR", (1, index), (1, index), colors.HexColor(text_colour_on(colour))))
+    table = Table(rows, colWidths=[width * f for f in (0.28, 0.14, 0.08, 0.07, 0.08, 0.2, 0.15)], repeatRows=1)
     table.setStyle(TableStyle(style))
     story.append(table)
     previous = (
@@ -693,7 +697,7 @@ def executive_report_docx_bytes(summary: ExecutiveSummary) -> bytes:
 
     document.add_heading(step_heading(summary), level=1)
     if summary.steps:
-        _docx_table(document, ("Step", "Owner", "Due", "Status"), step_rows(summary), (10.8, 3.2, 2.0, 2.0))
+        _docx_table(document, ("Step", "Owner", "Due", "Status"), step_rows(summary), (10.0, 3.4, 2.4, 2.2))
     if note := more_steps_note(summary):
         document.add_paragraph(note)
 
