@@ -240,6 +240,73 @@ def radar(
     return _style(fig, title, height=460)
 
 
+def peer_boxes(
+    result: BenchmarkResult,
+    questionnaire: Questionnaire,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Return one box per score (overall, then each domain with figures) with this organisation marked.
+
+    Boxes are drawn from the aggregates the core returns: the quartiles as the box and the 10th and
+    90th percentiles as the whiskers. No peer's own score is ever given to plotly, so no hover and no
+    chart spec can reveal one; withheld figures (too few peers) get no box.
+    """
+    names = {OVERALL: "Overall"} | dict(
+        zip(
+            [d.id for d in questionnaire.domains],
+            _unique_names([d.name for d in questionnaire.domains], [d.id for d in questionnaire.domains]),
+            strict=True,
+        )
+    )
+    shown = [f for f in result.figures if f.median is not None and f.score_id in names]
+    x = [plain(names[f.score_id]) for f in shown]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Box(
+            name="Peers",
+            x=x,
+            q1=[f.q1 for f in shown],
+            median=[f.median for f in shown],
+            q3=[f.q3 for f in shown],
+            lowerfence=[f.low for f in shown],
+            upperfence=[f.high for f in shown],
+            marker={"color": PEER_COLOUR},
+            line={"color": PEER_COLOUR},
+            fillcolor="rgba(123, 78, 163, 0.18)",
+            boxpoints=False,
+            hoverinfo="x+y",
+        )
+    )
+    marked = [f for f in shown if f.subject_score is not None]
+    fig.add_trace(
+        go.Scatter(
+            name="This organisation",
+            x=[plain(names[f.score_id]) for f in marked],
+            y=[f.subject_score for f in marked],
+            mode="markers",
+            marker={"size": 13, "symbol": "diamond", "color": SCORE_COLOUR, "line": {"color": "#ffffff", "width": 1.5}},
+            customdata=[[f.percentile_rank, f.n] for f in marked],
+            hovertemplate="<b>%{x}</b><br>This organisation %{y:.2f}<br>Percentile rank %{customdata[0]:.0f}"
+            "<br>among %{customdata[1]} peers<extra></extra>",
+        )
+    )
+    tickvals, ticktext = _level_ticks(questionnaire)
+    fig.update_layout(
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": x, "showgrid": False},
+        yaxis={
+            "title": {"text": "Score"},
+            "range": [tickvals[0] - 0.2, tickvals[-1] + 0.2],
+            "tickvals": tickvals,
+            "ticktext": ticktext,
+            "gridcolor": GRID_COLOUR,
+            "zeroline": False,
+        },
+        boxmode="overlay",
+    )
+    return _style(fig, title, height=420)
+
+
 @dataclass(frozen=True, slots=True)
 class _Cell:
     """What one heatmap cell shows: its level (None when there is none), label, colour and hover text."""
