@@ -23,6 +23,7 @@ from access.identity import add_member, change_active, change_organisations, cha
 from access.links import create_participant_link, join_url, revoke_participant_link
 from demo.data import load_demo_data, remove_demo_data
 from exports.answers_csv import AnswersCsvError, read_answers_csv
+from exports.benchmark_pack import MAX_PACK_BYTES, BenchmarkPackError, export_pack, import_pack
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
 from exports.executive_report import executive_report_docx, executive_report_pdf
 from exports.json_io import (
@@ -33,7 +34,7 @@ from exports.json_io import (
     import_assessment,
 )
 from exports.portfolio import portfolio_rows, portfolio_workbook
-from exports.report import load_report, responses_of
+from exports.report import AssessmentReport, load_report, peer_benchmark, responses_of
 from exports.workbook import votes_text, workbook_for_assessment
 from questionnaires.catalog import (
     UnknownQuestionnaire,
@@ -44,7 +45,8 @@ from questionnaires.catalog import (
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
-from scoring import AssessmentScore, ScoringError, score_assessment
+from scoring import OVERALL, AssessmentScore, BenchmarkResult, PeerFigure, PeerFilter, ScoringError, score_assessment
+from scoring.benchmark import LOCAL_SOURCE
 from scoring.workshop import Distribution, distributions, open_disagreements
 from storage import (
     backup_database,
@@ -64,6 +66,7 @@ from storage import (
     list_roadmap_items,
     list_users,
 )
+from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.errors import StorageError
 from storage.paths import MEMORY, check_database_path
 from storage.records import AnsweredCount, Assessment, RespondentProgress, User, Workshop
@@ -772,6 +775,150 @@ def add_access_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     revoke.set_defaults(run=cmd_links_revoke)
 
 
+def benchmark_json(report: AssessmentReport, result: BenchmarkResult) -> dict[str, object]:
+    """The peer comparison as a JSON document: group figures only, never a peer's identity or score."""
+
+    def figures(figure: PeerFigure | None) -> dict[str, float | int | None]:
+        return {
+            "percentile": None if figure is None else figure.percentile_rank,
+            "median": None if figure is None else figure.median,
+            "q1": None if figure is None else figure.q1,
+            "q3": None if figure is None else figure.q3,
+        }
+
+    names = {d.id: d.name for d in report.questionnaire.domains}
+    return {
+        "peers": result.n,
+        "shown": result.available,
+        "reason": result.reason,
+        "needed": result.missing,
+        "sources": dict(result.sources),
+        "overall": figures(result.figure(OVERALL)) | {"score": report.score.overall.score},
+        "domains": [
+            {"domain_id": f.score_id, "name": names.get(f.score_id, f.score_id), "score": f.subject_score}
+            | figures(f)
+            | {"peers": f.n, "reason": f.reason}
+            for f in result.figures
+            if f.score_id != OVERALL
+        ],
+    }
+
+
+def benchmark_table(document: dict[str, object]) -> str:
+    """The peer comparison as a plain-text table."""
+    if not document["shown"]:
+        return (
+            f"No peer figures: {document['reason']}; {document['needed']} more peer organisation(s) needed. "
+            "Widen the group (fewer filters) or import a benchmark pack."
+        )
+
+    def cell(value: object, digits: int = 2) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"  # type: ignore[str-format]
+
+    sources = ", ".join(
+        f"{count} from {'this installation' if source == LOCAL_SOURCE else source}"
+        for source, count in document["sources"].items()
+    )  # type: ignore[attr-defined]
+    rows = [("", "score", "percentile", "q1", "median", "q3")]
+    overall = document["overall"]
+    rows.append(
+        (
+            "Overall",
+            cell(overall["score"]),  # type: ignore[index]
+            cell(overall["percentile"], 0),  # type: ignore[index]
+            cell(overall["q1"]),  # type: ignore[index]
+            cell(overall["median"]),  # type: ignore[index]
+            cell(overall["q3"]),  # type: ignore[index]
+        )
+    )
+    for d in document["domains"]:  # type: ignore[attr-defined]
+        rows.append(
+            (d["name"], cell(d["score"]), cell(d["percentile"], 0), cell(d["q1"]), cell(d["median"]), cell(d["q3"]))
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [f"Peers: {document['peers']} ({sources})"]
+    lines += [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    """Compare an assessment with its peers: percentile ranks, medians and quartiles, group figures only."""
+    db = _database()
+    try:
+        report = load_report(db, args.assessment)
+        result = peer_benchmark(
+            db,
+            report,
+            PeerFilter(
+                industry=args.industry,
+                size_band=args.size,
+                region=args.region,
+                year_from=args.since,
+                year_to=args.until,
+            ),
+        )
+    except (StorageError, UnknownQuestionnaire, ScoringError) as exc:
+        raise CliError(str(exc)) from None
+    document = benchmark_json(report, result)
+    print(json.dumps(document, indent=2, ensure_ascii=False) if args.format == "json" else benchmark_table(document))
+    return 0
+
+
+def cmd_benchmark_pack_export(args: argparse.Namespace) -> int:
+    """Write this installation's anonymised domain scores as a benchmark pack (CSV)."""
+    path = output_file(args.file, overwrite=args.overwrite)
+    data = export_pack(_database())
+    _write_export(path, data)
+    print(f"Wrote a benchmark pack of {max(0, len(data.splitlines()) - 1)} peer organisations to {path}")
+    return 0
+
+
+def cmd_benchmark_pack_import(args: argparse.Namespace) -> int:
+    """Check a benchmark pack row by row and import it whole, labelled with its source."""
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > MAX_PACK_BYTES:
+            raise CliError(f"{args.file}: {path.stat().st_size:,} bytes; a pack may hold {MAX_PACK_BYTES:,}. Split it.")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read the file ({exc.strerror}).") from None
+    try:
+        imported = import_pack(_database(), raw, args.source, path.name)
+    except BenchmarkPackError as exc:
+        raise CliError(
+            "\n".join([str(exc).split(":", 1)[0] + ": nothing was imported; fix these rows:", *exc.problems])
+        ) from None
+    print(f"Imported {imported.row_count} peer organisations from {imported.source}")
+    return 0
+
+
+def add_benchmark_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `benchmark` and `benchmark-pack` commands."""
+    bench = commands.add_parser("benchmark", help="compare an assessment with its peers (group figures only)")
+    bench.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, help="see `python cli.py list`")
+    bench.add_argument("--industry", choices=INDUSTRIES, metavar="INDUSTRY", help="only peers of this industry")
+    bench.add_argument("--size", choices=SIZE_BANDS, metavar="SIZE_BAND", help="only peers of this size band")
+    bench.add_argument("--region", choices=REGIONS, metavar="REGION", help="only peers of this region")
+    bench.add_argument("--since", type=int, metavar="YEAR", help="only peers assessed in YEAR or later")
+    bench.add_argument("--until", type=int, metavar="YEAR", help="only peers assessed in YEAR or earlier")
+    bench.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    bench.set_defaults(run=cmd_benchmark)
+
+    packs = commands.add_parser("benchmark-pack", help="share anonymised scores with other installations (CSV)")
+    pack_commands = packs.add_subparsers(dest="pack_command", required=True)
+    export = pack_commands.add_parser("export", help="write the anonymised domain scores (groups of 5 or more)")
+    export.add_argument("file", metavar="FILE.csv")
+    export.add_argument("--overwrite", action="store_true", help="replace FILE.csv if it exists")
+    export.set_defaults(run=cmd_benchmark_pack_export)
+    importing = pack_commands.add_parser("import", help="import a pack, checked row by row, all or nothing")
+    importing.add_argument("file", metavar="FILE.csv")
+    importing.add_argument("--source", required=True, metavar="NAME", help="who the pack comes from")
+    importing.set_defaults(run=cmd_benchmark_pack_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
@@ -838,11 +985,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_access_commands(commands)
     add_workshop_commands(commands)
+    add_benchmark_commands(commands)
     return parser
 
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
-USES_CATALOGUE = frozenset({"export", "report", "import", "demo", "links", "workshop"})
+USES_CATALOGUE = frozenset({"export", "report", "import", "demo", "links", "workshop", "benchmark", "benchmark-pack"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

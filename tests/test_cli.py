@@ -793,3 +793,92 @@ def test_report_refuses_another_format_or_an_unknown_assessment_in_one_line(
     captured = capsys.readouterr()
     assert captured.err == message
     assert not (tmp_path / argv[2]).exists()
+
+
+# benchmark and benchmark-pack
+
+
+def _benchmark_installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, peer_levels: tuple[int, ...]) -> int:
+    """Point ITSCM_DB at a new database: a subject answering 3 everywhere and one peer per level; return its id."""
+    from datetime import date
+
+    from questionnaires.catalog import get_questionnaire
+    from storage import (
+        connect,
+        create_assessment,
+        create_organisation,
+        get_or_create_respondent,
+        save_answer,
+        set_assessment_status,
+    )
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "bench.db"))
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = connect()
+    ids = []
+    for n, level in enumerate((3, *peer_levels)):
+        org = create_organisation(db, f"Secretco {n}", "Retail", "250-999 employees", "Europe")
+        assessment = create_assessment(db, org.id, questionnaire, "FY2026", date(2026, 3, 1))
+        person = get_or_create_respondent(db, assessment.id, "Manager")
+        for question in questionnaire.questions:
+            save_answer(db, questionnaire, assessment.id, person.id, question.id, level)
+        set_assessment_status(db, assessment.id, "completed")
+        ids.append(assessment.id)
+    return ids[0]
+
+
+def test_benchmark_with_four_peers_shows_no_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subject = _benchmark_installation(tmp_path, monkeypatch, (1, 2, 4, 5))
+    assert main(["benchmark", str(subject), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["peers"] == 4 and document["shown"] is False and document["needed"] == 1
+    assert document["overall"]["percentile"] is None and document["domains"] == []
+    assert main(["benchmark", str(subject)]) == 0
+    assert "1 more peer organisation(s) needed" in capsys.readouterr().out
+
+
+def test_benchmark_with_five_peers_gives_hand_computed_figures_and_no_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subject = _benchmark_installation(tmp_path, monkeypatch, (1, 2, 4, 4, 5))
+    assert main(["benchmark", str(subject), "--format", "json", "--industry", "Retail"]) == 0
+    out = capsys.readouterr().out
+    assert "Secretco" not in out
+    document = json.loads(out)
+    assert document["shown"] is True and document["peers"] == 5
+    # 3 against 1, 2, 4, 4, 5: 2 below -> 40; quartiles 2 and 4, median 4.
+    assert document["overall"] == {"percentile": 40.0, "median": 4.0, "q1": 2.0, "q3": 4.0, "score": 3.0}
+    assert [d["domain_id"] for d in document["domains"]] == ["RISK", "BIA", "REC", "TEST", "GOV"]
+    assert main(["benchmark", str(subject), "--industry", "Healthcare", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["peers"] == 0
+
+
+def test_benchmark_pack_export_and_import_between_installations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _benchmark_installation(tmp_path, monkeypatch, (1, 2, 4, 5))
+    pack = tmp_path / "pack.csv"
+    assert main(["benchmark-pack", "export", str(pack)]) == 0
+    assert "5 peer organisations" in capsys.readouterr().out
+    assert "Secretco" not in pack.read_text()
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "other.db"))
+    assert main(["benchmark-pack", "import", str(pack), "--source", "Partner"]) == 0
+    assert "Imported 5 peer organisations from Partner" in capsys.readouterr().out
+    assert main(["benchmark-pack", "import", str(pack), "--source", "Again"]) == 1
+    assert "already imported from Partner" in capsys.readouterr().err
+
+
+def test_benchmark_pack_import_lists_row_numbered_problems_and_imports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "empty.db"))
+    pack = tmp_path / "bad.csv"
+    pack.write_text(
+        "questionnaire_id,industry,size_band,region,year,overall\nitscm,Retail,250-999 employees,Moon,2025,3\n"
+    )
+    assert main(["benchmark-pack", "import", str(pack), "--source", "Partner"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err and "row 2: region 'Moon'" in err
+    assert "Traceback" not in err
