@@ -73,15 +73,21 @@ _OPEN_IN_WORKSHOP = f"""
     SELECT assessment_id FROM workshop_domains WHERE status = 'open' AND assessment_id IN ({_LATEST})
 """  # noqa: S608 - composed from constants only
 
-# Everything whose change can change a peer's score or the group: answers (every write is in the
-# append-only history), agreed answers, the assessments themselves, imported packs.
+# Everything whose change can change a peer's score or the group: the answers and agreed answers of
+# completed assessments on the questionnaire (every answer write is in the append-only history, so
+# its newest id moves), those assessments themselves (added, deleted, completed, reopened, re-dated)
+# and imported packs. Answering an assessment in progress changes no peer. Organisation attributes
+# (industry, size band, region) are set when the organisation is created and never edited.
 _CHANGE_MARK = """
-    SELECT (SELECT COALESCE(MAX(id), 0) FROM answer_history),
-           (SELECT COUNT(*) FROM answers),
-           (SELECT COUNT(*) || '/' || COALESCE(MAX(updated_at), '') FROM consensus),
+    SELECT (SELECT COALESCE(MAX(h.id), 0)
+            FROM assessments AS a JOIN answer_history AS h ON h.assessment_id = a.id
+            WHERE a.questionnaire_id = ? AND a.status = 'completed'),
+           (SELECT COUNT(*) || '/' || COALESCE(MAX(c.updated_at), '')
+            FROM assessments AS a JOIN consensus AS c ON c.assessment_id = a.id
+            WHERE a.questionnaire_id = ? AND a.status = 'completed'),
            (SELECT COUNT(*) || '/' || COALESCE(SUM(id), 0) || '/' || COALESCE(MAX(completed_at), '')
                 || '/' || COALESCE(MAX(assessment_date), '') || '/' ||
-                SUM(CASE WHEN status = 'completed' THEN id ELSE 0 END)
+                COALESCE(SUM(CASE WHEN status = 'completed' THEN id ELSE 0 END), 0)
             FROM assessments WHERE questionnaire_id = ?),
            (SELECT COUNT(*) || '/' || COALESCE(MAX(id), 0) FROM benchmark_imports)
 """
@@ -123,10 +129,11 @@ def open_in_workshop(db: Database, questionnaire_id: str) -> frozenset[int]:
 def benchmark_change_mark(db: Database, questionnaire_id: str) -> tuple[object, ...]:
     """Return a mark that differs whenever any peer score of a questionnaire may have changed.
 
-    It covers every answer write, agreed answers, the assessments on the questionnaire (added,
-    deleted, completed, re-dated) and imported packs; caches of peer scores are keyed by it.
+    It covers every answer and agreed answer of a completed assessment on the questionnaire, those
+    assessments (added, deleted, completed, reopened, re-dated) and imported packs; caches of peer
+    scores are keyed by it.
     """
-    return tuple(db.execute(_CHANGE_MARK, [questionnaire_id]).fetchone())
+    return tuple(db.execute(_CHANGE_MARK, [questionnaire_id] * 3).fetchone())
 
 
 def database_key(db: Database) -> str | None:

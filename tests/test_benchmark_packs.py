@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from exports.benchmark_pack import BenchmarkPackError, export_pack, import_pack, read_pack
-from exports.report import load_report, peer_benchmark
+from exports.report import load_report, peer_benchmark, peer_table
 from questionnaires.catalog import get_questionnaire
 from scoring import PeerFilter
 from storage import (
@@ -181,3 +181,21 @@ def test_a_stored_pack_score_out_of_range_is_named_by_the_restore_check(db: Data
     db.execute("VACUUM INTO ?", [str(backup)])
     with pytest.raises(RestoreError, match="benchmark_pack_rows row 1: score 500"):
         check_backup(backup)
+
+
+def test_peer_scores_are_kept_until_a_completed_assessment_or_a_pack_changes(db: Database) -> None:
+    for n in range(5):
+        organisation(db, f"Peer {n}", 2)
+    org = create_organisation(db, "Busy client", "Retail", "250-999 employees", "Europe")
+    busy = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 2, 1))
+    person = get_or_create_respondent(db, busy.id, "Manager")
+    kept = peer_table(db, "itscm")
+    assert peer_table(db, "itscm") is kept
+    # Answering an assessment in progress changes no peer: the table is kept.
+    save_answer(db, QUESTIONNAIRE, busy.id, person.id, FIRST_QUESTIONS[0], 4)
+    assert peer_table(db, "itscm") is kept
+    set_assessment_status(db, busy.id, "completed")
+    changed = peer_table(db, "itscm")
+    assert changed is not kept and len(changed) == 6
+    import_pack(db, pack(*(pack_line(level) for level in (1, 2, 3, 4, 5))), "Peer survey")
+    assert len(peer_table(db, "itscm")) == 11
