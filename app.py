@@ -21,6 +21,8 @@ pages = {
     ),
     "results": st.Page("app_pages/results.py", title="Results", icon=":material/insights:"),
     "roadmap": st.Page("app_pages/roadmap.py", title="Roadmap", icon=":material/route:"),
+    "trends": st.Page("app_pages/trends.py", title="Trends", icon=":material/timeline:"),
+    "benchmark": st.Page("app_pages/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
     "workshop": st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
     "links": st.Page("app_pages/links.py", title="Participant links", icon=":material/link:"),
     "data": st.Page("app_pages/data.py", title="Data", icon=":material/database:"),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -34,7 +35,15 @@ from exports.json_io import (
     import_assessment,
 )
 from exports.portfolio import portfolio_rows, portfolio_workbook
-from exports.report import AssessmentReport, load_report, peer_benchmark, responses_of
+from exports.report import (
+    AssessmentReport,
+    OrganisationHistory,
+    compare_reports,
+    load_report,
+    organisation_history,
+    peer_benchmark,
+    responses_of,
+)
 from exports.workbook import votes_text, workbook_for_assessment
 from questionnaires.catalog import (
     UnknownQuestionnaire,
@@ -47,6 +56,7 @@ from questionnaires.loader import load_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, AssessmentScore, BenchmarkResult, PeerFigure, PeerFilter, ScoringError, score_assessment
 from scoring.benchmark import LOCAL_SOURCE
+from scoring.comparison import Comparison, DomainChange
 from scoring.workshop import Distribution, distributions, open_disagreements
 from storage import (
     backup_database,
@@ -69,7 +79,7 @@ from storage import (
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.errors import StorageError
 from storage.paths import MEMORY, check_database_path
-from storage.records import AnsweredCount, Assessment, RespondentProgress, User, Workshop
+from storage.records import AnsweredCount, Assessment, Organisation, RespondentProgress, User, Workshop
 from storage.restore import restore_database
 from storage.workshop import MODE_NAMES, answered_count, get_workshop, progress
 
@@ -919,6 +929,180 @@ def add_benchmark_commands(commands: argparse._SubParsersAction[argparse.Argumen
     importing.set_defaults(run=cmd_benchmark_pack_import)
 
 
+# --- trend: an organisation's scores and stages by period, and the changes against each previous assessment ---
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _answer_json(level: int | None, na: bool) -> int | str | None:
+    return "N/A" if na else level
+
+
+def trend_json(
+    organisation: Organisation, history: OrganisationHistory, changes: Sequence[Comparison]
+) -> dict[str, object]:
+    """The JSON document `trend --format json` prints: periods oldest first, then each one's changes."""
+
+    def moved(change: DomainChange) -> dict[str, object]:
+        return {
+            "direction": change.direction,
+            "score_change": _rounded(change.score_change),
+            "stage_change": change.stage_change,
+            "practices": {"improved": change.improved, "declined": change.declined, "unchanged": change.unchanged},
+        }
+
+    return {
+        "organisation": {"id": organisation.id, "name": organisation.name, "illustrative": organisation.illustrative},
+        "questionnaire": history.reports[-1].questionnaire.id,
+        "periods": [
+            {
+                "assessment_id": r.assessment.id,
+                "label": r.assessment.label,
+                "date": r.assessment.assessment_date.isoformat(),
+                "questionnaire_version": r.questionnaire.version,
+                "completeness": round(r.score.overall.completeness, 4),
+                "provisional": r.score.overall.provisional,
+                "overall": {"score": _rounded(r.score.overall.score), "stage": r.score.overall.stage},
+                "domains": [
+                    {
+                        "id": d.domain_id,
+                        "name": d.name,
+                        "score": _rounded(d.score),
+                        "stage": d.stage,
+                        "target": d.target,
+                    }
+                    for d in r.score.domains
+                ],
+            }
+            for r in history.reports
+        ],
+        "changes": [
+            {
+                "from": c.earlier,
+                "to": c.later,
+                "overall": moved(c.overall),
+                "domains": [{"id": d.domain_id, "name": d.name} | moved(d) for d in c.domains],
+                "practices": [
+                    {
+                        "id": p.question_id,
+                        "domain": p.domain_id,
+                        "from": _answer_json(p.earlier_level, p.earlier_na),
+                        "to": _answer_json(p.later_level, p.later_na),
+                        "direction": p.direction,
+                    }
+                    for p in c.practices
+                    if p.direction not in ("unchanged", "not comparable")
+                ],
+                "completed_steps": [
+                    {"id": s.question_id, "to_level": s.to_level, "marked_done": s.marked_done, "reached": s.reached}
+                    for s in c.completed
+                ],
+            }
+            for c in changes
+        ],
+        "questions_in_one_version_only": [
+            {"id": q.question_id, "domain": q.domain_id, "versions": list(q.versions)} for q in history.version_only
+        ],
+        "left_out": list(history.skipped),
+    }
+
+
+def trend_table(document: dict[str, Any]) -> str:
+    """Render the trend document as plain text: a table of periods, then a table of changes per period."""
+
+    def number(value: float | None, sign: str = "") -> str:
+        return "-" if value is None else f"{value:{sign}.2f}"
+
+    def stage(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    periods = document["periods"]
+    organisation = document["organisation"]
+    mark = " (illustrative)" if organisation["illustrative"] else ""
+    lines = [f"{organisation['name']}{mark}: {len(periods)} assessment(s) on {document['questionnaire']}."]
+    if periods:
+        domain_ids = list(dict.fromkeys(d["id"] for p in periods for d in p["domains"]))
+        lines += ["", "Score (stage) by period:"]
+        rows = [["Period", "Date", "Version", "Overall", *domain_ids]]
+        for p in periods:
+            scores = {d["id"]: d for d in p["domains"]}
+            rows.append(
+                [
+                    p["label"] + (" (provisional)" if p["provisional"] else ""),
+                    p["date"],
+                    p["questionnaire_version"],
+                    f"{number(p['overall']['score'])} ({stage(p['overall']['stage'])})",
+                    *(
+                        f"{number(scores[i]['score'])} ({stage(scores[i]['stage'])})" if i in scores else "-"
+                        for i in domain_ids
+                    ),
+                ]
+            )
+        lines += _columns(rows)
+    if len(periods) < 2:
+        lines += ["", "No earlier assessment to compare with: changes need two or more assessments."]
+    for change in document["changes"]:
+        lines += ["", f"{change['to']} against {change['from']}:"]
+        rows = [["Domain", "Score change", "Stage change", "Direction", "Practices up", "down", "same"]]
+        for name, d in [("Overall", change["overall"]), *((d["name"], d) for d in change["domains"])]:
+            rows.append(
+                [
+                    name,
+                    number(d["score_change"], "+"),
+                    "-" if d["stage_change"] is None else f"{d['stage_change']:+d}" if d["stage_change"] else "0",
+                    d["direction"],
+                    str(d["practices"]["improved"]),
+                    str(d["practices"]["declined"]),
+                    str(d["practices"]["unchanged"]),
+                ]
+            )
+        lines += _columns(rows)
+        steps = change["completed_steps"]
+        marked = sum(1 for s in steps if s["marked_done"])
+        reached = sum(1 for s in steps if s["reached"])
+        lines.append(f"Roadmap steps completed: {len(steps)} ({marked} marked done, {reached} with the level reached).")
+    only = document["questions_in_one_version_only"]
+    if only:
+        listed = ", ".join(f"{q['id']} ({', '.join(q['versions'])})" for q in only)
+        lines += ["", f"Questions in some versions only (no change to show): {listed}."]
+    for problem in document["left_out"]:
+        lines.append(f"Left out: {problem}")
+    return "\n".join(lines)
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    """Print an organisation's overall and domain scores and stages by period, and the changes between periods."""
+    db = _database()
+    try:
+        organisation = get_organisation(db, args.organisation)
+        assessments = list_assessments(db, organisation.id)
+        if not assessments:
+            raise CliError(
+                f"{organisation.name} has no assessments yet; start one in the app (make run), then run this again."
+            )
+        # The questionnaire of the latest assessment: assessments on another questionnaire do not compare.
+        latest = max(assessments, key=lambda a: (a.assessment_date, a.id))
+        history = organisation_history(db, organisation.id, latest.questionnaire_id)
+        if not history.reports:
+            raise CliError("none of the assessments can be loaded: " + "; ".join(history.skipped))
+        changes = [compare_reports(db, a, b) for a, b in zip(history.reports, history.reports[1:], strict=False)]
+    except (StorageError, UnknownQuestionnaire, ScoringError) as exc:
+        raise CliError(str(exc)) from None
+    document = trend_json(organisation, history, changes)
+    print(json.dumps(document, indent=2, ensure_ascii=False) if args.format == "json" else trend_table(document))
+    return 0
+
+
+def add_trend_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `trend` command."""
+    trend = commands.add_parser("trend", help="an organisation's scores and stages by period, and what changed")
+    trend.add_argument("organisation", metavar="ORGANISATION_ID", type=int, help="see `python cli.py list`")
+    trend.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    trend.set_defaults(run=cmd_trend)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
@@ -986,11 +1170,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_access_commands(commands)
     add_workshop_commands(commands)
     add_benchmark_commands(commands)
+    add_trend_command(commands)
     return parser
 
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
-USES_CATALOGUE = frozenset({"export", "report", "import", "demo", "links", "workshop", "benchmark", "benchmark-pack"})
+USES_CATALOGUE = frozenset(
+    {"export", "report", "import", "demo", "links", "workshop", "benchmark", "benchmark-pack", "trend"}
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

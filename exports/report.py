@@ -19,17 +19,23 @@ from scoring import (
     NA,
     AssessmentScore,
     BenchmarkResult,
+    Comparison,
     PeerFilter,
+    Period,
     Response,
     RoadmapStep,
+    VersionOnlyQuestion,
     benchmark,
     build_roadmap,
+    compare,
     domain_trend,
     question_trend,
     score_assessment,
     score_columns,
     select_peer_group,
+    target_trend,
     trend_point,
+    version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
 from storage import (
@@ -296,6 +302,64 @@ def organisation_trend(db: Database, report: AssessmentReport) -> tuple[pd.DataF
         for a in sorted(earlier, key=lambda a: (a.assessment_date, a.id))
     ]
     return domain_trend(points), question_trend(points)
+
+
+@dataclass(frozen=True)
+class OrganisationHistory:
+    """An organisation's assessments on one questionnaire (any of its versions), oldest first, each scored.
+
+    `domains` and `targets` are `scoring.domain_trend` and `scoring.target_trend` of them;
+    `version_only` lists the questions some of their versions lack (empty on one version). An
+    assessment whose questionnaire version is not installed is left out, and `skipped` says which and why.
+    """
+
+    reports: tuple[AssessmentReport, ...]
+    domains: pd.DataFrame
+    targets: pd.DataFrame
+    version_only: tuple[VersionOnlyQuestion, ...]
+    skipped: tuple[str, ...]
+
+    def previous(self, assessment_id: int) -> AssessmentReport | None:
+        """Return the assessment just before this one, or None for the first (or one not in the history)."""
+        ids = [r.assessment.id for r in self.reports]
+        index = ids.index(assessment_id) if assessment_id in ids else 0
+        return self.reports[index - 1] if index > 0 else None
+
+
+def organisation_history(db: Database, organisation_id: int, questionnaire_id: str) -> OrganisationHistory:
+    """Load and score every assessment of an organisation on one questionnaire, in date order, for its trends."""
+    reports: list[AssessmentReport] = []
+    skipped: list[str] = []
+    ordered = sorted(list_assessments(db, organisation_id), key=lambda a: (a.assessment_date, a.id))
+    for assessment in ordered:
+        if assessment.questionnaire_id != questionnaire_id:
+            continue
+        try:
+            reports.append(load_report(db, assessment.id))
+        except UnknownQuestionnaire as exc:
+            skipped.append(f"{assessment.label}: {exc}")
+    points = [trend_point(r.assessment.label, r.assessment.assessment_date, r.score) for r in reports]
+    return OrganisationHistory(
+        reports=tuple(reports),
+        domains=domain_trend(points),
+        targets=target_trend(points),
+        version_only=version_only_questions([r.questionnaire for r in reports]),
+        skipped=tuple(skipped),
+    )
+
+
+def _period(db: Database, report: AssessmentReport) -> Period:
+    done = frozenset(
+        (item.question_id, item.to_level)
+        for item in list_roadmap_items(db, report.assessment.id)
+        if item.status == "done"
+    )
+    return Period(report.assessment.label, report.assessment.assessment_date, report.questionnaire, report.score, done)
+
+
+def compare_reports(db: Database, earlier: AssessmentReport, later: AssessmentReport) -> Comparison:
+    """Compare two scored assessments (`scoring.compare`), with the roadmap steps marked done on each."""
+    return compare(_period(db, earlier), _period(db, later))
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,20 @@ Trends (scoring.trends)
     trend_point(label, date, assessment_score) -> TrendPoint
     domain_trend(points) -> DataFrame[label, date, domain_id, score, stage, score_change, stage_change]
     question_trend(points) -> DataFrame[label, date, question_id, level, level_change]
+    target_trend(points) -> DataFrame[label, date, domain_id, target] (trend points carry each assessment's targets)
+
+Two assessments compared (scoring.comparison)
+    compare(earlier: Period, later: Period) -> Comparison(earlier, later, overall, domains, practices, completed)
+        Period(label, date, questionnaire, score, done=frozenset of (question_id, level) marked done)
+        DomainChange(domain_id, name, earlier, later, direction, improved, declined, unchanged),
+            .score_change, .stage_change
+        PracticeChange(question_id, domain_id, practice, earlier_level, earlier_na, later_level, later_na,
+                       direction, earlier_statement, later_statement)
+        CompletedStep(question_id, domain_id, practice, to_level, action, earlier_level, later_level,
+                      marked_done, reached)
+        direction: improved, declined, unchanged, not comparable, new or dropped
+    completed_steps(earlier, later) -> tuple[CompletedStep, ...]
+    version_only_questions(questionnaires) -> tuple[VersionOnlyQuestion(question_id, domain_id, text, versions), ...]
 
 Workshops (scoring.workshop)
     distributions(questionnaire, responses, agreements=()) -> tuple[Distribution, ...]
@@ -64,12 +78,23 @@ from scoring.benchmark import (
     score_columns,
     select_peer_group,
 )
+from scoring.comparison import (
+    Comparison,
+    CompletedStep,
+    DomainChange,
+    Period,
+    PracticeChange,
+    VersionOnlyQuestion,
+    compare,
+    completed_steps,
+    version_only_questions,
+)
 from scoring.domains import DomainScore, OverallScore
 from scoring.errors import ScoringError
 from scoring.responses import NA, NotApplicable, QuestionResult, Response, lower_median, resolve_questions
 from scoring.roadmap import PhaseLoad, RoadmapStep, build_roadmap, phase_loads, roadmap_is_provisional
 from scoring.targets import gap, resolve_targets
-from scoring.trends import ScorePoint, TrendPoint, domain_trend, question_trend, trend_point
+from scoring.trends import ScorePoint, TrendPoint, domain_trend, question_trend, target_trend, trend_point
 from scoring.workshop import (
     AgreedItem,
     Agreement,
@@ -88,22 +113,30 @@ __all__ = [
     "Agreement",
     "AssessmentScore",
     "BenchmarkResult",
+    "Comparison",
+    "CompletedStep",
     "Distribution",
+    "DomainChange",
     "DomainScore",
     "NotApplicable",
     "OverallScore",
     "PeerFigure",
     "PeerFilter",
+    "Period",
     "PhaseLoad",
+    "PracticeChange",
     "QuestionResult",
     "Response",
     "RoadmapStep",
     "ScorePoint",
     "ScoringError",
     "TrendPoint",
+    "VersionOnlyQuestion",
     "WorkshopSummary",
     "benchmark",
     "build_roadmap",
+    "compare",
+    "completed_steps",
     "disagreements_first",
     "distributions",
     "domain_trend",
@@ -120,5 +153,7 @@ __all__ = [
     "score_questions",
     "select_peer_group",
     "summary",
+    "target_trend",
     "trend_point",
+    "version_only_questions",
 ]

@@ -18,6 +18,7 @@ from scoring.errors import ScoringError
 
 DOMAIN_TREND_COLUMNS = ("label", "date", "domain_id", "score", "stage", "score_change", "stage_change")
 QUESTION_TREND_COLUMNS = ("label", "date", "question_id", "level", "level_change")
+TARGET_TREND_COLUMNS = ("label", "date", "domain_id", "target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +31,17 @@ class ScorePoint:
 
 @dataclass(frozen=True, slots=True)
 class TrendPoint:
-    """One assessment in a trend: its label (e.g. FY2026), date, domain scores and question levels.
+    """One assessment in a trend: its label (e.g. FY2026), date, domain scores, question levels and targets.
 
     `domains` is keyed by domain id and may hold "overall"; `questions` maps stable question ids
-    to levels (None for N/A or unanswered).
+    to levels (None for N/A or unanswered); `targets` maps domain ids to the target level set then.
     """
 
     label: str
     date: dt.date
     domains: Mapping[str, ScorePoint] = field(hash=False)
     questions: Mapping[str, int | None] = field(hash=False)
+    targets: Mapping[str, int] = field(default_factory=dict, hash=False)
 
 
 def trend_point(label: str, date: dt.date, score: AssessmentScore) -> TrendPoint:
@@ -48,7 +50,7 @@ def trend_point(label: str, date: dt.date, score: AssessmentScore) -> TrendPoint
         domain.domain_id: ScorePoint(domain.score, domain.stage) for domain in score.domains
     }
     questions = {question_id: None if result.na else result.level for question_id, result in score.questions.items()}
-    return TrendPoint(label=label, date=date, domains=domains, questions=questions)
+    return TrendPoint(label=label, date=date, domains=domains, questions=questions, targets=dict(score.targets))
 
 
 def _ordered(points: Sequence[TrendPoint]) -> list[TrendPoint]:
@@ -96,3 +98,19 @@ def question_trend(points: Sequence[TrendPoint]) -> pd.DataFrame:
     )
     frame["level_change"] = frame.groupby("question_id", sort=False)["level"].diff().astype("Int64")
     return frame.loc[:, list(QUESTION_TREND_COLUMNS)]
+
+
+def target_trend(points: Sequence[TrendPoint]) -> pd.DataFrame:
+    """Return one row per assessment and domain with a target: label, date, domain_id, target, in date order.
+
+    Targets are set per assessment, so a target raised for FY2026 shows from FY2026 on.
+    """
+    rows = [
+        (point.label, point.date, domain_id, target)
+        for point in _ordered(points)
+        for domain_id, target in point.targets.items()
+    ]
+    frame = pd.DataFrame(rows, columns=list(TARGET_TREND_COLUMNS))
+    return frame.astype({"label": "string", "domain_id": "string", "target": "Int64"}).assign(
+        date=pd.to_datetime(frame["date"])
+    )

@@ -882,3 +882,111 @@ def test_benchmark_pack_import_lists_row_numbered_problems_and_imports_nothing(
     err = capsys.readouterr().err
     assert "nothing was imported" in err and "row 2: region 'Moon'" in err
     assert "Traceback" not in err
+
+
+# trend
+
+
+def _trend_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, years: tuple[str, ...]) -> None:
+    """Acme (organisation 1) with one assessment per label in `years`, every question of a domain at the same level.
+
+    FY2025: RISK 1, the rest 2. FY2026: RISK 3, BIA 1, the rest 2; FY2025's step of TEST-01 to 3 is marked done.
+    """
+    from datetime import date
+
+    from questionnaires.catalog import get_questionnaire
+    from storage import (
+        connect,
+        create_assessment,
+        create_organisation,
+        get_or_create_respondent,
+        save_answer,
+        save_roadmap_item,
+    )
+
+    levels = {"FY2025": {"RISK": 1}, "FY2026": {"RISK": 3, "BIA": 1}}
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "trend.db"))
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = connect()
+    organisation = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    for label in years:
+        assessment = create_assessment(db, organisation.id, questionnaire, label, date(int(label[2:]), 3, 31))
+        person = get_or_create_respondent(db, assessment.id, "Manager")
+        for question in questionnaire.questions:
+            level = levels[label].get(question.domain, 2)
+            save_answer(db, questionnaire, assessment.id, person.id, question.id, level)
+        if label == "FY2025":
+            save_roadmap_item(db, questionnaire, assessment.id, "TEST-01", 3, status="done")
+
+
+def test_trend_prints_score_and_stage_by_period_and_the_changes_against_the_previous_assessment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _trend_database(tmp_path, monkeypatch, ("FY2025", "FY2026"))
+    assert main(["trend", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Acme: 2 assessment(s) on itscm."
+    assert lines[2] == "Score (stage) by period:"
+    assert lines[3].split() == ["Period", "Date", "Version", "Overall", "RISK", "BIA", "REC", "TEST", "GOV"]
+    assert lines[4].split()[:4] == ["FY2025", "2025-03-31", "2026.1", "1.80"]
+    assert lines[4].split()[5:7] == ["1.00", "(1)"]
+    assert lines[5].split()[5:9] == ["3.00", "(3)", "1.00", "(1)"]
+    assert lines[7] == "FY2026 against FY2025:"
+    rows = {line.split("  ")[0]: line.split() for line in lines[9:15]}
+    assert rows["Risk assessment"][-6:] == ["+2.00", "+2", "improved", "12", "0", "0"]
+    assert rows["Business impact analysis"][-6:] == ["-1.00", "-1", "declined", "0", "13", "0"]
+    assert rows["Recovery strategies"][-6:] == ["+0.00", "0", "unchanged", "0", "0", "13"]
+    # FY2025's RISK steps to 2 and 3 were reached; TEST-01's step to 3 was marked done.
+    assert lines[15] == "Roadmap steps completed: 25 (1 marked done, 24 with the level reached)."
+
+
+def test_trend_as_json_gives_the_periods_and_each_ones_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _trend_database(tmp_path, monkeypatch, ("FY2025", "FY2026"))
+    assert main(["trend", "1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["organisation"] == {"id": 1, "name": "Acme", "illustrative": False}
+    assert [(p["label"], p["overall"]["stage"]) for p in document["periods"]] == [("FY2025", 1), ("FY2026", 1)]
+    assert document["periods"][1]["domains"][0] == {
+        "id": "RISK",
+        "name": "Risk assessment",
+        "score": 3.0,
+        "stage": 3,
+        "target": 3,
+    }
+    [change] = document["changes"]
+    assert (change["from"], change["to"]) == ("FY2025", "FY2026")
+    risk = change["domains"][0]
+    assert (risk["direction"], risk["score_change"], risk["stage_change"]) == ("improved", 2.0, 2)
+    practices = {p["id"]: p for p in change["practices"]}
+    assert practices["RISK-01"] == {"id": "RISK-01", "domain": "RISK", "from": 1, "to": 3, "direction": "improved"}
+    assert practices["BIA-01"]["direction"] == "declined"
+    assert "REC-01" not in practices  # unchanged practices are counted, not listed
+    assert {"id": "TEST-01", "to_level": 3, "marked_done": True, "reached": False} in change["completed_steps"]
+    assert document["questions_in_one_version_only"] == [] and document["left_out"] == []
+
+
+def test_trend_of_one_assessment_says_changes_need_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _trend_database(tmp_path, monkeypatch, ("FY2026",))
+    assert main(["trend", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "FY2026  2026-03-31" in out
+    assert out.endswith("No earlier assessment to compare with: changes need two or more assessments.\n")
+
+
+def test_trend_of_an_unknown_organisation_or_one_without_assessments_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, create_organisation
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    assert main(["trend", "7"]) == 1
+    assert capsys.readouterr().err == "error: No organisation with id 7; pick one from the list of organisations.\n"
+    create_organisation(connect(), "Quiet Ltd", "Retail", "250-999 employees", "Europe")
+    assert main(["trend", "1", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: Quiet Ltd has no assessments yet; start one in the app")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from questionnaires.model import Phase, Questionnaire
 from scoring import OVERALL, AssessmentScore, BenchmarkResult, PhaseLoad, RoadmapStep, phase_loads
@@ -842,3 +843,139 @@ def vote_distribution(
         bargap=0.25,
     )
     return _style(fig, title, height=260)
+
+
+STAGE_COLOUR = "#8a8f98"
+TARGET_TREND_COLUMNS = ("label", "domain_id", "target")
+TREND_PANEL_COLUMNS = 2
+"""Panels side by side in `trend_panels`: two still leave each panel readable on a phone."""
+
+
+def _by_label(rows: pd.DataFrame, column: str, labels: Sequence[str]) -> list[float | None]:
+    """Return the column's value for each label, None where the label has no row or no value."""
+    values = {str(label): value for label, value in zip(rows["label"], rows[column], strict=True)}
+    return [_number_or_none(values.get(label)) for label in labels]
+
+
+def _level_name(questionnaire: Questionnaire | None, value: float | None) -> str:
+    if value is None:
+        return "none"
+    return plain(level_label(questionnaire, int(value)) if questionnaire else int(value))
+
+
+def trend_panels(
+    domain_trend_df: pd.DataFrame,
+    target_trend_df: pd.DataFrame | None = None,
+    questionnaire: Questionnaire | None = None,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Return one small panel per domain (the overall result first) of score, stage and target per assessment.
+
+    `domain_trend_df` is what `scoring.domain_trend` returns and `target_trend_df` what
+    `scoring.target_trend` returns. Every panel has the same assessments along its x axis, so a domain
+    missing from one questionnaire version (or not scored) leaves a gap there. Each trace carries its
+    domain id as `meta`. With `questionnaire`, domains get their names and order and scores their level
+    colours; domain ids of other versions still get a panel.
+    """
+    missing = [column for column in TREND_COLUMNS if column not in domain_trend_df.columns]
+    if target_trend_df is not None:
+        missing += [column for column in TARGET_TREND_COLUMNS if column not in target_trend_df.columns]
+    if missing:
+        raise ValueError(
+            "trend_panels needs the columns of scoring.domain_trend and scoring.target_trend; "
+            f"missing: {', '.join(missing)}"
+        )
+    frame = domain_trend_df.sort_values(["date", "label"], kind="stable")
+    labels = list(dict.fromkeys(str(label) for label in frame["label"]))
+    names: Mapping[str, str] = _domain_names(questionnaire) if questionnaire is not None else {}
+    present = list(dict.fromkeys(str(domain_id) for domain_id in frame["domain_id"]))
+    panels = ([OVERALL] if OVERALL in present else []) + [d for d in names if d in present]
+    panels += [d for d in present if d not in panels]
+    titles = ["Overall" if d == OVERALL else plain(names.get(d, d)) for d in panels]
+    rows = max(1, -(-len(panels) // TREND_PANEL_COLUMNS))
+    fig = make_subplots(
+        rows=rows,
+        cols=TREND_PANEL_COLUMNS,
+        subplot_titles=titles or None,
+        shared_xaxes="all",
+        shared_yaxes="all",
+        horizontal_spacing=0.08,
+        vertical_spacing=0.3 / rows if rows > 1 else 0.1,
+    )
+    x = [plain(label) for label in labels]
+    scale = questionnaire.level_numbers if questionnaire is not None else None
+    for index, (domain_id, name) in enumerate(zip(panels, titles, strict=True)):
+        where = {"row": index // TREND_PANEL_COLUMNS + 1, "col": index % TREND_PANEL_COLUMNS + 1}
+        mine = frame[frame["domain_id"] == domain_id]
+        scores = _by_label(mine, "score", labels)
+        stages = _by_label(mine, "stage", labels) if "stage" in mine.columns else [None] * len(labels)
+        first = index == 0
+        fig.add_trace(
+            go.Scatter(
+                name="Score",
+                legendgroup="score",
+                showlegend=first,
+                meta=domain_id,
+                x=x,
+                y=scores,
+                mode="lines+markers",
+                line={"color": SCORE_COLOUR, "width": 2.5},
+                marker={
+                    "size": 9,
+                    "color": [level_colour(s, scale) if scale and s is not None else SCORE_COLOUR for s in scores],
+                    "line": {"color": SCORE_COLOUR, "width": 1.5},
+                },
+                customdata=[[name, _level_name(questionnaire, stage)] for stage in stages],
+                hovertemplate="<b>%{customdata[0]}</b>, %{x}<br>Score %{y:.2f}<br>Stage %{customdata[1]}"
+                "<extra></extra>",
+            ),
+            **where,
+        )
+        fig.add_trace(
+            go.Scatter(
+                name="Stage",
+                legendgroup="stage",
+                showlegend=first,
+                meta=domain_id,
+                x=x,
+                y=stages,
+                mode="lines+markers",
+                line={"color": STAGE_COLOUR, "width": 1.5, "dash": "dot"},
+                marker={"size": 6, "symbol": "square", "color": STAGE_COLOUR},
+                customdata=[[name, _level_name(questionnaire, stage)] for stage in stages],
+                hovertemplate="<b>%{customdata[0]}</b>, %{x}<br>Stage %{customdata[1]}<extra></extra>",
+            ),
+            **where,
+        )
+        if target_trend_df is None or domain_id == OVERALL:
+            continue
+        targets = _by_label(target_trend_df[target_trend_df["domain_id"] == domain_id], "target", labels)
+        if all(target is None for target in targets):
+            continue
+        fig.add_trace(
+            go.Scatter(
+                name="Target",
+                legendgroup="target",
+                showlegend=not any(t.name == "Target" for t in fig.data),
+                meta=domain_id,
+                x=x,
+                y=targets,
+                mode="lines",
+                line={"color": TARGET_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
+                customdata=[[name, _level_name(questionnaire, target)] for target in targets],
+                hovertemplate="<b>%{customdata[0]}</b>, %{x}<br>Target %{customdata[1]}<extra></extra>",
+            ),
+            **where,
+        )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False, showticklabels=True)
+    fig.update_yaxes(gridcolor=GRID_COLOUR, zeroline=False)
+    if questionnaire is not None:
+        tickvals = list(questionnaire.level_numbers)
+        fig.update_yaxes(range=[tickvals[0] - 0.3, tickvals[-1] + 0.3], tickvals=tickvals)
+    fig.update_annotations(font={"size": 14})  # the panel titles
+    if frame.empty:
+        fig.add_annotation(
+            x=0.5, y=0.5, xref="paper", yref="paper", text=NO_TREND_TEXT, showarrow=False, font={"size": 15}
+        )
+    return _style(fig, title, height=110 + 220 * rows)

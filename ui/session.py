@@ -25,6 +25,8 @@ PAGES = {
     "questionnaire": "app_pages/questionnaire.py",
     "results": "app_pages/results.py",
     "roadmap": "app_pages/roadmap.py",
+    "trends": "app_pages/trends.py",
+    "benchmark": "app_pages/benchmark.py",
     "data": "app_pages/data.py",
     "workshop": "app_pages/workshop.py",
     "links": "app_pages/links.py",
