@@ -278,7 +278,7 @@ EXPORT_FORMATS = {".xlsx": "workbook", ".json": "json", ".csv": "answers-csv"}
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """List organisations and their assessments with ids, for `export`."""
+    """List organisations and their assessments with ids, for `export`, `trend`, `users --org` and the rest."""
     del args
     db = _database()
     organisations = list_organisations(db)
@@ -287,7 +287,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for organisation in organisations:
         mark = " (illustrative)" if organisation.illustrative else ""
-        print(f"{organisation.name}{mark}")
+        print(f"organisation {organisation.id}: {organisation.name}{mark}")
         for assessment in list_assessments(db, organisation.id):
             print(
                 f"  {assessment.id:>5}  {assessment.label:<12} {assessment.assessment_date}  "

@@ -230,7 +230,11 @@ def test_export_and_import_move_an_assessment_to_another_database(
     monkeypatch.setenv("ITSCM_DB", str(tmp_path / "source.db"))
     assert main(["demo"]) == 0
     assert main(["list"]) == 0
-    assert "Northwind Mutual Insurance (illustrative)" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "Northwind Mutual Insurance (illustrative)" in listed
+    # Organisation ids are listed too: `trend` and `users --org` take them.
+    organisation = load_report(connect(), 3).organisation
+    assert f"organisation {organisation.id}: {organisation.name}" in listed
     source = load_report(connect(), 3)
     assert main(["export", "3", str(tmp_path / "out.json")]) == 0
     assert main(["export", "3", str(tmp_path / "out.xlsx")]) == 0
