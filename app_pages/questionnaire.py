@@ -198,7 +198,8 @@ def clear(question: Question) -> None:
 
 def level_text(question: Question, option: int | str) -> str:
     if option == NA_OPTION:
-        return "**N/A** · this practice does not apply to us"
+        reason = " (write why in the comment first)" if question.na_requires_justification else ""
+        return f"**N/A** · this practice does not apply to us{reason}"
     name = questionnaire.level(int(option)).name
     return f"**{option} {md(name)}** · {md(question.levels[int(option)])}"
 
@@ -240,10 +241,9 @@ def question_block(question: Question, disabled: bool = False) -> None:
         with st.expander("Guidance and evidence examples"):
             st.markdown(md(question.guidance))
             st.markdown("Evidence that would support an answer:")
-            st.markdown("\n".join(f"- {md(example)}" for example in question.evidence))
+            st.markdown("\n".join(f"- {md(example)}" for example in question.evidence_lines))
             if question.references:
-                refs = "; ".join(f"{r.standard} {r.ref}" for r in question.references)
-                st.caption(f"References: {md(refs)}")
+                st.caption(f"References: {md(questionnaire.references_text(question))}")
         notice = st.session_state.get(widget_key("notice", question.id))
         if notice is not None:
             kind, text, field = notice

@@ -501,7 +501,7 @@ def _note(questionnaire: Questionnaire, question_id: str, level: int | None, rng
         return notes.na or _GENERIC.na
     if rng.random() >= NOTE_SHARE:
         return None
-    low = level < questionnaire.scoring.default_target
+    low = level < questionnaire.default_target
     choices = (notes.low if low else notes.high) or (_GENERIC.low if low else _GENERIC.high)
     return rng.choice(choices)
 
@@ -539,8 +539,8 @@ def _domain_levels(
 
 
 def _raised_targets(spec: _OrganisationSpec, questionnaire: Questionnaire) -> dict[str, int]:
-    raised = min(questionnaire.scoring.default_target + 1, questionnaire.max_level)
-    if raised == questionnaire.scoring.default_target:
+    raised = min(questionnaire.default_target + 1, questionnaire.max_level)
+    if raised == questionnaire.default_target:
         return {}
     domain_ids = [domain.id for domain in questionnaire.domains]
     return {domain_id: raised for domain_id in spec.raised_targets if domain_id in domain_ids}
@@ -686,7 +686,7 @@ def _roadmap(
     lower levels first, then higher question weight x domain weight, then lower effort, then
     questionnaire order.
     """
-    default = questionnaire.scoring.default_target
+    default = questionnaire.default_target
     points = questionnaire.scoring.effort_points
     domain_weights = {domain.id: domain.weight for domain in questionnaire.domains}
     candidates: list[tuple[tuple[int, float, int, int], Question, int]] = []

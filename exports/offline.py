@@ -301,7 +301,7 @@ def _write_questions(ws: Worksheet, questionnaire: Questionnaire, answers: Mappi
             questionnaire.domain(question.domain).name,
             question.text,
             question.guidance,
-            "\n".join(f"• {example}" for example in question.evidence),
+            "\n".join(f"• {example}" for example in question.evidence_lines),
             *(question.levels.get(n, "") for n in scale),
         ]
         for index, text in enumerate(texts, start=1):

@@ -240,7 +240,7 @@ def how_to_read(questionnaire: Questionnaire) -> tuple[str, ...]:
         "mean of the domain scores.",
         f"Stage: the highest level that practices carrying at least {scoring.stage_threshold:.0%} of a domain's "
         f"answered weight reach. The overall stage is {overall_stage}.",
-        f"Target and gap: the level aimed for in each domain (default {scoring.default_target}); gap = target - stage.",
+        f"Target and gap: the level aimed for in each domain (default {questionnaire.default_target}); gap = target - stage.",
         "Completeness: answered questions (N/A included) out of all questions; results under 100 % are provisional.",
         "Several respondents: the agreed consensus where one was set, otherwise the median of their levels rounded "
         f"down; a spread of {scoring.disagreement_spread} or more levels flags a disagreement.",

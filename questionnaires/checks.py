@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from questionnaires.patterns import pattern_problem
 
 Found = tuple[tuple[str | int, ...], str]
 
@@ -94,6 +97,9 @@ def cross_reference_problems(data: Any, lines: dict[Any, int]) -> list[Found]:
                         )
                     )
 
+    found += _question_extension_problems(data, levels)
+    found += _reference_problems(data)
+
     for i, domain in _items(data, "domains"):
         domain_id = domain.get("id")
         if isinstance(domain_id, str) and "questions" in data and domain_id not in used_domains:
@@ -109,6 +115,121 @@ def cross_reference_problems(data: Any, lines: dict[Any, int]) -> list[Found]:
                     f"default_target {target} is not in the scale ({_scale(levels)}); use a level number.",
                 )
             )
+    return found
+
+
+def _question_extension_problems(data: Any, levels: dict[int, Any]) -> list[Found]:
+    """Return problems with levelled evidence, N/A justification, and replaced or retired ids."""
+    found: list[Found] = []
+    question_ids = {q.get("id") for _, q in _items(data, "questions")}
+    has_previous = isinstance(data, dict) and isinstance(data.get("previous_version"), str)
+    replaced: dict[str, int] = {}
+    for i, question in _items(data, "questions"):
+        for j, example in _items(question, "evidence"):
+            level = example.get("level")
+            if levels and isinstance(level, int) and not isinstance(level, bool) and level not in levels:
+                found.append(
+                    (
+                        ("questions", i, "evidence", j, "level"),
+                        f"evidence for level {level}, which is not in the scale ({_scale(levels)}); use a level number.",
+                    )
+                )
+        if question.get("na_requires_justification") is True and question.get("na_allowed") is not True:
+            found.append(
+                (
+                    ("questions", i, "na_requires_justification"),
+                    "a justification is asked for N/A answers, but N/A is not allowed here; set na_allowed: true "
+                    "or remove na_requires_justification.",
+                )
+            )
+        olds = question.get("replaces")
+        if not isinstance(olds, list) or not olds:
+            continue
+        if not has_previous:
+            found.append(
+                (
+                    ("questions", i, "replaces"),
+                    'replaces names ids of an earlier version; say which with previous_version: "<version>" '
+                    "at the top of the questionnaire.",
+                )
+            )
+        for j, old in enumerate(olds):
+            if not isinstance(old, str):
+                continue
+            if old in question_ids and old != question.get("id"):
+                found.append(
+                    (
+                        ("questions", i, "replaces", j),
+                        f"{old} is replaced but also still a question of this version; a replaced id is never "
+                        "reused, so remove it from replaces or give the question a new id.",
+                    )
+                )
+            if old == question.get("id"):
+                found.append(
+                    (
+                        ("questions", i, "replaces", j),
+                        f"{old} replaces itself; a question that keeps its meaning keeps its id without replaces.",
+                    )
+                )
+            replaced.setdefault(old, i)
+    for i, retired in _items(data, "retired"):
+        old = retired.get("id")
+        if old in question_ids or old in replaced:
+            found.append(
+                (
+                    ("retired", i, "id"),
+                    f"{old} is retired but also kept or replaced in this version; list it in one place only.",
+                )
+            )
+        if not has_previous:
+            found.append(
+                (("retired", i, "id"), "retired names ids of an earlier version; add previous_version at the top.")
+            )
+    return found
+
+
+def _reference_problems(data: Any) -> list[Found]:
+    """Return problems with declared standards and with references that don't match their declaration."""
+    found: list[Found] = []
+    declared: dict[str, re.Pattern[str] | None] = {}
+    found += _duplicates(data, "standards", "name", "standard", {})
+    for i, standard in _items(data, "standards"):
+        name, pattern = standard.get("name"), standard.get("ref_pattern")
+        if not isinstance(name, str):
+            continue
+        compiled = None
+        if isinstance(pattern, str):
+            problem = pattern_problem(pattern)
+            if problem:
+                found.append((("standards", i, "ref_pattern"), problem))
+            else:
+                compiled = re.compile(pattern)
+        declared.setdefault(name, compiled)
+    if not declared:
+        return found
+    names = ", ".join(sorted(declared))
+    for i, question in _items(data, "questions"):
+        for j, reference in _items(question, "references"):
+            standard, ref = reference.get("standard"), reference.get("ref")
+            if not isinstance(standard, str):
+                continue
+            if standard not in declared:
+                found.append(
+                    (
+                        ("questions", i, "references", j, "standard"),
+                        f"standard {standard!r} is not declared; use one of {names} or add it under standards.",
+                    )
+                )
+                continue
+            compiled = declared[standard]
+            if compiled is not None and isinstance(ref, str) and not compiled.fullmatch(ref.strip()):
+                found.append(
+                    (
+                        ("questions", i, "references", j, "ref"),
+                        f"ref {ref!r} is not in the form declared for {standard} ({compiled.pattern}); "
+                        "correct the ref or the standard's ref_pattern.",
+                    )
+                )
     return found
 
 

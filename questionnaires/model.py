@@ -58,7 +58,8 @@ class Scoring(Strict):
 
     stage_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
     overall_stage: Literal["lowest_domain", "floor_of_score"] = "lowest_domain"
-    default_target: Annotated[int, Field(ge=0, le=10)] = 3
+    # None: the level just above the middle of the scale (3 on 1-5, 3 on 0-5, 3 on 1-4).
+    default_target: Annotated[int, Field(ge=0, le=10)] | None = None
     disagreement_spread: Annotated[int, Field(ge=1, le=10)] = 2
     effort_points: dict[Effort, Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: {"S": 1, "M": 3, "L": 8}
@@ -95,25 +96,50 @@ class Action(Strict):
     effort: Effort
 
 
-Standard = Literal[
-    "ISO 22301:2019",
-    "ISO/TS 22317:2021",
-    "ISO 22300:2021",
-    "NIST SP 800-34",
-    "NIST SP 800-53",
-    "DORA",
-    "DORA RTS 2024/1774",
-    "COBIT 2019",
-    "BCI GPG 2018",
-    "FFIEC BCM 2019",
-]
+RefPattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Relation = Literal["direct", "related", "by_analogy"]
+RELATION_NOTES: dict[str, str] = {"direct": "", "related": "related", "by_analogy": "by analogy"}
+
+
+class StandardDeclaration(Strict):
+    """A standard that references may name: its title, whom it binds, and the form of its refs."""
+
+    name: ShortText
+    title: ShortText | None = None
+    # Who the standard binds, when not everyone (e.g. "EU financial entities in scope of DORA").
+    applies_to: ShortText | None = None
+    # A regular expression every ref to this standard must match in full.
+    ref_pattern: RefPattern | None = None
 
 
 class Reference(Strict):
     """A pointer into a standard: which standard and which clause, control, article or practice."""
 
-    standard: Standard
+    standard: ShortText
     ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    # direct: the reference covers the practice; related: a neighbouring requirement;
+    # by_analogy: it binds others and is cited as a model only.
+    relation: Relation = "direct"
+
+    @property
+    def label(self) -> str:
+        """Return e.g. "DORA Art. 12(5) (by analogy)"."""
+        note = RELATION_NOTES[self.relation]
+        return f"{self.standard} {self.ref}" + (f" ({note})" if note else "")
+
+
+class Evidence(Strict):
+    """An example of evidence, tied to the level it supports."""
+
+    level: Annotated[int, Field(ge=0, le=10)]
+    text: Text
+
+
+class Retired(Strict):
+    """A question id of the previous version that no question of this version carries on."""
+
+    id: QuestionId
+    reason: Text
 
 
 class Question(Strict):
@@ -123,9 +149,13 @@ class Question(Strict):
     domain: str
     text: Text
     guidance: Text
-    evidence: Annotated[list[Text], Field(min_length=1, max_length=10)]
+    evidence: Annotated[list[Text | Evidence], Field(min_length=1, max_length=10)]
     weight: Annotated[int, Field(ge=1, le=10)] = 1
     na_allowed: bool = False
+    # True: an N/A answer must say why in its comment (e.g. a question about third parties).
+    na_requires_justification: bool = False
+    # Ids in the questionnaire's previous_version that this question replaces or merges.
+    replaces: Annotated[list[QuestionId], Field(max_length=20)] = Field(default_factory=list)
     levels: dict[int, Text]
     actions: dict[int, Action] = Field(default_factory=dict)
     references: list[Reference] = Field(default_factory=list)
@@ -134,18 +164,66 @@ class Question(Strict):
         """Return the statement that describes this practice at `level`."""
         return self.levels[level]
 
+    @property
+    def evidence_examples(self) -> tuple[tuple[int | None, str], ...]:
+        """Return each evidence example as (level it supports or None, text)."""
+        return tuple((None, e) if isinstance(e, str) else (e.level, e.text) for e in self.evidence)
+
+    @property
+    def evidence_lines(self) -> tuple[str, ...]:
+        """Return each evidence example as one line of text, prefixed with its level when it has one."""
+        return tuple(text if level is None else f"Level {level}: {text}" for level, text in self.evidence_examples)
+
+
+Version = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")]
+
 
 class Questionnaire(Strict):
     """A whole questionnaire: the maturity model, its scoring settings, domains and questions."""
 
     id: Identifier
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")]
+    version: Version
+    # The version whose question ids `replaces` and `retired` refer to.
+    previous_version: Version | None = None
     title: ShortText
     description: Text | None = None
     levels: Annotated[list[Level], Field(min_length=2, max_length=11)]
     scoring: Scoring = Field(default_factory=Scoring)
     domains: Annotated[list[Domain], Field(min_length=1, max_length=50)]
     questions: Annotated[list[Question], Field(min_length=1, max_length=2000)]
+    # The standards references may name; when empty, any name is accepted unchecked.
+    standards: Annotated[list[StandardDeclaration], Field(max_length=100)] = Field(default_factory=list)
+    retired: Annotated[list[Retired], Field(max_length=2000)] = Field(default_factory=list)
+
+    @property
+    def default_target(self) -> int:
+        """Return the target level of a domain nobody set one for: the setting, else derived from the scale."""
+        if self.scoring.default_target is not None:
+            return self.scoring.default_target
+        low, high = self.min_level, self.max_level
+        wanted = low + -(-(high - low) // 2)
+        return min((n for n in self.level_numbers if n >= wanted), default=high)
+
+    def standard(self, name: str) -> StandardDeclaration | None:
+        """Return the declaration of the standard with this name, or None when it is not declared."""
+        return next((s for s in self.standards if s.name == name), None)
+
+    def references_text(self, question: Question) -> str:
+        """Return a question's references on one line, naming whom a standard binds when not everyone."""
+        labels = []
+        for reference in question.references:
+            declared = self.standard(reference.standard)
+            binds = f" [binds {declared.applies_to}]" if declared and declared.applies_to else ""
+            labels.append(reference.label + binds)
+        return "; ".join(labels)
+
+    def replaced_by(self) -> dict[str, tuple[str, ...]]:
+        """Return, per previous-version id, the ids of this version that carry it on (itself when kept)."""
+        carried: dict[str, list[str]] = {}
+        for question in self.questions:
+            for old in question.replaces:
+                carried.setdefault(old, []).append(question.id)
+        return {old: tuple(new) for old, new in carried.items()}
 
     @property
     def level_numbers(self) -> tuple[int, ...]:

@@ -23,7 +23,7 @@ def resolve_targets(questionnaire: Questionnaire, targets: Mapping[str, int] | N
             f"does not define; use one of {', '.join(domain_ids)}"
         )
     scale = questionnaire.level_numbers
-    default = questionnaire.scoring.default_target
+    default = questionnaire.default_target
     resolved = {domain_id: given.get(domain_id, default) for domain_id in domain_ids}
     for domain_id, target in resolved.items():
         if isinstance(target, bool) or not isinstance(target, int) or target not in scale:

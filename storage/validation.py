@@ -154,9 +154,15 @@ def check_answer_value(
     if na and not question.na_allowed:
         raise AnswerError(f"{where}: N/A is not allowed for this question; choose a level instead.")
     checked_level = None if level is None else check_level(questionnaire, level, field=where, error=AnswerError)
+    checked_comment = check_free_text(comment, field=f"{where}: {comment_field}", error=AnswerError)
+    if na and question.na_requires_justification and not checked_comment.strip():
+        raise AnswerError(
+            f"{where}: N/A needs a reason here (e.g. no provider supplies this service); write why in the "
+            f"{comment_field} first, then choose N/A."
+        )
     return AnswerValue(
         level=checked_level,
         na=na,
-        comment=check_free_text(comment, field=f"{where}: {comment_field}", error=AnswerError),
+        comment=checked_comment,
         evidence=check_free_text(evidence, field=f"{where}: evidence", error=AnswerError),
     )

@@ -164,3 +164,29 @@ def test_history_cannot_be_changed_or_deleted(
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("DELETE FROM answer_history")
     assert answer_history(db, assessment.id)[0].after.level == 3
+
+
+def _with_na_justified(questionnaire: Questionnaire) -> Questionnaire:
+    questions = [
+        q.model_copy(update={"na_requires_justification": True}) if q.id == "BIA-02" else q
+        for q in questionnaire.questions
+    ]
+    return questionnaire.model_copy(update={"questions": questions})
+
+
+def test_na_without_a_reason_is_refused_where_the_question_asks_for_one(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    strict = _with_na_justified(questionnaire)
+    before = table_counts(db)
+    with pytest.raises(AnswerError, match=r"N/A needs a reason here .* write why in the comment first"):
+        save_answer(db, strict, assessment.id, respondent.id, "BIA-02", None, na=True, comment="  ")
+    assert table_counts(db) == before
+
+
+def test_na_with_a_reason_is_stored_where_the_question_asks_for_one(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    strict = _with_na_justified(questionnaire)
+    saved = save_answer(db, strict, assessment.id, respondent.id, "BIA-02", None, na=True, comment="No providers.")
+    assert (saved.na, saved.comment) == (True, "No providers.")
