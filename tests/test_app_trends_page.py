@@ -207,12 +207,12 @@ def test_one_assessment_alone_says_what_trends_need(database):
 
 @pytest.fixture
 def two_versions(database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Version 2026.2 of the shipped questionnaire, in $ITSCM_QUESTIONNAIRES: GOV-14 removed, GOV-15 added, and the
-    governance domain renamed with markup in its name; Acme's FY2025 is on 2026.1, FY2026 on 2026.2."""
-    folder = tmp_path / "extra" / "itscm-2026.2"
+    """Version 2099.1 of the shipped questionnaire, in $ITSCM_QUESTIONNAIRES: GOV-14 removed, GOV-15 added, and the
+    governance domain renamed with markup in its name; Acme's FY2025 is on 2026.1, FY2026 on 2099.1."""
+    folder = tmp_path / "extra" / "itscm-2099.1"
     shutil.copytree(SHIPPED_DIR / "itscm", folder)
     head = folder / "questionnaire.yaml"
-    text = head.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.2"')
+    text = head.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2099.1"')
     head.write_text(text.replace("name: Governance\n", "name: Governance & <i>oversight</i>\n"), encoding="utf-8")
     governance = folder / "governance.yaml"
     text = governance.read_text(encoding="utf-8")
@@ -224,7 +224,7 @@ def two_versions(database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         encoding="utf-8",
     )
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(folder.parent))
-    newer = get_questionnaire("itscm", "2026.2")
+    newer = get_questionnaire("itscm", "2099.1")
     assert {q.id for q in QUESTIONNAIRE.questions} ^ {q.id for q in newer.questions} == {"GOV-14", "GOV-15"}
     organisation = create_organisation(connect(), "Acme", "Retail", "250-999 employees", "Europe")
     return {
@@ -246,7 +246,7 @@ def test_across_two_questionnaire_versions_the_questions_of_one_version_only_are
         "GOV-15": {
             "Domain": "Governance & <i>oversight</i>",
             "Text": "Is the continuity programme funded for the next three years?",
-            "Found in version": "2026.2",
+            "Found in version": "2099.1",
         },
     }
     # The other questions compare by their stable ids across the versions.

@@ -38,6 +38,7 @@ from storage import (
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
 SHIPPED = get_questionnaire("itscm", "2026.1")
+SHIPPED_IDS = ["itscm", "itscm"]  # 2026.1 and 2026.2
 
 
 def _extra_root(tmp_path: Path) -> Path:
@@ -61,7 +62,7 @@ def test_a_broken_extra_folder_is_skipped_with_a_warning_and_every_good_question
     root = _extra_root(tmp_path)
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(root))
     loaded = [(q.id, q.version) for q in available_questionnaires()]
-    assert loaded == [("itscm", SHIPPED.version), ("mini", "1.0"), ("itscm", "2099.1")]
+    assert loaded == [("itscm", "2026.1"), ("itscm", "2026.2"), ("mini", "1.0"), ("itscm", "2099.1")]
     assert get_questionnaire("itscm", SHIPPED.version) == SHIPPED
     (warning,) = catalogue_warnings()
     assert warning.startswith(f"ITSCM_QUESTIONNAIRES: skipped {root / 'broken'}: ")
@@ -76,7 +77,7 @@ def test_a_broken_single_file_reports_its_first_problem_and_how_to_see_the_other
     root.mkdir()
     shutil.copy(ROOT / "tests" / "bad_questionnaires" / "wrong_types.yaml", root / "wrong.yaml")
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(root))
-    assert [q.id for q in available_questionnaires()] == ["itscm"]
+    assert [q.id for q in available_questionnaires()] == SHIPPED_IDS
     (warning,) = catalogue_warnings()
     assert f"skipped {root / 'wrong.yaml'}: version at " in warning
     assert f"2 more problem(s): `python cli.py validate {root / 'wrong.yaml'}` lists them all" in warning
@@ -88,7 +89,7 @@ def test_a_second_copy_of_an_installed_questionnaire_is_skipped_with_a_warning(
     root = tmp_path / "questionnaires"
     shutil.copytree(SHIPPED_DIR / "itscm", root / "copy")
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(root))
-    assert [q.id for q in available_questionnaires()] == ["itscm"]
+    assert [q.id for q in available_questionnaires()] == SHIPPED_IDS
     (warning,) = catalogue_warnings()
     assert f"version '{SHIPPED.version}' is already installed from {SHIPPED_DIR / 'itscm'}" in warning
 
@@ -102,7 +103,7 @@ def test_itscm_questionnaires_naming_no_folder_gives_a_warning_and_the_shipped_q
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], Path], problem: str
 ) -> None:
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(make(tmp_path)))
-    assert [q.id for q in available_questionnaires()] == ["itscm"]
+    assert [q.id for q in available_questionnaires()] == SHIPPED_IDS
     (warning,) = catalogue_warnings()
     assert warning.startswith(f"ITSCM_QUESTIONNAIRES={make(tmp_path)} {problem}")
     assert "point it at a folder" in warning
@@ -115,7 +116,7 @@ def test_an_extra_folder_without_questionnaire_files_is_ignored_quietly(
     (tmp_path / "docs" / "notes.txt").write_text("not a questionnaire")
     (tmp_path / ".git").mkdir()
     monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(tmp_path))
-    assert [q.id for q in available_questionnaires()] == ["itscm"]
+    assert [q.id for q in available_questionnaires()] == SHIPPED_IDS
     assert catalogue_warnings() == ()
 
 
