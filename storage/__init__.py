@@ -29,6 +29,7 @@ from storage.respondents import add_respondent, get_or_create_respondent, get_re
 from storage.roadmap import list_roadmap_items, save_roadmap_item
 from storage.targets import list_targets, set_target
 from storage.transactions import write_transaction
+from storage.upgrade import Upgrade, upgrade_assessment
 from storage.users import (
     add_user,
     assign_organisations,
@@ -57,6 +58,7 @@ __all__ = [
     "ENV_VAR",
     "LATEST_VERSION",
     "AssessmentContent",
+    "Upgrade",
     "WorkshopError",
     "add_respondent",
     "add_user",
@@ -123,6 +125,7 @@ __all__ = [
     "set_role",
     "set_target",
     "update_answer",
+    "upgrade_assessment",
     "write_assessment_content",
     "write_transaction",
 ]

@@ -1,0 +1,136 @@
+"""Move an assessment to the next version of its questionnaire, as a new assessment beside the old one.
+
+The answers, agreed levels, targets and roadmap steps of questions that keep their meaning (same id
+in both versions) are carried over; questions that are new or replace earlier ones are left to
+answer. The earlier assessment is not touched, so nothing anyone entered is lost: it stays in the
+history and the trends, and can be deleted once the new one is complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from questionnaires.lineage import NotASuccessor, successor_lineage
+from questionnaires.model import Questionnaire
+from storage.answers import list_answers
+from storage.assessments import create_assessment, get_assessment
+from storage.choices import MAX_LABEL
+from storage.consensus import list_consensus
+from storage.content import (
+    AssessmentContent,
+    ConsensusContent,
+    RespondentContent,
+    RoadmapItemContent,
+    write_assessment_content,
+)
+from storage.errors import AssessmentError, StorageError
+from storage.records import Answer, Assessment
+from storage.respondents import list_respondents
+from storage.roadmap import list_roadmap_items
+from storage.targets import list_targets
+from storage.transactions import write_transaction
+from storage.validation import check_answer_value, check_questionnaire_matches
+
+
+@dataclass(frozen=True)
+class NotCarried:
+    """An answer of a kept question the new version's rules refuse, and why; it is left to answer again."""
+
+    respondent: str
+    question_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What an upgrade made: the new assessment, what it carried over and what is left to answer."""
+
+    assessment: Assessment
+    earlier: Assessment
+    carried_answers: int
+    carried_questions: tuple[str, ...]
+    to_answer: tuple[str, ...]  # questions of the new version without a carried answer, in its order
+    replaced: dict[str, tuple[str, ...]]  # new question id -> the earlier ids it replaces
+    not_carried: tuple[NotCarried, ...]
+
+
+def upgraded_label(label: str, version: str) -> str:
+    """Return the default label of an upgraded assessment, e.g. "FY2026 (2026.2)", within the length limit."""
+    suffix = f" ({version})"
+    return label[: MAX_LABEL - len(suffix)] + suffix
+
+
+def upgrade_assessment(
+    db: Database, assessment_id: int, earlier: Questionnaire, later: Questionnaire, label: str | None = None
+) -> Upgrade:
+    """Create a copy of an assessment on `later`, carrying over what belongs to questions kept in it.
+
+    Raises AssessmentError when `later` does not follow the assessment's version or the label is
+    taken; nothing is written then.
+    """
+    old = get_assessment(db, assessment_id)
+    check_questionnaire_matches(old, earlier)
+    try:
+        lin = successor_lineage(earlier, later)
+    except NotASuccessor as exc:
+        raise AssessmentError(str(exc)) from None
+    kept = set(lin.kept)
+    respondents = list_respondents(db, old.id)
+    answers = list_answers(db, old.id)
+    not_carried: list[NotCarried] = []
+    people = []
+    carried_questions: set[str] = set()
+    for respondent in respondents:
+        carried = {}
+        for answer in answers:
+            if answer.respondent_id != respondent.id or answer.question_id not in kept or not _holds_something(answer):
+                continue
+            try:
+                carried[answer.question_id] = check_answer_value(
+                    later, answer.question_id, answer.level, answer.na, answer.comment, answer.evidence
+                )
+            except StorageError as exc:
+                not_carried.append(NotCarried(respondent.name, answer.question_id, str(exc)))
+                continue
+            if answer.is_answered:
+                carried_questions.add(answer.question_id)
+        people.append(RespondentContent(name=respondent.name, role=respondent.role, answers=carried))
+    scale = set(later.level_numbers)
+    content = AssessmentContent(
+        respondents=tuple(people),
+        consensus=tuple(
+            ConsensusContent(c.question_id, c.level, c.na, c.note, c.set_by)
+            for c in list_consensus(db, old.id)
+            if c.question_id in kept and (c.na or c.level in scale)
+        ),
+        targets={d: level for d, level in list_targets(db, old.id).items() if _has_domain(later, d) and level in scale},
+        roadmap_items=tuple(
+            RoadmapItemContent(i.question_id, i.to_level, i.owner, i.due_date, i.status)
+            for i in list_roadmap_items(db, old.id)
+            if i.question_id in kept and i.to_level in scale and i.to_level != later.min_level
+        ),
+    )
+    with write_transaction(db):
+        new = create_assessment(
+            db, old.organisation_id, later, label or upgraded_label(old.label, later.version), old.assessment_date
+        )
+        written = write_assessment_content(db, later, new.id, content)
+    return Upgrade(
+        assessment=get_assessment(db, new.id),
+        earlier=old,
+        carried_answers=written,
+        carried_questions=tuple(i for i in lin.kept if i in carried_questions),
+        to_answer=tuple(q.id for q in later.questions if q.id not in carried_questions),
+        replaced=lin.replaced,
+        not_carried=tuple(not_carried),
+    )
+
+
+def _holds_something(answer: Answer) -> bool:
+    return answer.is_answered or bool(answer.comment) or bool(answer.evidence)
+
+
+def _has_domain(questionnaire: Questionnaire, domain_id: str) -> bool:
+    return any(d.id == domain_id for d in questionnaire.domains)
