@@ -992,6 +992,7 @@ def trend_json(
                         "to": _answer_json(p.later_level, p.later_na),
                         "direction": p.direction,
                     }
+                    | ({"replaces": list(p.replaces)} if p.replaces else {})
                     for p in c.practices
                     if p.direction not in ("unchanged", "not comparable")
                 ],

@@ -144,7 +144,7 @@ def practice_table(
     frame = pd.DataFrame(
         [
             {
-                "Practice": p.question_id,
+                "Practice": p.question_id + (f" (replaces {', '.join(p.replaces)})" if p.replaces else ""),
                 "Domain": domain_names.get(p.domain_id, p.domain_id),
                 "Question": p.practice,
                 a: answer_text(earlier, p.earlier_level, p.earlier_na),

@@ -10,6 +10,8 @@ Rules, as published to users:
   domain with no score on one side is not comparable; a domain in one version only is new or dropped.
 - A practice improved when its level rose, declined when it fell and is unchanged when it stayed; N/A
   or unanswered on either side is not comparable; a question in one version only is new or dropped.
+  A question that the later version says replaces or merges earlier ones is compared with the lowest
+  level among them (a merged practice is as strong as its weakest part); they are not listed as dropped.
   The level statements of the two levels come with a practice whose level changed.
 - A roadmap step was completed between the two assessments when it is a step of the earlier
   assessment's roadmap and the practice reached the step's level in the later one, or when it is a
@@ -23,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from questionnaires.lineage import lineage
 from questionnaires.model import Questionnaire
 from scoring.assessment import AssessmentScore
 from scoring.benchmark import OVERALL, TOLERANCE
@@ -105,6 +108,8 @@ class PracticeChange:
     direction: Direction
     earlier_statement: str | None
     later_statement: str | None
+    # The earlier version's questions this one replaces or merges (its earlier level is their lowest).
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,16 +199,39 @@ def _statement(questionnaire: Questionnaire, question_id: str, level: int | None
     return question.levels.get(level) or questionnaire.level(level).description
 
 
+def _replacements(earlier: Period, later: Period) -> dict[str, tuple[str, ...]]:
+    """Return, per question of the later version, the earlier version's questions it replaces (declared)."""
+    return lineage(earlier.questionnaire, later.questionnaire).replaced
+
+
 def _question_ids(earlier: Period, later: Period) -> list[str]:
-    """The question ids of either version: the later version's in its order, then those it dropped."""
+    """The question ids of either version: the later version's in its order, then those it dropped.
+
+    An earlier question that a later one replaces is compared as part of that later question, not dropped.
+    """
     later_ids = [q.id for q in later.questionnaire.questions]
-    kept = set(later_ids)
-    return later_ids + [q.id for q in earlier.questionnaire.questions if q.id not in kept]
+    carried = set(later_ids) | {old for olds in _replacements(earlier, later).values() for old in olds}
+    return later_ids + [q.id for q in earlier.questionnaire.questions if q.id not in carried]
+
+
+def _merged_answer(period: Period, question_ids: tuple[str, ...]) -> tuple[int | None, bool, str | None]:
+    """The lowest answered level among several questions (a merged practice is as strong as its weakest part).
+
+    Returns (level, all N/A, the question id that gave the level).
+    """
+    answers = [(_answer(period.score.questions.get(q)), q) for q in question_ids]
+    levels = [(level, q) for (level, _), q in answers if level is not None]
+    if levels:
+        level, source = min(levels)
+        return level, False, source
+    all_na = bool(answers) and all(na for (_, na), _ in answers)
+    return None, all_na, None
 
 
 def practice_changes(earlier: Period, later: Period) -> tuple[PracticeChange, ...]:
     """Return every practice of either version: the later version's in its order, then those it dropped."""
     changes = []
+    replaced = _replacements(earlier, later)
     for question_id in _question_ids(earlier, later):
         before = earlier.questionnaire.find_question(question_id)
         after = later.questionnaire.find_question(question_id)
@@ -211,8 +239,13 @@ def practice_changes(earlier: Period, later: Period) -> tuple[PracticeChange, ..
         assert shown is not None  # every id comes from one of the two versions
         earlier_level, earlier_na = _answer(earlier.score.questions.get(question_id))
         later_level, later_na = _answer(later.score.questions.get(question_id))
-        if before is None:
-            direction: Direction = "new"
+        olds = replaced.get(question_id, ())
+        earlier_source: str | None = question_id
+        if olds:
+            earlier_level, earlier_na, earlier_source = _merged_answer(earlier, olds)
+            direction: Direction = level_direction(earlier_level, later_level)
+        elif before is None:
+            direction = "new"
         elif after is None:
             direction = "dropped"
         else:
@@ -228,8 +261,13 @@ def practice_changes(earlier: Period, later: Period) -> tuple[PracticeChange, ..
                 later_level=later_level,
                 later_na=later_na,
                 direction=direction,
-                earlier_statement=_statement(earlier.questionnaire, question_id, earlier_level) if moved else None,
+                earlier_statement=(
+                    _statement(earlier.questionnaire, earlier_source, earlier_level)
+                    if moved and earlier_source
+                    else None
+                ),
                 later_statement=_statement(later.questionnaire, question_id, later_level) if moved else None,
+                replaces=olds,
             )
         )
     return tuple(changes)

@@ -276,6 +276,40 @@ def test_versions_compare_by_stable_question_id_with_new_and_dropped_questions_a
     assert by_id(backward)["GOV-04"].direction == "dropped"
 
 
+@pytest.fixture
+def v2_merged(v1: Questionnaire) -> Questionnaire:
+    """A declared successor of v1 in which GOV-05 merges GOV-02 and GOV-03."""
+    merged = question("GOV-05", actions=ACTIONS)
+    merged["replaces"] = ["GOV-02", "GOV-03"]
+    later = questionnaire(
+        [question("GOV-01", actions=ACTIONS), merged, question("BIA-01", na_allowed=True, actions=ACTIONS)]
+    )
+    return later.model_copy(update={"version": "2", "previous_version": v1.version})
+
+
+def test_a_merged_question_is_compared_with_the_lowest_level_of_those_it_replaces(v1, v2_merged):
+    before = period("FY2025", v1, {"GOV-01": 2, "GOV-02": 4, "GOV-03": 2, "BIA-01": 2}, year=2025)
+    after = period("FY2026", v2_merged, {"GOV-01": 2, "GOV-05": 3, "BIA-01": 2})
+    practices = by_id(compare(before, after))
+    assert list(practices) == ["GOV-01", "GOV-05", "BIA-01"]  # GOV-02 and GOV-03 are not listed as dropped
+    merged = practices["GOV-05"]
+    assert (merged.earlier_level, merged.later_level, merged.direction, merged.replaces) == (
+        2,
+        3,
+        "improved",
+        ("GOV-02", "GOV-03"),
+    )
+    assert merged.earlier_statement == "GOV-03 at level 2"
+
+
+def test_a_merged_question_whose_predecessors_were_all_na_is_not_comparable(v1, v2_merged):
+    v1_na = v1.model_copy(update={"questions": [q.model_copy(update={"na_allowed": True}) for q in v1.questions]})
+    before = period("FY2025", v1_na, {"GOV-02": NA, "GOV-03": NA}, year=2025)
+    after = period("FY2026", v2_merged.model_copy(update={"previous_version": v1_na.version}), {"GOV-05": 3})
+    merged = by_id(compare(before, after))["GOV-05"]
+    assert (merged.earlier_level, merged.earlier_na, merged.direction) == (None, True, "not comparable")
+
+
 def test_questions_in_only_some_versions_are_listed_with_the_versions_that_have_them(v1, v2):
     found = version_only_questions([v1, v2, v1])
     assert [(q.question_id, q.domain_id, q.versions) for q in found] == [
