@@ -50,6 +50,7 @@ from questionnaires.catalog import (
     available_questionnaires,
     catalogue_warnings,
     get_questionnaire,
+    successor,
 )
 from questionnaires.errors import QuestionnaireError
 from questionnaires.loader import load_questionnaire
@@ -75,6 +76,7 @@ from storage import (
     list_respondents,
     list_roadmap_items,
     list_users,
+    upgrade_assessment,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.errors import StorageError
@@ -1096,12 +1098,65 @@ def cmd_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """Copy an assessment onto the next version of its questionnaire, carrying the answers of kept questions."""
+    db = _database()
+    try:
+        assessment = get_assessment(db, args.assessment)
+        earlier = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+        later = successor(earlier)
+        if later is None:
+            raise CliError(
+                f"no installed version of {earlier.id} follows {earlier.version}: assessment {assessment.id} is on "
+                "the newest one."
+            )
+        done = upgrade_assessment(db, assessment.id, earlier, later, args.label)
+    except (StorageError, UnknownQuestionnaire) as exc:
+        raise CliError(str(exc)) from None
+    document = {
+        "assessment": done.assessment.id,
+        "label": done.assessment.label,
+        "questionnaire": f"{later.id} {later.version}",
+        "from_assessment": done.earlier.id,
+        "answers_carried": done.carried_answers,
+        "questions_carried": list(done.carried_questions),
+        "questions_to_answer": list(done.to_answer),
+        "replaces": {new: list(olds) for new, olds in done.replaced.items()},
+        "not_carried": [
+            {"respondent": n.respondent, "question": n.question_id, "reason": n.reason} for n in done.not_carried
+        ],
+    }
+    if args.format == "json":
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"assessment {done.assessment.id}: {done.assessment.label} on {later.id} {later.version}, made from "
+        f"assessment {done.earlier.id} ({done.earlier.label}), which is unchanged"
+    )
+    print(f"  {done.carried_answers} answers carried over for {len(done.carried_questions)} questions")
+    print(f"  {len(done.to_answer)} questions to answer:")
+    for question_id in done.to_answer:
+        olds = done.replaced.get(question_id)
+        print(f"    {question_id}" + (f" (replaces {', '.join(olds)})" if olds else ""))
+    for n in done.not_carried:
+        print(f"  not carried: {n.respondent} on {n.question_id}: {n.reason}")
+    return 0
+
+
 def add_trend_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `trend` command."""
     trend = commands.add_parser("trend", help="an organisation's scores and stages by period, and what changed")
     trend.add_argument("organisation", metavar="ORGANISATION_ID", type=int, help="see `python cli.py list`")
     trend.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     trend.set_defaults(run=cmd_trend)
+
+    upgrade = commands.add_parser(
+        "upgrade", help="copy an assessment onto the next questionnaire version (kept answers carried over)"
+    )
+    upgrade.add_argument("assessment", metavar="ASSESSMENT_ID", type=int, help="see `python cli.py list`")
+    upgrade.add_argument("--label", help="the new assessment's label (default: the old label and the new version)")
+    upgrade.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    upgrade.set_defaults(run=cmd_upgrade)
 
 
 def build_parser() -> argparse.ArgumentParser:

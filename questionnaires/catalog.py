@@ -172,3 +172,20 @@ def get_questionnaire(questionnaire_id: str, version: str) -> Questionnaire:
         f"questionnaire {questionnaire_id!r} version {version!r} is not installed; "
         f"add its folder under {SHIPPED_DIR} or ${EXTRA_DIR_VARIABLE}.{skipped}"
     )
+
+
+def successor(questionnaire: Questionnaire) -> Questionnaire | None:
+    """Return the installed version that says it follows `questionnaire`, or None when there is none."""
+    return next(
+        (
+            q
+            for q in catalogue().questionnaires
+            if q.id == questionnaire.id and q.previous_version == questionnaire.version
+        ),
+        None,
+    )
+
+
+def current_questionnaires() -> list[Questionnaire]:
+    """Return the installed questionnaires no other installed version follows (what new assessments use)."""
+    return [q for q in available_questionnaires() if successor(q) is None]

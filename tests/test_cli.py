@@ -994,3 +994,37 @@ def test_trend_of_an_unknown_organisation_or_one_without_assessments_is_one_line
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("error: Quiet Ltd has no assessments yet; start one in the app")
+
+
+# upgrade
+
+
+def test_upgrade_copies_an_assessment_onto_the_next_version_and_lists_what_to_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _trend_database(tmp_path, monkeypatch, ("FY2026",))
+    assert main(["upgrade", "1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["assessment"], document["label"], document["questionnaire"]) == (
+        2,
+        "FY2026 (2026.2)",
+        "itscm 2026.2",
+    )
+    assert document["answers_carried"] == len(document["questions_carried"]) > 50
+    assert "REC-15" in document["questions_to_answer"] and "RISK-01" in document["questions_carried"]
+    assert sorted(document["replaces"]["TEST-14"]) == ["GOV-11", "TEST-13"]
+    assert main(["upgrade", "2"]) == 1
+    assert "assessment 2 is on the newest one" in capsys.readouterr().err
+    assert main(["upgrade", "1", "--label", "FY2026 (2026.2)"]) == 1
+    err = capsys.readouterr().err
+    assert "already has an assessment labelled 'FY2026 (2026.2)'" in err and "Traceback" not in err
+
+
+def test_upgrade_as_text_names_the_questions_to_answer_and_what_they_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _trend_database(tmp_path, monkeypatch, ("FY2026",))
+    assert main(["upgrade", "1", "--label", "FY2026 new questions"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("assessment 2: FY2026 new questions on itscm 2026.2, made from assessment 1 (FY2026)")
+    assert "    REC-14 (replaces RISK-08, REC-05)" in out
