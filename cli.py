@@ -395,7 +395,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             questionnaires = available_questionnaires()
             if not questionnaires:
                 raise CliError("no questionnaire is installed to load demo data against; see the warnings above.")
-            print(load_demo_data(db, questionnaires[0]).describe())
+            print(load_demo_data(db, questionnaires[0], later=successor(questionnaires[0])).describe())
     except StorageError as exc:
         raise CliError(str(exc)) from None
     print(f"Database: {database_path()}")

@@ -10,7 +10,7 @@ import streamlit as st
 from access import Action
 from demo.data import load_demo_data, remove_demo_data
 from exports.report import AssessmentSummary, summaries
-from questionnaires.catalog import available_questionnaires, catalogue_warnings
+from questionnaires.catalog import available_questionnaires, catalogue_warnings, successor
 from storage import (
     create_organisation,
     delete_assessment,
@@ -114,7 +114,9 @@ def demo_controls() -> None:
             ):
                 questionnaire = available_questionnaires()[0]
                 with st.spinner("Loading demo data..."):
-                    summary = attempt(lambda: load_demo_data(db(), questionnaire))
+                    summary = attempt(
+                        lambda: load_demo_data(db(), questionnaire, later=successor(questionnaire))
+                    )
                 if summary is not None:
                     record("loaded the demo data")
                     st.session_state["home-flash"] = "Illustrative demo data loaded."

@@ -2,7 +2,8 @@
 
 `load_demo_data` fills an installation so that every page has something to show: eight made-up
 organisations (flagged illustrative) across industries, size bands and regions, each assessed in
-FY2024, FY2025 and FY2026 against one questionnaire. Their answers follow a maturity profile per
+FY2024, FY2025 and FY2026 against one questionnaire (FY2026 against its next version when one is
+given, as an organisation that moved to it would). Their answers follow a maturity profile per
 domain that improves year on year in the weakest domains (one domain of one organisation slips
 for a year), with N/A where a question allows it and short comments and evidence on about a fifth
 of the answers. Two FY2026 assessments are workshops with several respondents who disagree and a
@@ -109,7 +110,7 @@ class _OrganisationSpec:
     industry: str
     size_band: str
     region: str
-    maturity: float  # typical domain level in FY2024, on a 1-5 scale
+    maturity: float  # typical domain level in FY2024, on the 1-5 reference scale (see _level)
     month: int  # month of the yearly assessment
     raised_targets: tuple[str, ...] = ()  # domains that aim one level above the default target
     respondents: int = 1  # FY2026 respondents; more than one makes it a workshop
@@ -214,6 +215,13 @@ _WORKSHOP_ROLES: Final[tuple[_Role, ...]] = (
     _Role("Risk officer", "Risk management", -0.4, 0.5),
     _Role("Head of service desk", "Service desk", 0.0, 0.7),
 )
+# Any other questionnaire gets people named for no subject in particular.
+_NEUTRAL_ROLES: Final[tuple[_Role, ...]] = (
+    _Role("Assessment lead", "Quality and compliance", 0.0, 0.0),
+    _Role("Operations lead", "Operations", 0.4, 0.5),
+    _Role("Risk officer", "Risk management", -0.4, 0.5),
+    _Role("Internal auditor", "Internal audit", 0.0, 0.7),
+)
 
 _OWNERS: Final[dict[str, str]] = {
     "RISK": "Risk manager",
@@ -266,6 +274,17 @@ _GENERIC: Final = _QuestionNotes(
         _Note("Documented and followed; next review due in Q3."),
     ),
     na=_Note("Not applicable to how our IT services are run."),
+)
+
+# Notes that fit any questionnaire: nothing in them names a subject.
+_NEUTRAL_GENERIC: Final = _QuestionNotes(
+    low=(
+        _Note("Known gap; on the improvement list for next year."),
+        _Note("Done informally; depends on one or two people."),
+        _Note("In place at the head office only.", "Interview notes, assessment workshop {year}"),
+    ),
+    high=_GENERIC.high,
+    na=_Note("Not applicable to how we work."),
 )
 
 _NOTES: Final[dict[str, _QuestionNotes]] = {
@@ -470,11 +489,40 @@ _CONSENSUS_NOTES: Final[tuple[str, ...]] = (
 
 
 @dataclass(frozen=True)
+class _Content:
+    """The people, owners and notes of the demo data for one questionnaire."""
+
+    roles: tuple[_Role, ...]  # the first answers every assessment; the others join workshops
+    owners: dict[str, str]  # roadmap owner by domain id
+    default_owner: str | None  # None: "<domain name> lead"
+    notes: dict[str, _QuestionNotes]  # by question id
+    generic: _QuestionNotes
+
+    def owner(self, questionnaire: Questionnaire, domain_id: str) -> str:
+        """Return who owns a roadmap step of this domain."""
+        if domain_id in self.owners:
+            return self.owners[domain_id]
+        return self.default_owner or f"{questionnaire.domain(domain_id).name} lead"
+
+
+# The shipped questionnaire the notes, roles and owners were written for; its later versions keep its id.
+_WRITTEN_FOR: Final = "itscm"
+_SHIPPED_CONTENT: Final = _Content(_WORKSHOP_ROLES, _OWNERS, _DEFAULT_OWNER, _NOTES, _GENERIC)
+_NEUTRAL_CONTENT: Final = _Content(_NEUTRAL_ROLES, {}, None, {}, _NEUTRAL_GENERIC)
+
+
+def _content(questionnaire: Questionnaire) -> _Content:
+    """Return the demo's people and notes: those written for the shipped questionnaire, else neutral ones."""
+    return _SHIPPED_CONTENT if questionnaire.id == _WRITTEN_FOR else _NEUTRAL_CONTENT
+
+
+@dataclass(frozen=True)
 class _PlannedAssessment:
     """One yearly assessment to write, with everything that belongs to it (targets only where raised)."""
 
     label: str
     assessment_date: date
+    questionnaire: Questionnaire
     content: AssessmentContent
 
 
@@ -491,18 +539,46 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _clamp_level(questionnaire: Questionnaire, value: float) -> int:
-    return min(max(_round(value), questionnaire.min_level), questionnaire.max_level)
+# The profiles, biases and noise above are written on a 1-5 scale; _level maps them onto the questionnaire's.
+_REFERENCE_LOW: Final = 1
+_REFERENCE_HIGH: Final = 5
+
+
+def _is_reference(questionnaire: Questionnaire) -> bool:
+    return questionnaire.level_numbers == tuple(range(_REFERENCE_LOW, _REFERENCE_HIGH + 1))
+
+
+def _level(questionnaire: Questionnaire, value: float) -> int:
+    """Return the level of the questionnaire's scale that `value` (on the 1-5 reference scale) stands for.
+
+    The value keeps its place between the ends of the scale, then goes to the nearest level on the
+    scale (half up), so a 0-5 scale gets 0 for the weakest practices and a 1-4 scale never a 5.
+    """
+    scale = questionnaire.level_numbers
+    low, high = scale[0], scale[-1]
+    if _is_reference(questionnaire):
+        return min(max(_round(value), low), high)
+    position = low + (value - _REFERENCE_LOW) * (high - low) / (_REFERENCE_HIGH - _REFERENCE_LOW)
+    return min(scale, key=lambda level: (abs(level - position), -level))
+
+
+def _reference(questionnaire: Questionnaire, level: float) -> float:
+    """Return where a level (or a mean of levels) of the questionnaire's scale sits on the 1-5 reference scale."""
+    if _is_reference(questionnaire):
+        return level
+    low, high = questionnaire.min_level, questionnaire.max_level
+    return _REFERENCE_LOW + (level - low) * (_REFERENCE_HIGH - _REFERENCE_LOW) / (high - low)
 
 
 def _note(questionnaire: Questionnaire, question_id: str, level: int | None, rng: random.Random) -> _Note | None:
-    notes = _NOTES.get(question_id, _GENERIC)
+    content = _content(questionnaire)
+    notes = content.notes.get(question_id, content.generic)
     if level is None:
-        return notes.na or _GENERIC.na
+        return notes.na or content.generic.na
     if rng.random() >= NOTE_SHARE:
         return None
     low = level < questionnaire.default_target
-    choices = (notes.low if low else notes.high) or (_GENERIC.low if low else _GENERIC.high)
+    choices = (notes.low if low else notes.high) or (content.generic.low if low else content.generic.high)
     return rng.choice(choices)
 
 
@@ -564,7 +640,7 @@ def _true_levels(
     rng: random.Random,
 ) -> dict[str, int]:
     return {
-        question.id: _clamp_level(
+        question.id: _level(
             questionnaire, domain_levels[question.domain][year_index] + offsets[question.id] + rng.gauss(0.0, 0.3)
         )
         for question in questionnaire.questions
@@ -586,7 +662,8 @@ def _single_respondent(
         for question in questionnaire.questions
         if question.id in answered
     }
-    return RespondentContent(_CONTINUITY_MANAGER.name, _CONTINUITY_MANAGER.role, answers)
+    lead = _content(questionnaire).roles[0]
+    return RespondentContent(lead.name, lead.role, answers)
 
 
 def _workshop(
@@ -603,10 +680,10 @@ def _workshop(
     Every respondent leans their own way; on a few questions two of them are made to differ by
     two levels, so the workshop always has disagreements to settle.
     """
-    scale_top = questionnaire.max_level
+    scale = questionnaire.level_numbers
     rated = [q.id for q in questionnaire.questions if q.id in answered and q.id not in na_ids]
     forced = set(rng.sample(rated, min(FORCED_DISAGREEMENTS, len(rated))))
-    # The continuity manager answers everything answered so far; while the assessment is in
+    # The lead answers everything answered so far; while the assessment is in
     # progress the others have not quite caught up.
     share = 1.0 if len(answered) == len(levels) else 0.85
     # Draw in questionnaire order: iterating a set of strings would follow the per-process hash
@@ -624,10 +701,15 @@ def _workshop(
                 answers[question.id] = _answer(questionnaire, question.id, None, year, rng)
                 continue
             true = levels[question.id]
-            level = _clamp_level(questionnaire, true + role.bias + rng.gauss(0.0, role.noise)) if index else true
+            level = (
+                _level(questionnaire, _reference(questionnaire, true) + role.bias + rng.gauss(0.0, role.noise))
+                if index
+                else true
+            )
             if question.id in forced and index in (1, 2):
-                low = max(questionnaire.min_level, min(true - 1, scale_top - 2))
-                level = low + 2 if index == 1 else low
+                # Two levels apart on the scale (by position, so a scale with gaps works too).
+                low = max(0, min(scale.index(true) - 1, len(scale) - 3))
+                level = scale[min(low + 2, len(scale) - 1)] if index == 1 else scale[low]
             answers[question.id] = _answer(questionnaire, question.id, level, year, rng)
             given.setdefault(question.id, []).append(level)
         respondents.append(RespondentContent(role.name, role.role, answers))
@@ -643,9 +725,9 @@ def _consensus(
     return tuple(
         ConsensusContent(
             question_id=qid,
-            level=_clamp_level(questionnaire, statistics.fmean(given[qid])),
+            level=_level(questionnaire, _reference(questionnaire, statistics.fmean(given[qid]))),
             note=rng.choice(_CONSENSUS_NOTES),
-            set_by=_CONTINUITY_MANAGER.name,
+            set_by=_content(questionnaire).roles[0].name,
         )
         for qid in chosen
     )
@@ -706,7 +788,7 @@ def _roadmap(
         RoadmapItemContent(
             question_id=question.id,
             to_level=level,
-            owner=_OWNERS.get(question.domain, _DEFAULT_OWNER),
+            owner=_content(questionnaire).owner(questionnaire, question.domain),
             due_date=_month_end(start, 2 + position),
             status=_STATUSES[position % len(_STATUSES)],
         )
@@ -715,23 +797,29 @@ def _roadmap(
 
 
 def _plan_organisation(
-    spec: _OrganisationSpec, questionnaire: Questionnaire, rng: random.Random
+    spec: _OrganisationSpec, first: Questionnaire, last: Questionnaire, rng: random.Random
 ) -> _PlannedOrganisation:
-    domain_levels = _domain_levels(spec, questionnaire, rng)
-    # A practice's strength relative to its domain persists from year to year.
-    offsets = {question.id: rng.gauss(0.0, 0.45) for question in questionnaire.questions}
-    na_allowed = [question.id for question in questionnaire.questions if question.na_allowed]
+    domain_levels = _domain_levels(spec, first, rng)
+    for domain in last.domains:  # a domain the later version adds starts where the organisation stands
+        domain_levels.setdefault(domain.id, tuple(spec.maturity for _ in YEARS))
+    # A practice's strength relative to its domain persists from year to year (and across versions by id).
+    first_ids = {question.id for question in first.questions}
+    offsets = {question.id: rng.gauss(0.0, 0.45) for question in first.questions}
+    offsets |= {q.id: rng.gauss(0.0, 0.45) for q in last.questions if q.id not in first_ids}
+    na_allowed = [question.id for question in first.questions if question.na_allowed]
     na_ids = set(rng.sample(na_allowed, min(len(na_allowed), rng.choice((1, 2)))))
-    targets = _raised_targets(spec, questionnaire)
-    all_ids = {question.id for question in questionnaire.questions}
     assessments: list[_PlannedAssessment] = []
     for year_index, year in enumerate(YEARS):
         latest = year_index == len(YEARS) - 1
+        questionnaire = last if latest else first
+        targets = _raised_targets(spec, questionnaire)
+        all_ids = {question.id for question in questionnaire.questions}
+        na_ids = {i for i in na_ids if i in all_ids and questionnaire.question(i).na_allowed}
         levels = _true_levels(questionnaire, domain_levels, offsets, year_index, rng)
         answered = _answered_ids(questionnaire, rng) if latest and spec.in_progress else all_ids
         consensus: tuple[ConsensusContent, ...] = ()
         if latest and spec.respondents > 1:
-            roles = _WORKSHOP_ROLES[: spec.respondents]
+            roles = _content(questionnaire).roles[: spec.respondents]
             respondents, given = _workshop(questionnaire, levels, na_ids, answered, year, roles, rng)
             consensus = _consensus(questionnaire, given, 2 if spec.in_progress else 4, rng)
         else:
@@ -744,6 +832,7 @@ def _plan_organisation(
             _PlannedAssessment(
                 label=f"FY{year}",
                 assessment_date=assessment_date,
+                questionnaire=questionnaire,
                 content=AssessmentContent(
                     respondents=respondents,
                     consensus=consensus,
@@ -756,13 +845,17 @@ def _plan_organisation(
     return _PlannedOrganisation(spec, tuple(assessments))
 
 
-def _plan(questionnaire: Questionnaire, seed: int) -> tuple[_PlannedOrganisation, ...]:
+def _plan(questionnaire: Questionnaire, later: Questionnaire | None, seed: int) -> tuple[_PlannedOrganisation, ...]:
     rng = random.Random(seed)
-    return tuple(_plan_organisation(spec, questionnaire, rng) for spec in _ORGANISATIONS)
+    return tuple(_plan_organisation(spec, questionnaire, later or questionnaire, rng) for spec in _ORGANISATIONS)
 
 
-def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 2026) -> DemoSummary:
+def load_demo_data(
+    db: Database, questionnaire: Questionnaire, *, later: Questionnaire | None = None, seed: int = 2026
+) -> DemoSummary:
     """Write the illustrative organisations and their assessments against `questionnaire`, in one transaction.
+
+    With `later` (the next version of `questionnaire`), the latest year is answered against it.
 
     The same seed always gives the same organisations, answers, notes, agreed answers, targets
     and roadmap items. Real organisations may exist and are left alone. Raises, writing nothing,
@@ -770,7 +863,7 @@ def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 20
     when a real organisation has one of the fictional names; any other StorageError also leaves
     the database as it was.
     """
-    plan = _plan(questionnaire, seed)
+    plan = _plan(questionnaire, later, seed)
     with write_transaction(db):
         organisations = list_organisations(db)
         existing = [organisation for organisation in organisations if organisation.illustrative]
@@ -796,9 +889,9 @@ def load_demo_data(db: Database, questionnaire: Questionnaire, *, seed: int = 20
             )
             for assessment in planned.assessments:
                 created = create_assessment(
-                    db, organisation.id, questionnaire, assessment.label, assessment.assessment_date
+                    db, organisation.id, assessment.questionnaire, assessment.label, assessment.assessment_date
                 )
-                answers += write_assessment_content(db, questionnaire, created.id, assessment.content)
+                answers += write_assessment_content(db, assessment.questionnaire, created.id, assessment.content)
     contents = [assessment.content for organisation in plan for assessment in organisation.assessments]
     return DemoSummary(
         organisations=len(plan),

@@ -503,3 +503,28 @@ def test_a_single_real_organisation_next_to_the_demo_gets_no_peer_figures(
     assert result.n == 0
     assert not result.available
     assert result.figures == ()
+
+
+def test_with_the_next_version_fy2026_is_answered_on_it_and_earlier_years_on_the_first(tmp_path: Path) -> None:
+    older, newer = get_questionnaire("itscm", "2026.1"), get_questionnaire("itscm", "2026.2")
+    database = open_database(tmp_path / "demo.db")
+    load_demo_data(database, older, later=newer)
+    versions = {
+        (a.label, a.questionnaire_version)
+        for o in list_organisations(database)
+        for a in list_assessments(database, o.id)
+    }
+    assert versions == {("FY2024", "2026.1"), ("FY2025", "2026.1"), ("FY2026", "2026.2")}
+    for organisation in list_organisations(database):
+        for assessment in list_assessments(database, organisation.id):
+            report = load_report(database, assessment.id)  # every answer loads and scores on its own version
+            questionnaire = newer if assessment.label == "FY2026" else older
+            ids = {q.id for q in questionnaire.questions}
+            assert {a.question_id for a in list_answers(database, assessment.id)} <= ids
+            assert report.score.overall.score is not None
+    # N/A where the new version asks for a reason always carries one.
+    for organisation in list_organisations(database):
+        latest = next(a for a in list_assessments(database, organisation.id) if a.label == "FY2026")
+        for answer in list_answers(database, latest.id):
+            if answer.na and newer.question(answer.question_id).na_requires_justification:
+                assert answer.comment.strip()
