@@ -30,6 +30,7 @@ from ui.access import allowed, record
 from ui.levels import level_label
 from ui.session import attempt, db, go, organisation_label, recalled_int, remember, visible_organisation_list
 from ui.text import md
+from ui.upgrade import upgrade_form
 
 # Wide enough that no real date is outside it: the range that applies is checked by the core, with a
 # message, instead of the date picker silently keeping its old value.
@@ -187,6 +188,7 @@ def manage_assessment(row: AssessmentSummary) -> None:
                     lambda p=person.id, n=name: rename_respondent(db(), p, n)
                 ):
                     st.rerun()
+        upgrade_form(a)
         st.divider()
         confirm_deletion(
             f"the assessment {md(a.label)}",
@@ -283,7 +285,8 @@ if not may_manage:
     st.stop()
 
 with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"):
-    questionnaires = available_questionnaires()
+    # The newest version of each questionnaire first: a new assessment should not start on a superseded one.
+    questionnaires = sorted(available_questionnaires(), key=lambda q: successor(q) is not None)
     with st.form("new-assessment", border=False):
         choice = st.selectbox(
             "Questionnaire",

@@ -55,6 +55,26 @@ class Upgrade:
     replaced: dict[str, tuple[str, ...]]  # new question id -> the earlier ids it replaces
     not_carried: tuple[NotCarried, ...]
 
+    def describe(self) -> str:
+        """Say in a few sentences what the upgrade made and what is left to do."""
+        new, old = self.assessment, self.earlier
+        text = (
+            f"{new.label} was made on version {new.questionnaire_version} from {old.label}, which is unchanged: "
+            f"{self.carried_answers} answers carried over for {len(self.carried_questions)} questions; "
+            f"{len(self.to_answer)} questions to answer"
+        )
+        merged = [f"{q} (replaces {', '.join(self.replaced[q])})" for q in self.to_answer if q in self.replaced]
+        if merged:
+            text += f", among them {', '.join(merged)}"
+        text += "."
+        if self.not_carried:
+            text += (
+                f" {len(self.not_carried)} answers were not carried because the new version refuses them "
+                f"(first: {self.not_carried[0].respondent} on {self.not_carried[0].question_id}: "
+                f"{self.not_carried[0].reason})"
+            )
+        return text
+
 
 def upgraded_label(label: str, version: str) -> str:
     """Return the default label of an upgraded assessment, e.g. "FY2026 (2026.2)", within the length limit."""
