@@ -238,6 +238,10 @@ def question_block(question: Question, disabled: bool = False) -> None:
 
     with st.container(border=True, key=f"question-{question.id}"):
         st.markdown(f"**{question.id}** · {md(question.text)}")
+        if question.replaces:
+            replaced = ", ".join(question.replaces)
+            previous = questionnaire.previous_version or ""
+            st.caption(f"Replaces {md(replaced)} of version {md(previous)}.")
         with st.expander("Guidance and evidence examples"):
             st.markdown(md(question.guidance))
             st.markdown("Evidence that would support an answer:")

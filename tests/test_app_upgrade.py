@@ -74,3 +74,15 @@ def test_a_new_assessment_starts_on_the_newest_questionnaire_version(acme) -> No
     at = open_page(organisation=acme[0])
     chooser = next(s for s in at.selectbox if s.label == "Questionnaire")
     assert "(2026.2)" in str(chooser.format_func(chooser.value))  # the first, preselected option
+
+
+def test_a_question_that_merges_earlier_ones_says_which_on_the_questionnaire_page(acme) -> None:
+    organisation_id, assessment_id = acme
+    at = open_page(organisation=organisation_id)
+    next(b for b in at.button if b.label == "Copy onto 2026.2").click()
+    at.run()
+    newer = max(list_assessments(connect(), organisation_id), key=lambda a: a.id)
+    page = open_page("questionnaire", assessment=newer.id, domain="REC")
+    assert not page.exception
+    captions = [c.value for c in page.caption]
+    assert "Replaces RISK-08, REC-05 of version 2026.1." in [c.replace("\\", "") for c in captions]
