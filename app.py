@@ -1,11 +1,11 @@
-"""The ITSCM maturity assessment app: page configuration, who is using it, and navigation only."""
+"""The maturity assessment app: page configuration, who is using it, and navigation only."""
 
 import streamlit as st
 
 from access import Participant
 from ui.access import account_box, pages_for, resolve_actor, set_actor
 
-st.set_page_config(page_title="ITSCM maturity", page_icon=":material/health_and_safety:", layout="wide")
+st.set_page_config(page_title="Maturity assessment", page_icon=":material/health_and_safety:", layout="wide")
 
 # Who is using this session is decided before any page runs: a participant link, the owner of a
 # personal installation, or a signed-in member; otherwise a page says why nothing is shown.

@@ -1,4 +1,4 @@
-"""Command line for the ITSCM maturity core: validate, score, backup, and more.
+"""Command line for the maturity assessment core: validate, score, backup, and more.
 
 Run `python cli.py --help` for the commands. Every failure is a one-line message and exit code 1,
 never a traceback.
@@ -500,7 +500,7 @@ def _check_base_url(base_url: str) -> str:
     if not base_url.startswith(("http://", "https://")) or any(char.isspace() for char in base_url):
         raise CliError(
             f"--base-url {base_url!r}: give the address people open the app at, starting with http:// or "
-            "https://, such as https://itscm.example.org."
+            "https://, such as https://assessment.example.org."
         )
     return base_url
 

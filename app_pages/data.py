@@ -376,7 +376,7 @@ if "Backup and restore" in tab:
             st.download_button(
                 "Download a backup",
                 data=audited(backup_bytes, "downloaded a backup"),
-                file_name=f"itscm-backup-{datetime.now(UTC):%Y%m%d-%H%M}.db",
+                file_name=f"maturity-backup-{datetime.now(UTC):%Y%m%d-%H%M}.db",
                 mime="application/vnd.sqlite3",
                 icon=":material/backup:",
                 on_click="ignore",

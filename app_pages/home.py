@@ -11,6 +11,7 @@ from access import Action
 from demo.data import load_demo_data, remove_demo_data
 from exports.report import AssessmentSummary, summaries
 from questionnaires.catalog import available_questionnaires, catalogue_warnings, successor
+from questionnaires.model import Questionnaire
 from storage import (
     create_organisation,
     delete_assessment,
@@ -36,11 +37,31 @@ from ui.upgrade import upgrade_form
 # message, instead of the date picker silently keeping its old value.
 PICKER_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
-st.title("IT service continuity maturity")
-st.caption(
-    "Assess your organisation's IT service continuity across risk, business impact analysis, recovery, "
-    "testing and governance; see where you stand and get a prioritised roadmap."
-)
+# The respondent an assessment starts with when nobody types a name.
+FIRST_RESPONDENT = "Respondent 1"
+# Up to this many domains are named in the introduction; more are counted.
+DOMAINS_NAMED = 6
+
+
+def introduction(questionnaire: Questionnaire | None) -> str:
+    """What the app does, in the words of the questionnaire in use (its title and domains) when there is one."""
+    if questionnaire is None:
+        return "Assess your organisation's maturity, see where you stand and get a prioritised roadmap."
+    names = [domain.name for domain in questionnaire.domains]
+    if len(names) == 1:
+        scope = f"in {names[0]}"
+    elif len(names) <= DOMAINS_NAMED:
+        scope = f"across {', '.join(names[:-1])} and {names[-1]}"
+    else:
+        scope = f"across its {len(names)} domains"
+    return (
+        f"{questionnaire.title}: assess your organisation {scope}; see where you stand and get a prioritised roadmap."
+    )
+
+
+st.title("Maturity assessment")
+# Filled in once the organisation in view, and so the questionnaire in use, is known.
+intro = st.empty()
 
 # A message from the action of the previous run (a deletion, the demo data), shown once.
 flash = st.session_state.pop("home-flash", None)
@@ -48,9 +69,11 @@ if flash is not None:
     st.success(flash, icon=":material/check_circle:")
 
 organisations = visible_organisation_list()
+offered = available_questionnaires()
+intro.caption(md(introduction(offered[0] if offered else None)))
 for warning in catalogue_warnings():
     st.warning(md(warning), icon=":material/rule:")
-if not available_questionnaires():
+if not offered:
     st.error(
         "No questionnaire could be loaded, so no assessment can be started; see the warnings above and check "
         "the folder named by ITSCM_QUESTIONNAIRES (python cli.py validate PATH lists every problem).",
@@ -248,6 +271,11 @@ if organisation.illustrative:
 
 st.subheader(f"Assessments of {md(organisation.name)}", anchor=False)
 rows = summaries(db(), organisation.id)
+loaded = [row for row in rows if row.questionnaire is not None]
+if loaded:
+    # The organisation's latest assessment says which questionnaire it works with.
+    latest = max(loaded, key=lambda row: (row.assessment.assessment_date, row.assessment.id))
+    intro.caption(md(introduction(latest.questionnaire)))
 if not rows:
     st.info(
         "No assessment yet for this organisation." + (" Start one below." if may_manage else ""),
@@ -301,7 +329,7 @@ with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"
             max_value=PICKER_RANGE[1],
             format="YYYY-MM-DD",
         )
-        respondent = st.text_input("Your name or role", value="Continuity manager")
+        respondent = st.text_input("Your name or role", value=FIRST_RESPONDENT)
         if st.form_submit_button("Start assessment", type="primary"):
             started = attempt(
                 lambda: start_assessment(
@@ -310,7 +338,7 @@ with st.expander("New assessment", expanded=not rows, icon=":material/add_task:"
                     questionnaires[choice],
                     label,
                     day,
-                    respondent.strip() or "Continuity manager",
+                    respondent.strip() or FIRST_RESPONDENT,
                 )
             )
             if started is not None:

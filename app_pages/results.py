@@ -48,7 +48,7 @@ a, b, c = st.columns(3)
 a.metric(
     "Overall stage",
     stage_text,
-    help="The lowest domain stage: continuity is as strong as its weakest area."
+    help="The lowest domain stage: an organisation is as mature as its weakest area."
     if questionnaire.scoring.overall_stage == "lowest_domain"
     else "The overall score rounded down.",
     border=True,
@@ -213,10 +213,12 @@ with st.expander("Coverage by standard", icon=":material/menu_book:"):
 
 with st.expander("How scoring works", icon=":material/calculate:"):
     threshold = questionnaire.scoring.stage_threshold
+    weights = sorted({question.weight for question in questionnaire.questions})
+    weight_range = f"of {weights[0]}" if len(weights) == 1 else f"from {weights[0]} to {weights[-1]}"
     st.markdown(
         f"""
 - Each question gets a level ({scale[0]}-{scale[-1]}), N/A where the question allows it, or no answer yet.
-- **Domain score** = the weighted mean of the answered, non-N/A levels (each question has a weight from 1 to 3).
+- **Domain score** = the weighted mean of the answered, non-N/A levels (each question has a weight {weight_range}).
 - **Domain stage** = the highest level L such that the questions answered at L or above carry at least
   {threshold:.0%} of the domain's answered, non-N/A weight.
 - **Overall score** = the weighted mean of the domain scores (domain weights).

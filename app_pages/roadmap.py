@@ -16,6 +16,7 @@ from storage.choices import ROADMAP_STATUSES
 from ui.access import allowed
 from ui.charts import roadmap_timeline
 from ui.downloads import report_buttons, workbook_button
+from ui.levels import level_label
 from ui.session import PAGES, attempt, db, page_header, require_report
 from ui.text import md
 
@@ -168,8 +169,9 @@ def step_card(number: int, plan: PlannedStep) -> None:
         text, fields = st.columns([1, 1], vertical_alignment="center")
         text.markdown(f"**{number}.** {md(step.action)}")
         text.caption(
-            f"{md(questionnaire.domain(step.domain_id).name)} · {md(step.question_id)} level {step.from_level} → "
-            f"{step.to_level} · effort {md(step.effort)}",
+            f"{md(questionnaire.domain(step.domain_id).name)} · {md(step.question_id)} level "
+            f"{md(level_label(questionnaire, step.from_level))} → {md(level_label(questionnaire, step.to_level))} · "
+            f"effort {md(step.effort)}",
             help=f"The practice: {md(step.practice)}",
         )
         # A row that wraps: owner and due date side by side even on a phone, where the columns stack.

@@ -66,7 +66,7 @@ def _participant(token: str) -> Participant:
         participant = participant_for(db(), token)
     except LinkRefused as exc:
         st.session_state.pop(JOIN, None)
-        st.title("IT service continuity maturity", anchor=False)
+        st.title("Maturity assessment", anchor=False)
         st.error(md(exc), icon=":material/link_off:")
         st.stop()
     _once(f"audit-link-{participant.link_id}", participant.label, "participant link used", participant.organisation_id)
@@ -90,7 +90,7 @@ def _locked_page() -> None:
 
 
 def _sign_in_page() -> None:
-    st.title("IT service continuity maturity", anchor=False)
+    st.title("Maturity assessment", anchor=False)
     st.info("Sign in with your organisation's account to see the assessments you work on.", icon=":material/login:")
     st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
 
