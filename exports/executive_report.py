@@ -143,6 +143,7 @@ class ExecutiveSummary:
     steps: tuple[StepLine, ...]
     more_steps: int
     scoring: tuple[str, str, str]
+    author: str = "Maturity assessment"  # the questionnaire's title, as the documents' author
 
     def stage_text(self, stage: int | None) -> str:
         """A stage as "2 Repeatable", or a dash when there is none yet."""
@@ -242,7 +243,7 @@ def scoring_sentences(questionnaire: Questionnaire) -> tuple[str, str, str]:
     scoring = questionnaire.scoring
     low, high = questionnaire.min_level, questionnaire.max_level
     overall = (
-        "the lowest domain stage, because an organisation is only as resilient as its weakest area"
+        "the lowest domain stage, because an organisation is only as mature as its weakest area"
         if scoring.overall_stage == "lowest_domain"
         else "the overall score rounded down to a level"
     )
@@ -300,7 +301,7 @@ def build_summary(
     )
     organisation = report.organisation
     return ExecutiveSummary(
-        title=f"IT service continuity maturity: {organisation.name} {report.assessment.label}",
+        title=f"{questionnaire.title}: {organisation.name} {report.assessment.label}",
         organisation=organisation.name,
         illustrative=organisation.illustrative,
         assessment=report.assessment.label,
@@ -319,6 +320,7 @@ def build_summary(
         steps=tuple(steps[:STEPS_SHOWN]),
         more_steps=max(0, len(steps) - STEPS_SHOWN),
         scoring=scoring_sentences(questionnaire),
+        author=questionnaire.title,
     )
 
 
@@ -582,7 +584,7 @@ def _pdf(summary: ExecutiveSummary) -> tuple[bytes, int]:
         topMargin=12 * mm,
         bottomMargin=12 * mm,
         title=_text(summary.title),
-        author="IT service continuity maturity assessment",
+        author=_text(summary.author),
     )
     document.build(story)
     return buffer.getvalue(), document.page
@@ -653,6 +655,7 @@ def executive_report_docx_bytes(summary: ExecutiveSummary) -> bytes:
         style.paragraph_format.space_before = Pt(6 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(3)
     document.core_properties.title = _text(summary.title)
+    document.core_properties.author = _text(summary.author)
 
     document.add_paragraph(_text(summary.title), style="Title")
     if summary.illustrative:

@@ -543,7 +543,7 @@ def offline_workbook(
         respondent_id=respondent_id,
     )
     workbook.properties.title = f"{questionnaire.title}: offline questionnaire"
-    workbook.properties.creator = "ITSCM maturity assessment"
+    workbook.properties.creator = questionnaire.title
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -305,7 +305,7 @@ def _summary_facts(ws: Worksheet, report: AssessmentReport) -> int:
         1,
         1,
         last_column,
-        f"IT service continuity maturity: {organisation.name} {assessment.label}",
+        f"{questionnaire.title}: {organisation.name} {assessment.label}",
         font=TITLE_FONT,
     )
     row = 3
@@ -923,7 +923,8 @@ def assessment_workbook(
     scoring.question_trend) with rows.
     """
     workbook = Workbook()
-    workbook.properties.creator = "ITSCM maturity assessment"
+    workbook.properties.creator = report.questionnaire.title
+    workbook.properties.title = f"{report.questionnaire.title}: {report.organisation.name} {report.assessment.label}"
     summary = workbook.active
     summary.title = SUMMARY
     _write_summary(summary, report)
