@@ -30,6 +30,7 @@ from exports.benchmark_pack import export_pack
 from exports.csv_export import answers_csv, results_csv
 from exports.executive_report import executive_report_docx, executive_report_pdf
 from exports.json_io import assessment_json, import_assessment
+from exports.level_colours import PALETTE, level_colour
 from exports.offline import apply_offline_import, offline_workbook, read_offline_workbook
 from exports.portfolio import portfolio_rows, portfolio_workbook
 from exports.report import load_report
@@ -393,3 +394,19 @@ def test_the_docx_is_a_zip_with_a_neutral_author(installed: Installed) -> None:
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         core = archive.read("docProps/core.xml").decode()
     assert_neutral(core, "the Word report's properties")
+
+
+# Every size of scale from 2 to 11 levels, at the bottom and at the top of 0..10, and scales with gaps.
+SCALES = (
+    [tuple(range(count)) for count in range(2, 12)]
+    + [tuple(range(11 - count, 11)) for count in range(2, 11)]
+    + [(0, 10), (0, 5, 10), (1, 3, 5, 7, 9)]
+)
+
+
+@pytest.mark.parametrize("scale", SCALES, ids=lambda scale: "-".join(map(str, scale)))
+def test_level_colours_run_from_red_to_green_and_tell_every_level_apart(scale: tuple[int, ...]) -> None:
+    colours = [level_colour(level, scale) for level in scale]
+    assert colours[0] == PALETTE[0]
+    assert colours[-1] == PALETTE[-1]
+    assert len(set(colours)) == len(scale)
