@@ -138,9 +138,7 @@ def demo_controls() -> None:
             ):
                 questionnaire = available_questionnaires()[0]
                 with st.spinner("Loading demo data..."):
-                    summary = attempt(
-                        lambda: load_demo_data(db(), questionnaire, later=successor(questionnaire))
-                    )
+                    summary = attempt(lambda: load_demo_data(db(), questionnaire, later=successor(questionnaire)))
                 if summary is not None:
                     record("loaded the demo data")
                     st.session_state["home-flash"] = "Illustrative demo data loaded."

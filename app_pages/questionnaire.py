@@ -38,6 +38,9 @@ FIELD_NAMES: dict[AnswerField, str] = {"choice": "level", "comment": "comment", 
 
 # Only this page's facts and the one respondent's answers are loaded: nobody else's answers, no scores.
 view = require_assessment()
+# Counts the page's whole runs (a fragment's rerun does not run this line): see question_block.
+FULL_RUNS = "questionnaire-full-runs"
+st.session_state[FULL_RUNS] = st.session_state.get(FULL_RUNS, 0) + 1
 questionnaire = view.questionnaire
 assessment = view.assessment
 
@@ -225,11 +228,30 @@ def sync_widgets(question: Question, stored: AnswerValue) -> None:
     st.session_state[base_key] = stored
 
 
+def drawn_afresh(question: Question, place: str, disabled: bool) -> None:
+    """Give a question new widgets when the browser draws it afresh, so they start from what is stored.
+
+    The browser drops a question's widgets when a page run leaves it out (a workshop between questions, the
+    room's view giving way to the self-paced one) or draws it elsewhere or locked. Streamlit may still hold
+    their last values (a run ended by st.stop keeps them), and a widget drawn again under the same key would
+    show its default, the first level, and send it back as a change: a vote overwritten. New keys make
+    sync_widgets put the stored answer into the new widgets first.
+    """
+    where = f"drawn-{assessment.id}-{respondent_id}-{question.id}"
+    run = st.session_state[FULL_RUNS]
+    last = st.session_state.get(where)
+    if last is not None and (last[1:] != (place, disabled) or last[0] < run - 1):
+        version_key = f"version-{assessment.id}-{respondent_id}-{question.id}"
+        st.session_state[version_key] = st.session_state.get(version_key, 0) + 1
+    st.session_state[where] = (run, place, disabled)
+
+
 # A fragment per question: a click reruns that question only (the save and its own widgets), not the whole
 # page, so a room of participants clicking at once costs one small rerun each.
 @st.fragment
-def question_block(question: Question, disabled: bool = False) -> None:
+def question_block(question: Question, disabled: bool = False, place: str = "domain") -> None:
     """One question: its text, guidance, level choice, comment, evidence and whether it is saved."""
+    drawn_afresh(question, place, disabled)
     # Read again on every rerun of the fragment: what is stored now, whoever saved it.
     answer = get_answer(db(), assessment.id, respondent_id, question.id)
     # Widgets start from what is stored, so a refresh or another device shows the saved answer.
@@ -314,7 +336,9 @@ def open_question_view(workshop: Workshop, item: WorkshopItem, *, heading: bool 
         st.caption(f"Round {item.round}: vote again; your earlier vote is kept in the history.")
     if item.revealed:
         st.info("The votes are revealed: the room is discussing this question.", icon=":material/forum:")
-    question_block(question, disabled=not workshop.participant_may_answer(question.id, question.domain))
+    question_block(
+        question, disabled=not workshop.participant_may_answer(question.id, question.domain), place="room-question"
+    )
 
 
 def open_domain_view(workshop: Workshop, opened: WorkshopDomainItem, *, heading: bool = True) -> None:
@@ -343,7 +367,9 @@ def open_domain_view(workshop: Workshop, opened: WorkshopDomainItem, *, heading:
                     "is kept in the history."
                 )
             )
-        question_block(question, disabled=not workshop.participant_may_answer(question.id, question.domain))
+        question_block(
+            question, disabled=not workshop.participant_may_answer(question.id, question.domain), place="room-domain"
+        )
 
 
 def open_here(workshop: Workshop, domain_ids: list[str]) -> str | None:

@@ -464,8 +464,8 @@ def discuss(question_id: str, *, open_now: bool = False) -> None:
 
 
 def steered_questions() -> list[str]:
-    """The questions of the facilitated domains, in questionnaire order: those the room votes on."""
-    return [q.id for q in questionnaire.questions if q.domain in steering]
+    """The questions of the facilitated domains in the order the questionnaire shows them: those the room votes on."""
+    return [q.id for d in questionnaire.domains if d.id in steering for q in questionnaire.questions_in(d.id)]
 
 
 def pick_default() -> str:

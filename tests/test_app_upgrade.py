@@ -77,7 +77,7 @@ def test_a_new_assessment_starts_on_the_newest_questionnaire_version(acme) -> No
 
 
 def test_a_question_that_merges_earlier_ones_says_which_on_the_questionnaire_page(acme) -> None:
-    organisation_id, assessment_id = acme
+    organisation_id, _ = acme
     at = open_page(organisation=organisation_id)
     next(b for b in at.button if b.label == "Copy onto 2026.2").click()
     at.run()

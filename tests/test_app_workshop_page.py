@@ -41,7 +41,8 @@ from ui.charts import vote_distribution
 from ui.text import md
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
-FIRST, SECOND, THIRD = (q.id for q in QUESTIONNAIRE.questions[:3])
+# The order the facilitator goes through: domains as the questionnaire shows them, questions in file order.
+FIRST, SECOND, THIRD = (q.id for q in QUESTIONNAIRE.questions_in(QUESTIONNAIRE.domains[0].id)[:3])
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "x" * 32,
