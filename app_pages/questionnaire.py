@@ -320,7 +320,9 @@ def question_block(question: Question, disabled: bool = False, place: str = "dom
 
 
 # The page follows the facilitator by itself: a question or a domain opened, a new round, a reveal, a close or
-# another way of voting reruns it (one small read every few seconds).
+# another way of voting reruns it (one small read every few seconds). It is drawn last on the page: drawn above
+# other elements, its next run could clear what the whole run it asked for had drawn after it (measured: the
+# "votes are revealed" notice vanished from participants' screens while the server had drawn it).
 @st.fragment(run_every="3s")
 def follow_the_facilitator(seen: Workshop) -> None:
     if get_workshop(db(), assessment.id) != seen:
@@ -406,10 +408,9 @@ def facilitated_view(workshop: Workshop) -> None:
 
 workshop = get_workshop(db(), assessment.id)
 steered = [d for d in domain_ids if participant is not None and workshop.mode_of(d) == "facilitated"]
-if participant is not None:
-    follow_the_facilitator(workshop)
 if steered and len(steered) == len(domain_ids):
     facilitated_view(workshop)
+    follow_the_facilitator(workshop)
     st.stop()
 
 nav_key = f"domain-nav-{assessment.id}"
@@ -504,3 +505,6 @@ else:
         attempt(lambda: set_assessment_status(db(), assessment.id, "in_progress"))
         st.rerun()
     done.page_link(PAGES["results"], label="See the results", icon=":material/insights:")
+
+if participant is not None:
+    follow_the_facilitator(workshop)

@@ -1,17 +1,22 @@
 """A workshop in real browsers: a facilitator and five participants, each in a Chromium context of their own, against
 one `streamlit run`.
 
+The questionnaire is a small one (two domains, six questions), so the room's clicks, not the page's size, set the pace.
+
 Facilitated first: the facilitator puts a question to the room, the participants' pages follow by themselves, all
 five vote at once, the facilitator's count rises by itself to "5 of 5", nobody sees a vote before the reveal, the
-revealed distribution is the levels chosen, and the agreed answer with its rationale is stored. Then self-paced:
-the participants' pages follow the switch by themselves and all five answer three questions each at once. Every
-click must land as the answer of the participant who clicked, none lost. Screenshots at 390 px (facilitator and a
-participant on a phone) are written next to the database.
+revealed distribution is the levels chosen, and the agreed answer with its rationale is stored. Then a whole domain
+is put to the room: all five answer its questions at once, the facilitator's count of answers in rises by itself,
+nothing is seen before the reveal, and after it the distribution is the levels chosen. Then self-paced: the
+participants' pages follow the switch by themselves and all five answer the remaining questions at once. Every
+click must land as the answer of the participant who clicked, none lost or overwritten. Screenshots at 390 px
+(facilitator and a participant on a phone) are written next to the database.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -23,14 +28,16 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from access.links import create_participant_link
-from questionnaires.catalog import get_questionnaire
+from questionnaires.catalog import EXTRA_DIR_VARIABLE
+from questionnaires.loader import load_questionnaire
 from storage import create_assessment, create_organisation, open_database
 from tests.browser_app import running_app, settle
 from ui.levels import level_label
 
 pytestmark = pytest.mark.browser
 
-QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
+QUESTIONNAIRE = load_questionnaire(MINI)
 # The facilitated vote: the question the page puts to the room first, and each participant's level (1, 3, 3, 4, 5:
 # a spread of 4, an open disagreement).
 VOTED = QUESTIONNAIRE.questions_in(QUESTIONNAIRE.domains[0].id)[0].id
@@ -38,7 +45,16 @@ VOTES = {"Ana Marsh": 1, "Bo Lindqvist": 3, "Cy Okafor": 3, "Dee Varga": 4, "Eli
 NAMES = tuple(VOTES)
 AGREED = 4
 RATIONALE = "Exercised twice this year; the method is owned and checked, not yet improved from feedback."
-# Self-paced afterwards: the three questions after the voted one, on the domain a participant's questionnaire opens on.
+# Then a whole domain put to the room: each participant's level per question (the first question's spread is the
+# widest, so the discussion starts there).
+ROOM_DOMAIN = QUESTIONNAIRE.domains[1]
+DOMAIN_QUESTIONS = tuple(q.id for q in QUESTIONNAIRE.questions_in(ROOM_DOMAIN.id))
+DOMAIN_VOTES = {
+    (name, question_id): (1 + person if index == 0 else 2 + (person + index) % 2)
+    for person, name in enumerate(NAMES)
+    for index, question_id in enumerate(DOMAIN_QUESTIONS)
+}
+# Self-paced afterwards: the questions after the voted one, on the domain a participant's questionnaire opens on.
 SELF_PACED = tuple(q.id for q in QUESTIONNAIRE.questions_in(QUESTIONNAIRE.domains[0].id)[1:4])
 WAIT_MS = 30_000
 FOLLOW_MS = 30_000  # a page that follows by itself: its 3 s refresh plus a rerun, on a busy 2-core machine
@@ -57,14 +73,18 @@ class Room:
 
 
 @pytest.fixture
-def room(tmp_path: Path) -> Iterator[Room]:
+def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Room]:
     """Acme's FY2026 assessment with a join link for each of five participants, served by `streamlit run`."""
     database = tmp_path / "workshop.db"
+    extra = tmp_path / "questionnaires"
+    extra.mkdir()
+    shutil.copy(MINI, extra / MINI.name)
+    monkeypatch.setenv(EXTRA_DIR_VARIABLE, str(extra))
     with closing(open_database(database)) as db:
         org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
         assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
         tokens = {name: create_participant_link(db, assessment.id, name, created_by="test")[0] for name in NAMES}
-    with running_app(database) as url:
+    with running_app(database, environment={EXTRA_DIR_VARIABLE: str(extra)}) as url:
         yield Room(url, database, assessment.id, tokens)
 
 
@@ -139,15 +159,25 @@ def charts(page: Page) -> Locator:
     return page.get_by_test_id("stPlotlyChart")
 
 
-def assert_no_vote_shown(facilitator: Page, participants: dict[str, Page]) -> None:
-    """Nobody's level is on any screen: no chart, no name beside a level, no participant's page naming another."""
-    assert charts(facilitator).count() == 0, "the facilitator's page shows a vote chart before the reveal"
+def assert_no_vote_shown(facilitator: Page, participants: dict[str, Page], *, first: bool = True) -> None:
+    """Nobody's level is on any screen: no chart, no name beside a level, no participant's page naming another.
+
+    After the first reveal (`first` False) the facilitator's page may discuss that revealed question: one chart, and
+    the question picked for discussion is none of the open domain's.
+    """
+    if first:
+        assert charts(facilitator).count() == 0, "the facilitator's page shows a vote chart before the reveal"
+    else:
+        assert charts(facilitator).count() <= 1, "the facilitator's page shows the open domain's vote charts"
+        picker = facilitator.get_by_test_id("stSelectbox").filter(has_text="Question to discuss").inner_text()
+        assert [q for q in DOMAIN_QUESTIONS if q in picker] == [], "a question of the open domain is discussed"
     assert levels_beside_names(facilitator, NAMES) == []
-    # Before the reveal the facilitator's page has no level name at all (no agreed-answer form, no medians).
-    content = facilitator.content()
-    labels = [level_label(QUESTIONNAIRE, level) for level in sorted(set(VOTES.values()))]
-    shown = [label for label in labels if label in content]
-    assert shown == [], f"the facilitator's page shows {shown} before the reveal"
+    if first:
+        # Before the first reveal the facilitator's page has no level name at all (no agreed answer, no medians).
+        content = facilitator.content()
+        labels = [level_label(QUESTIONNAIRE, level) for level in sorted(set(VOTES.values()))]
+        shown = [label for label in labels if label in content]
+        assert shown == [], f"the facilitator's page shows {shown} before the reveal"
     for name, page in participants.items():
         others = [other for other in NAMES if other != name]
         assert charts(page).count() == 0, f"{name}'s page shows a vote chart"
@@ -206,6 +236,12 @@ def follows(page: Page, shown: Locator, shot: Path) -> None:
     except Exception:
         page.screenshot(path=str(shot), full_page=True)
         raise
+
+
+def answers_in(page: Page) -> int:
+    """The facilitator's count of answers in on the open domain ("12 of 15 answers in")."""
+    text = page.get_by_text(re.compile(r"^\d+ of \d+ answers in$")).inner_text(timeout=WAIT_MS)
+    return int(text.split()[0])
 
 
 def voted_count(page: Page) -> int:
@@ -300,8 +336,55 @@ def test_a_room_of_five_votes_at_once_and_every_answer_lands_under_its_participa
                 shots / "not-following-the-close.png",
             )
 
-        # Self-paced: the participants' pages follow the switch by themselves and all five answer three questions
-        # at once, each at their own pace (a participant's clicks go out without waiting for the last save).
+        # A whole domain put to the room: all five answer its questions at once, unseen until the reveal.
+        facilitator.get_by_role("tab", name="A whole domain at once").click()
+        choose(facilitator, "Domain to put to the room", f"{ROOM_DOMAIN.name} ({len(DOMAIN_QUESTIONS)} questions)")
+        facilitator.get_by_role("button", name="Put the whole domain to the room").click()
+        settle(facilitator)
+        for page in participants.values():
+            follows(page, question(page, DOMAIN_QUESTIONS[-1]), shots / "not-following-the-domain.png")
+            settle(page)
+        for question_id in DOMAIN_QUESTIONS:
+            for name, page in participants.items():
+                level_text(page, question_id, DOMAIN_VOTES[name, question_id]).click()
+        expected = len(DOMAIN_VOTES)
+        counts = [answers_in(facilitator)]
+        for _ in range(150):
+            if counts[-1] == expected:
+                break
+            facilitator.wait_for_timeout(200)
+            counts.append(answers_in(facilitator))
+        assert counts[-1] == expected, f"the facilitator's count of answers in went {counts}"
+        assert stored_levels(room.database, DOMAIN_QUESTIONS) == sorted(
+            (*key, level) for key, level in DOMAIN_VOTES.items()
+        )
+        for page in participants.values():
+            settle(page)
+        assert_no_vote_shown(facilitator, participants, first=False)
+        facilitator.get_by_role("button", name="Reveal the domain").click()
+        settle(facilitator)
+        for name, page in participants.items():
+            follows(page, page.get_by_text("The answers to this domain are revealed"), shots / f"domain-{name}.png")
+            assert charts(page).count() == 0
+        # The domain's discussion (the first chart, above the earlier question's) starts with the widest spread: the
+        # domain's first question, one participant at each level.
+        plot = charts(facilitator).first.locator(".js-plotly-plot")
+        plot.wait_for(timeout=WAIT_MS)
+        bars = plot.evaluate("plot => Array.from(plot.data[0].y)")
+        first = [DOMAIN_VOTES[name, DOMAIN_QUESTIONS[0]] for name in NAMES]
+        assert bars == [sum(level == n for level in first) for n in QUESTIONNAIRE.level_numbers]
+        observe(browser, workshop_page, "the whole domain", shots / "facilitator-domain-revealed-390.png")
+        facilitator.get_by_role("button", name="Close the domain").click()
+        settle(facilitator)
+        for page in participants.values():
+            follows(
+                page,
+                page.get_by_text("Waiting for the facilitator to open the next question"),
+                shots / "not-following-the-domain-close.png",
+            )
+
+        # Self-paced: the participants' pages follow the switch by themselves and all five answer the remaining
+        # questions at once, each at their own pace (a participant's clicks go out without waiting for the last save).
         facilitator.get_by_text("Self-paced", exact=True).click()
         settle(facilitator)
         for page in participants.values():
@@ -323,6 +406,9 @@ def test_a_room_of_five_votes_at_once_and_every_answer_lands_under_its_participa
                 expect(level_option(page, question_id, chosen[name, question_id])).to_be_checked()
         # The facilitated votes stand as they were.
         assert stored_levels(room.database, [VOTED]) == sorted((name, VOTED, level) for name, level in VOTES.items())
+        assert stored_levels(room.database, DOMAIN_QUESTIONS) == sorted(
+            (*key, level) for key, level in DOMAIN_VOTES.items()
+        )
         observe(browser, f"{room.url}/?join={room.tokens[NAMES[0]]}", "Saved", shots / "participant-self-paced-390.png")
     finally:
         for context in contexts:
