@@ -1,0 +1,1 @@
+"""Facts behind the answers: an organisation's service register and its exercise and incident log."""
