@@ -98,6 +98,7 @@ def cross_reference_problems(data: Any, lines: dict[Any, int]) -> list[Found]:
                     )
 
     found += _question_extension_problems(data, levels)
+    found += _check_problems(data, levels)
     found += _reference_problems(data)
 
     for i, domain in _items(data, "domains"):
@@ -185,6 +186,36 @@ def _question_extension_problems(data: Any, levels: dict[int, Any]) -> list[Foun
             found.append(
                 (("retired", i, "id"), "retired names ids of an earlier version; add previous_version at the top.")
             )
+    return found
+
+
+def _check_problems(data: Any, levels: dict[int, Any]) -> list[Found]:
+    """Return checks whose from_level is off the scale or the lowest level (below which nothing is left)."""
+    found: list[Found] = []
+    if not levels:
+        return found
+    lowest = min(levels)
+    for i, question in _items(data, "questions"):
+        for j, check in _items(question, "checks"):
+            level = check.get("from_level")
+            if not isinstance(level, int) or isinstance(level, bool):
+                continue
+            if level not in levels:
+                found.append(
+                    (
+                        ("questions", i, "checks", j, "from_level"),
+                        f"from_level {level} is not in the scale ({_scale(levels)}); use the level whose claim "
+                        "the check tests.",
+                    )
+                )
+            elif level == lowest:
+                found.append(
+                    (
+                        ("questions", i, "checks", j, "from_level"),
+                        f"from_level {level} is the lowest level, which claims nothing the facts could refuse; "
+                        "use a higher level.",
+                    )
+                )
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -142,6 +142,93 @@ class Retired(Strict):
     reason: Text
 
 
+Tier = Literal["critical", "important", "standard"]
+FromLevel = Annotated[int, Field(ge=0, le=10)]
+Months = Annotated[int, Field(ge=1, le=120)]
+Percent = Annotated[int, Field(ge=1, le=100)]
+
+
+class _Check(Strict):
+    """A claim the facts can test: an answer at `from_level` or above is only evidenced when the check passes."""
+
+    from_level: FromLevel
+
+
+class CriticalServicesTestedWithin(_Check):
+    """Every service of the tier had a recovery test (technical test, failover, exercise or incident) within N months."""
+
+    check: Literal["critical_services_tested_within"]
+    months: Months
+    tier: Tier = "critical"
+
+
+class LastTestMetRto(_Check):
+    """The latest measured recovery of each service of the tier took no longer than its RTO."""
+
+    check: Literal["last_test_met_rto"]
+    tier: Tier = "critical"
+    # The share of those services that must have met it; 100: every one.
+    percent: Percent = 100
+
+
+class LastTestMetRpo(_Check):
+    """The latest measured data loss of each service of the tier was no more than its RPO."""
+
+    check: Literal["last_test_met_rpo"]
+    tier: Tier = "critical"
+    percent: Percent = 100
+
+
+class RtoConsistentAlongDependencies(_Check):
+    """No service's RTO is shorter than that of a service it depends on, directly or further down the chain."""
+
+    check: Literal["rto_consistent_along_dependencies"]
+
+
+class RtoNotAboveMtpd(_Check):
+    """Every service's RTO is at most its MTPD."""
+
+    check: Literal["rto_not_above_mtpd"]
+
+
+class BiaRefreshedWithin(_Check):
+    """Every service of the tier had its business impact analysis reviewed within N months."""
+
+    check: Literal["bia_refreshed_within"]
+    months: Months
+    tier: Tier = "critical"
+
+
+class FindingsClosedByDue(_Check):
+    """No finding of the exercise and incident log is still open past its due date (or at most 100 - percent %)."""
+
+    check: Literal["findings_closed_by_due"]
+    percent: Percent = 100
+
+
+Check = Annotated[
+    CriticalServicesTestedWithin
+    | LastTestMetRto
+    | LastTestMetRpo
+    | RtoConsistentAlongDependencies
+    | RtoNotAboveMtpd
+    | BiaRefreshedWithin
+    | FindingsClosedByDue,
+    Field(discriminator="check"),
+]
+CHECK_MODELS: tuple[type[_Check], ...] = (
+    CriticalServicesTestedWithin,
+    LastTestMetRto,
+    LastTestMetRpo,
+    RtoConsistentAlongDependencies,
+    RtoNotAboveMtpd,
+    BiaRefreshedWithin,
+    FindingsClosedByDue,
+)
+# The names a question's `checks:` may use; the functions behind them live in scoring.evidence_checks.
+CHECK_NAMES: tuple[str, ...] = tuple(get_args(m.model_fields["check"].annotation)[0] for m in CHECK_MODELS)
+
+
 class Question(Strict):
     """One practice an assessor checks, with a statement per level and actions per step up."""
 
@@ -159,6 +246,8 @@ class Question(Strict):
     levels: dict[int, Text]
     actions: dict[int, Action] = Field(default_factory=dict)
     references: list[Reference] = Field(default_factory=list)
+    # Claims the service register and exercise log can test (see scoring.evidence_checks).
+    checks: Annotated[list[Check], Field(max_length=20)] = Field(default_factory=list)
 
     def statement(self, level: int) -> str:
         """Return the statement that describes this practice at `level`."""

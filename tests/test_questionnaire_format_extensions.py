@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -160,3 +161,72 @@ def test_the_default_target_is_derived_from_the_scale_when_not_set(scale: tuple[
 
 def test_a_default_target_set_in_the_file_wins() -> None:
     assert load(mini(scoring={"default_target": 4})).default_target == 4
+
+
+def located(data: dict) -> list[str]:
+    with pytest.raises(QuestionnaireError) as caught:
+        load(data)
+    return [str(p) for p in caught.value.problems]
+
+
+def with_checks(*checks: dict) -> dict:
+    data = mini()
+    data["questions"][3]["checks"] = list(checks)
+    return data
+
+
+def test_declared_checks_load_with_their_typed_parameters_and_defaults() -> None:
+    data = with_checks(
+        {"check": "critical_services_tested_within", "from_level": 3, "months": 12},
+        {"check": "last_test_met_rto", "from_level": 4, "tier": "important", "percent": 90},
+        {"check": "rto_not_above_mtpd", "from_level": 3},
+    )
+    tested, rto, mtpd = load(data).question("TEST-01").checks
+    assert (tested.check, tested.from_level, tested.months, tested.tier) == (
+        "critical_services_tested_within",
+        3,
+        12,
+        "critical",
+    )
+    assert (rto.tier, rto.percent) == ("important", 90)
+    assert mtpd.check == "rto_not_above_mtpd"
+    assert load(mini()).question("TEST-01").checks == []
+
+
+def test_an_unknown_check_name_is_refused_at_its_line_listing_the_known_ones() -> None:
+    [message] = located(with_checks({"check": "tested_recently", "from_level": 3}))
+    assert re.match(r"questions\.3\[TEST-01\]\.checks\.0\.check at q\.yaml:\d+: ", message), message
+    assert "unknown check 'tested_recently'; use one of critical_services_tested_within, last_test_met_rto" in message
+
+
+def test_a_check_without_a_name_is_refused_listing_the_known_ones() -> None:
+    [message] = problems(with_checks({"from_level": 3, "months": 12}))
+    assert message.startswith("the check is not named; add check: <name>, one of critical_services_tested_within")
+
+
+@pytest.mark.parametrize(
+    ("check", "field", "why"),
+    [
+        ({"check": "bia_refreshed_within", "from_level": 3, "months": 0}, "months", "must be at least 1"),
+        ({"check": "bia_refreshed_within", "from_level": 3, "months": 121}, "months", "must be at most 120"),
+        ({"check": "bia_refreshed_within", "from_level": 3, "months": "12"}, "months", "expected a whole number"),
+        ({"check": "last_test_met_rto", "from_level": 4, "tier": "gold"}, "tier", "'gold' is not allowed"),
+        ({"check": "last_test_met_rpo", "from_level": 4, "percent": 101}, "percent", "must be at most 100"),
+        ({"check": "rto_not_above_mtpd", "from_level": 3, "months": 12}, "months", "is not a field"),
+        ({"check": "findings_closed_by_due"}, "from_level", "'from_level' is missing"),
+    ],
+)
+def test_a_bad_check_parameter_is_refused_at_its_own_line(check: dict, field: str, why: str) -> None:
+    [message] = located(with_checks(check))
+    assert re.match(rf"questions\.3\[TEST-01\]\.checks\.0\.{field} at q\.yaml:\d+: ", message), message
+    assert why in message
+
+
+@pytest.mark.parametrize(
+    ("level", "why"),
+    [(7, "from_level 7 is not in the scale (1, 2, 3, 4, 5)"), (1, "from_level 1 is the lowest level")],
+)
+def test_a_from_level_off_the_scale_or_at_its_bottom_is_refused(level: int, why: str) -> None:
+    [message] = located(with_checks({"check": "rto_not_above_mtpd", "from_level": level}))
+    assert re.match(r"questions\.3\[TEST-01\]\.checks\.0\.from_level at q\.yaml:\d+: ", message), message
+    assert why in message

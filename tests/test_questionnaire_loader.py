@@ -138,10 +138,12 @@ def test_template_mentions_every_field_of_the_format() -> None:
 
     text = (ROOT / "questionnaires" / "template.yaml").read_text()
     classes = [model.Questionnaire, model.Level, model.Scoring, model.Phase, model.Domain]
-    classes += [model.Question, model.Action, model.Reference]
+    classes += [model.Question, model.Action, model.Reference, *model.CHECK_MODELS]
     for cls in classes:
         for field in cls.model_fields:
             assert f"{field}:" in text, f"{cls.__name__}.{field} is not documented in the template"
+    for name in model.CHECK_NAMES:
+        assert name in text, f"the check {name} is not documented in the template"
 
 
 def test_fixture_loads_with_levels_domains_and_questions() -> None:
