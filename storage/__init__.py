@@ -21,6 +21,7 @@ from storage.changes import (
 from storage.connection import close_thread_connections, connect, open_database
 from storage.consensus import clear_consensus, list_consensus, set_consensus
 from storage.content import AssessmentContent, write_assessment_content
+from storage.evidence import load_evidence, save_log, save_register
 from storage.links import find_link, get_link, insert_link, list_links, revoke_link
 from storage.migrations import LATEST_VERSION, migrate, schema_version
 from storage.organisations import create_organisation, get_organisation, list_organisations
@@ -100,6 +101,7 @@ __all__ = [
     "list_roadmap_items",
     "list_targets",
     "list_users",
+    "load_evidence",
     "migrate",
     "next_round",
     "open_database",
@@ -116,6 +118,8 @@ __all__ = [
     "reveal",
     "revoke_link",
     "save_answer",
+    "save_log",
+    "save_register",
     "save_roadmap_item",
     "schema_version",
     "set_active",

@@ -7,6 +7,7 @@ what goes (answers and their history included) in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from storage.assessments import get_assessment
 from storage.backup import backup_database, database_file
 from storage.choices import MAX_LABEL, MAX_ORGANISATION_NAME, MAX_PERSON_NAME
 from storage.errors import AssessmentError, OrganisationError, RespondentError
+from storage.evidence import count_evidence, delete_evidence
 from storage.organisations import get_organisation
 from storage.records import Assessment, Organisation, Respondent
 from storage.respondents import get_respondent
@@ -48,6 +50,8 @@ class DeletionPreview:
     assessments: int
     respondents: int
     answers: int
+    services: int = 0  # of the organisation's service register
+    exercises: int = 0  # of its exercise and incident log
 
     def describe(self) -> str:
         """One sentence listing what goes, e.g. '2 assessments, 3 respondents and 130 answers'."""
@@ -58,6 +62,8 @@ class DeletionPreview:
                 (self.assessments, "assessment"),
                 (self.respondents, "respondent"),
                 (self.answers, "answer"),
+                (self.services, "service"),
+                (self.exercises, "exercise"),
             )
             if count or noun == "answer"
         ]
@@ -79,8 +85,13 @@ def _count(db: Database, sql: str, ids: list[int]) -> int:
     return int(db.execute(sql.format(marks=marks), ids).fetchone()[0])
 
 
-def _preview(db: Database, organisations: int, assessment_ids: list[int]) -> DeletionPreview:
+def _preview(
+    db: Database, organisations: int, assessment_ids: list[int], organisation_ids: Sequence[int] = ()
+) -> DeletionPreview:
+    services, exercises = count_evidence(db, organisation_ids)
     return DeletionPreview(
+        services=services,
+        exercises=exercises,
         organisations=organisations,
         assessments=len(assessment_ids),
         respondents=_count(db, "SELECT count(*) FROM respondents WHERE assessment_id IN ({marks})", assessment_ids),
@@ -104,7 +115,8 @@ def preview_assessment_deletion(db: Database, assessment_id: int) -> DeletionPre
 
 def preview_organisation_deletion(db: Database, organisation_id: int) -> DeletionPreview:
     """Count what deleting this organisation (and all its assessments) would remove."""
-    return _preview(db, 1, _assessment_ids(db, get_organisation(db, organisation_id).id))
+    organisation = get_organisation(db, organisation_id)
+    return _preview(db, 1, _assessment_ids(db, organisation.id), [organisation.id])
 
 
 def backup_before(db: Database, reason: str) -> Path | None:
@@ -140,13 +152,14 @@ def delete_assessment(db: Database, assessment_id: int, *, backup: bool = True) 
 
 
 def delete_organisation(db: Database, organisation_id: int, *, backup: bool = True) -> Deletion:
-    """Delete an organisation and every assessment of it; with `backup`, back up the database first."""
+    """Delete an organisation with every assessment, its service register and its exercise log; back up first."""
     organisation = get_organisation(db, organisation_id)
     copy = backup_before(db, f"deleting-organisation-{organisation.id}") if backup else None
     with write_transaction(db):
         ids = _assessment_ids(db, get_organisation(db, organisation.id).id)
-        removed = _preview(db, 1, ids)
+        removed = _preview(db, 1, ids, [organisation.id])
         _remove_assessments(db, ids)
+        delete_evidence(db, organisation.id)
         db.execute("DELETE FROM user_organisations WHERE organisation_id = ?", [organisation.id])
         db.execute("DELETE FROM organisations WHERE id = ?", [organisation.id])
     return Deletion(removed=removed, backup=copy)

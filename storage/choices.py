@@ -72,3 +72,15 @@ MAX_AUDIT_ACTION: Final = 100
 # A participant link lasts at least a day and at most a year.
 MIN_LINK_DAYS: Final = 1
 MAX_LINK_DAYS: Final = 365
+
+# The service register and the exercise and incident log (evidence.model holds the tiers, kinds and statuses).
+MAX_SERVICE_NAME: Final = 200
+MAX_PROVIDER_NAME: Final = 200
+MAX_EXERCISE_TITLE: Final = 200
+MAX_SERVICES: Final = 2_000
+MAX_EXERCISES: Final = 2_000
+MAX_FINDINGS_PER_EXERCISE: Final = 500
+MAX_LINKS_PER_SERVICE: Final = 200
+"""Most dependencies, and most providers, one service may list."""
+# A finding may be due some years ahead, further than an assessment may be planned.
+MAX_DUE_DAYS_AHEAD: Final = 10 * 366

@@ -43,6 +43,14 @@ class BenchmarkImportError(StorageError):
     """A benchmark import record has an empty source name or a negative row count."""
 
 
+class ServiceRegisterError(StorageError):
+    """A service register has problems (names, objectives, dependencies); the message lists each one."""
+
+
+class ExerciseLogError(StorageError):
+    """An exercise and incident log has problems (dates, kinds, services, findings); the message lists each one."""
+
+
 class SchemaTooNewError(StorageError):
     """The database was written by a newer version of the app than the one running."""
 

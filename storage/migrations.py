@@ -397,6 +397,102 @@ def _benchmark_packs(db: Database) -> None:
         db.execute(statement)
 
 
+_V7_STATEMENTS: Final[tuple[str, ...]] = (
+    # An organisation's service register. Names are unique per organisation ignoring case (name_key);
+    # (id, organisation_id) is unique so dependencies and exercise results can stay inside the organisation.
+    """
+    CREATE TABLE services (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        tier TEXT NOT NULL CHECK (tier IN ('critical', 'important', 'standard')),
+        mtpd_hours REAL NOT NULL CHECK (mtpd_hours >= 0),
+        rto_hours REAL NOT NULL CHECK (rto_hours >= 0),
+        rpo_hours REAL NOT NULL CHECK (rpo_hours >= 0),
+        downtime_cost_per_hour REAL CHECK (downtime_cost_per_hour IS NULL OR downtime_cost_per_hour >= 0),
+        currency TEXT NOT NULL DEFAULT '',
+        bia_reviewed_on TEXT,
+        CHECK (rto_hours <= mtpd_hours),
+        UNIQUE (organisation_id, name_key),
+        UNIQUE (id, organisation_id)
+    )
+    """,
+    # The compound foreign keys keep a dependency between two services of the same organisation.
+    """
+    CREATE TABLE service_dependencies (
+        service_id INTEGER NOT NULL,
+        depends_on_id INTEGER NOT NULL,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        CHECK (service_id <> depends_on_id),
+        PRIMARY KEY (service_id, depends_on_id),
+        FOREIGN KEY (service_id, organisation_id) REFERENCES services (id, organisation_id),
+        FOREIGN KEY (depends_on_id, organisation_id) REFERENCES services (id, organisation_id)
+    )
+    """,
+    "CREATE INDEX service_dependencies_organisation ON service_dependencies (organisation_id)",
+    """
+    CREATE TABLE service_providers (
+        service_id INTEGER NOT NULL REFERENCES services (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        provider TEXT NOT NULL,
+        provider_key TEXT NOT NULL,
+        PRIMARY KEY (service_id, position),
+        UNIQUE (service_id, provider_key)
+    )
+    """,
+    # The exercise and incident log: exercises, what each showed per service, and what each found.
+    """
+    CREATE TABLE exercises (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('walk-through', 'tabletop', 'simulation', 'technical recovery test',
+            'failover', 'full-scale exercise', 'real incident')),
+        title TEXT NOT NULL,
+        participants TEXT NOT NULL DEFAULT '',
+        UNIQUE (id, organisation_id)
+    )
+    """,
+    "CREATE INDEX exercises_organisation ON exercises (organisation_id)",
+    """
+    CREATE TABLE exercise_results (
+        exercise_id INTEGER NOT NULL,
+        service_id INTEGER NOT NULL,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        recovery_hours REAL CHECK (recovery_hours IS NULL OR recovery_hours >= 0),
+        data_loss_hours REAL CHECK (data_loss_hours IS NULL OR data_loss_hours >= 0),
+        PRIMARY KEY (exercise_id, service_id),
+        FOREIGN KEY (exercise_id, organisation_id) REFERENCES exercises (id, organisation_id),
+        FOREIGN KEY (service_id, organisation_id) REFERENCES services (id, organisation_id)
+    )
+    """,
+    "CREATE INDEX exercise_results_service ON exercise_results (service_id)",
+    """
+    CREATE TABLE exercise_findings (
+        id INTEGER PRIMARY KEY,
+        exercise_id INTEGER NOT NULL REFERENCES exercises (id),
+        position INTEGER NOT NULL CHECK (position >= 0),
+        text TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        due TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'in progress', 'closed'))
+    )
+    """,
+    "CREATE INDEX exercise_findings_exercise ON exercise_findings (exercise_id)",
+)
+
+
+def _service_register_and_exercise_log(db: Database) -> None:
+    for statement in _V7_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -425,6 +521,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         6,
         "add benchmark packs: imported anonymised scores, and the hash that keeps a pack from counting twice",
         _benchmark_packs,
+    ),
+    Migration(
+        7,
+        "add the service register (objectives, dependencies, providers) and the exercise and incident log",
+        _service_register_and_exercise_log,
     ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number

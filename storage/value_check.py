@@ -8,11 +8,13 @@ grows with the number of rows and no faster.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from evidence.model import EXERCISE_KINDS, FINDING_STATUSES, TIERS
 from questionnaires.catalog import EXTRA_DIR_VARIABLE, SHIPPED_DIR, UnknownQuestionnaire, get_questionnaire
 from questionnaires.model import Questionnaire
 from storage.choices import (
@@ -21,18 +23,22 @@ from storage.choices import (
     MAX_ACTOR,
     MAX_AUDIT_ACTION,
     MAX_EMAIL,
+    MAX_EXERCISE_TITLE,
     MAX_FREE_TEXT,
     MAX_LABEL,
     MAX_ORGANISATION_NAME,
     MAX_OWNER,
     MAX_PERSON_NAME,
+    MAX_PROVIDER_NAME,
     MAX_ROLE,
+    MAX_SERVICE_NAME,
     REGIONS,
     ROADMAP_STATUSES,
     ROLES,
     SIZE_BANDS,
 )
 from storage.errors import StorageError
+from storage.evidence import CURRENCY
 from storage.links import DOMAIN_ID, DOMAIN_SEPARATOR, TOKEN_HASH
 from storage.timestamps import to_date, to_datetime
 from storage.users import check_email, email_key
@@ -669,6 +675,107 @@ class _RowChecker:
         questionnaire = scale.questionnaire
         return _refusal(lambda: check_question(questionnaire, question_id, error=StoredValueError))
 
+    def services(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row in self.rows(
+            "SELECT id, position, name, name_key, owner, tier, mtpd_hours, rto_hours, rpo_hours, "
+            "downtime_cost_per_hour, currency, bia_reviewed_on FROM services"
+        ):
+            row_id, position, name, key, owner, tier, mtpd, rto, rpo, cost, currency, reviewed = row
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    _name(name, "name", MAX_SERVICE_NAME),
+                    _name_key(name, key),
+                    _name(owner, "owner", MAX_OWNER, required=False),
+                    _refusal(lambda v=tier: check_choice(v, TIERS, field="tier", error=StoredValueError)),
+                    _amount(mtpd, "mtpd_hours"),
+                    _amount(rto, "rto_hours"),
+                    _amount(rpo, "rpo_hours"),
+                    _objectives(rto, mtpd),
+                    _amount(cost, "downtime_cost_per_hour", optional=True),
+                    None
+                    if isinstance(currency, str) and (currency == "" or CURRENCY.fullmatch(currency))
+                    else f"currency {_shown(currency)} is neither empty nor a three-letter code such as EUR",
+                    _day(reviewed, "bia_reviewed_on", optional=True),
+                ],
+            )
+
+    def service_dependencies(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, service_id, depends_on_id, position in self.rows(
+            "SELECT rowid, service_id, depends_on_id, position FROM service_dependencies"
+        ):
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    "a service depends on itself" if service_id == depends_on_id else None,
+                ],
+            )
+
+    def service_providers(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, position, provider, key in self.rows(
+            "SELECT rowid, position, provider, provider_key FROM service_providers"
+        ):
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    _name(provider, "provider", MAX_PROVIDER_NAME),
+                    None
+                    if not isinstance(provider, str) or key == name_key(provider)
+                    else f"provider_key {_shown(key)} is not the provider in lower case",
+                ],
+            )
+
+    def exercises(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, position, day, kind, title, participants in self.rows(
+            "SELECT id, position, day, kind, title, participants FROM exercises"
+        ):
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    _day(day, "day"),
+                    _refusal(lambda v=kind: check_choice(v, EXERCISE_KINDS, field="kind", error=StoredValueError)),
+                    _name(title, "title", MAX_EXERCISE_TITLE),
+                    _free_text(participants, "participants"),
+                ],
+            )
+
+    def exercise_results(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, position, recovery, loss in self.rows(
+            "SELECT rowid, position, recovery_hours, data_loss_hours FROM exercise_results"
+        ):
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    _amount(recovery, "recovery_hours", optional=True),
+                    _amount(loss, "data_loss_hours", optional=True),
+                ],
+            )
+
+    def exercise_findings(self) -> Iterator[tuple[object, list[str | None]]]:
+        for row_id, position, text, owner, due, status in self.rows(
+            "SELECT id, position, text, owner, due, status FROM exercise_findings"
+        ):
+            yield (
+                row_id,
+                [
+                    _position(position),
+                    _free_text(text, "text")
+                    or (
+                        None if isinstance(text, str) and text.strip() else "text is empty, so the finding says nothing"
+                    ),
+                    _name(owner, "owner", MAX_OWNER, required=False),
+                    _day(due, "due", optional=True),
+                    _refusal(
+                        lambda v=status: check_choice(v, FINDING_STATUSES, field="status", error=StoredValueError)
+                    ),
+                ],
+            )
+
     def audit_log(self) -> Iterator[tuple[object, list[str | None]]]:
         for row_id, at, actor, action, organisation_id, detail in self.rows(
             "SELECT id, at, actor, action, organisation_id, detail FROM audit_log"
@@ -684,6 +791,28 @@ class _RowChecker:
                     _free_text(detail, "detail"),
                 ],
             )
+
+
+def _position(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return None
+    return f"position {_shown(value)} is not a whole number of 0 or more"
+
+
+def _amount(value: object, column: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return None
+    return f"{column} {_shown(value)} is not a number of 0 or more"
+
+
+def _objectives(rto: object, mtpd: object) -> str | None:
+    if _amount(rto, "rto") or _amount(mtpd, "mtpd"):
+        return None  # reported on their own
+    if rto > mtpd:  # type: ignore[operator]
+        return f"rto_hours {rto!r} is above mtpd_hours {mtpd!r}; an RTO never exceeds the MTPD"
+    return None
 
 
 def _round(value: object, lowest: int) -> str | None:
@@ -764,6 +893,12 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "workshop_domain_modes": checker.workshop_domain_modes,
         "workshop_domains": checker.workshop_domains,
         "workshop_domain_rounds": checker.workshop_domain_rounds,
+        "services": checker.services,
+        "service_dependencies": checker.service_dependencies,
+        "service_providers": checker.service_providers,
+        "exercises": checker.exercises,
+        "exercise_results": checker.exercise_results,
+        "exercise_findings": checker.exercise_findings,
     }
     # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
     for table, check in checks.items():

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from evidence.model import Exercise, Finding, Service, ServiceResult
 from questionnaires.catalog import get_questionnaire
 from storage import (
     LATEST_VERSION,
@@ -23,8 +25,10 @@ from storage import (
     create_organisation,
     list_answers,
     list_organisations,
+    open_database,
     schema_version,
 )
+from storage.evidence import save_log, save_register
 from storage.migrations import MIGRATIONS
 from storage.restore import RestoreError, check_backup, restore_database
 from storage.timestamps import now_text
@@ -542,5 +546,85 @@ def test_restore_names_a_bad_value_in_workshops_and_their_questions(
     tmp_path: Path, statement: str, problem: str
 ) -> None:
     backup = edited(database_with_workshop_rows(tmp_path / "workshop.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
+
+
+def database_with_evidence_rows(path: Path) -> Path:
+    """Write a backup at the latest schema whose one organisation has a service register and an exercise log."""
+    db = open_database(path.with_name(f"live-{path.name}"))
+    try:
+        organisation = create_organisation(db, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+        save_register(
+            db,
+            organisation.id,
+            (
+                Service("Payments", "Ana", "critical", 8, 4, 0.25, 1000.0, "EUR", ("Core",), ("CloudCo",)),
+                Service("Core", "", "critical", 12, 6, 0),
+            ),
+        )
+        failover = Exercise(
+            date(2025, 10, 1),
+            "failover",
+            "Failover",
+            (ServiceResult("Payments", 3.0, 0.1),),
+            findings=(Finding("Runbook out of date", "Ben", date(2026, 1, 31)),),
+        )
+        save_log(db, organisation.id, (failover,))
+        backup_database(db, path)
+    finally:
+        db.close()
+    return path
+
+
+def test_a_backup_with_a_service_register_and_an_exercise_log_the_app_wrote_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(database_with_evidence_rows(tmp_path / "evidence.db"))
+    assert (checked.schema_version, checked.organisations) == (LATEST_VERSION, 1)
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE services SET tier = 'gold' WHERE id = 1", r"services row 1: tier 'gold' is not in the list"),
+        ("UPDATE services SET rto_hours = 9 WHERE id = 1", r"services row 1: rto_hours 9\.0 is above mtpd_hours 8\.0"),
+        (
+            "UPDATE services SET rpo_hours = -1 WHERE id = 1",
+            r"services row 1: rpo_hours -1\.0 is not a number of 0 or more",
+        ),
+        ("UPDATE services SET mtpd_hours = 'soon' WHERE id = 1", r"services row 1: mtpd_hours 'soon' is not a number"),
+        ("UPDATE services SET currency = 'euro' WHERE id = 1", r"services row 1: currency 'euro' is neither empty"),
+        ("UPDATE services SET name_key = 'PAYMENTS' WHERE id = 1", r"services row 1: name_key 'PAYMENTS' is not the"),
+        (
+            "UPDATE services SET bia_reviewed_on = '03/11/2025' WHERE id = 1",
+            r"services row 1: bia_reviewed_on '03/11/2025' is not a date",
+        ),
+        (
+            "UPDATE service_dependencies SET depends_on_id = service_id",
+            r"service_dependencies row 1: a service depends",
+        ),
+        (
+            "UPDATE service_dependencies SET organisation_id = 99",
+            r"service_dependencies row 1: .* refers to a row of (organisations|services) that does not exist",
+        ),
+        ("UPDATE service_providers SET provider = ''", r"service_providers row 1: provider is empty"),
+        ("UPDATE exercises SET kind = 'drill'", r"exercises row 1: kind 'drill' is not in the list"),
+        ("UPDATE exercises SET day = 'last week'", r"exercises row 1: day 'last week' is not a date"),
+        (
+            "UPDATE exercise_results SET recovery_hours = -3",
+            r"exercise_results row 1: recovery_hours -3\.0 is not a number of 0 or more",
+        ),
+        (
+            "UPDATE exercise_results SET organisation_id = 99",
+            r"exercise_results row 1: .* refers to a row of (organisations|exercises|services) that does not exist",
+        ),
+        ("UPDATE exercise_findings SET status = 'done'", r"exercise_findings row 1: status 'done' is not in the list"),
+        ("UPDATE exercise_findings SET text = ' '", r"exercise_findings row 1: text is empty"),
+        ("UPDATE exercise_findings SET due = 'Q1'", r"exercise_findings row 1: due 'Q1' is not a date"),
+    ],
+)
+def test_restore_names_a_bad_value_in_the_service_register_and_the_exercise_log(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = edited(database_with_evidence_rows(tmp_path / "evidence.db"), statement)
     with pytest.raises(RestoreError, match=problem):
         check_backup(backup)
