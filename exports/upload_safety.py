@@ -275,9 +275,11 @@ def _overreach(source: IO[bytes], max_rows: int, max_columns: int) -> _Overreach
     return None
 
 
-def _too_far(name: str, sheet: str, found: _Overreach, max_rows: int, max_columns: int) -> UploadRefused:
-    rows_limit = f"an offline questionnaire has at most {max_rows:,} rows"
-    columns_limit = f"an offline questionnaire has at most {max_columns:,} columns"
+def _too_far(
+    name: str, sheet: str, found: _Overreach, max_rows: int, max_columns: int, document: str, remedy: str
+) -> UploadRefused:
+    rows_limit = f"{document} has at most {max_rows:,} rows"
+    columns_limit = f"{document} has at most {max_columns:,} columns"
     if found.what == "row":
         reach = f"{sheet} reaches row {found.number:,}; {rows_limit}"
     elif found.what == "rows":
@@ -288,10 +290,18 @@ def _too_far(name: str, sheet: str, found: _Overreach, max_rows: int, max_column
         reach = f"{sheet} reaches column {letters}({found.number:,}); {columns_limit}"
     else:
         reach = f"{sheet} has more than {max_columns:,} cells in row {found.row:,}; {columns_limit}"
-    return UploadRefused(f"{name} was refused: {reach}. Export a fresh offline questionnaire and fill that in.")
+    return UploadRefused(f"{name} was refused: {reach}. {remedy}")
 
 
-def check_sheet_extent(raw: bytes, name: str, *, max_rows: int, max_columns: int) -> None:
+def check_sheet_extent(
+    raw: bytes,
+    name: str,
+    *,
+    max_rows: int,
+    max_columns: int,
+    document: str = "an offline questionnaire",
+    remedy: str = "Export a fresh offline questionnaire and fill that in.",
+) -> None:
     """Refuse a workbook with a worksheet that reaches beyond `max_rows` rows or `max_columns` columns.
 
     Call it after `check_xlsx_upload`, which bounds how much there is to read. Each worksheet's
@@ -312,7 +322,7 @@ def check_sheet_extent(raw: bytes, name: str, *, max_rows: int, max_columns: int
                     sheet = (
                         f"sheet {names[entry.filename]!r}" if entry.filename in names else f"part {entry.filename!r}"
                     )
-                    raise _too_far(name, sheet, found, max_rows, max_columns)
+                    raise _too_far(name, sheet, found, max_rows, max_columns, document, remedy)
         except DefusedXmlException:
             raise _refused_xml(name) from None
         except _READ_ERRORS:

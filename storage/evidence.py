@@ -51,6 +51,9 @@ from storage.validation import check_choice, check_date, check_free_text, clean_
 CURRENCY: Final = re.compile(r"[A-Z]{3}")
 """A currency as its ISO 4217 code: three capital letters such as EUR."""
 
+SEPARATOR: Final = ";"
+"""What separates the names of dependencies and providers in a file, so no service or provider name holds it."""
+
 Part = Literal["service", "exercise", "result", "finding"]
 T = TypeVar("T")
 
@@ -148,6 +151,11 @@ def _names(values: object, field: str, max_length: int, found: _Collector) -> tu
         name = found.run(lambda v=value: clean_name(v, field=field, max_length=max_length, error=StorageError))
         if name is None:
             continue
+        if SEPARATOR in name:
+            found.add(
+                f"{field}: '{name}' contains '{SEPARATOR}', which separates names in a file; use another character."
+            )
+            continue
         if name_key(name) in seen:
             found.add(f"{field} names '{name}' twice; list it once.")
             continue
@@ -168,6 +176,8 @@ def _service(service: object, index: int) -> tuple[Service | None, list[Evidence
     )
     found = _Collector("service", index, subject)
     name = found.run(lambda: clean_name(service.name, field="Name", max_length=MAX_SERVICE_NAME, error=StorageError))
+    if name is not None and SEPARATOR in name:
+        found.add(f"Name contains '{SEPARATOR}', which separates names in a file; use another character.")
     owner = found.run(
         lambda: clean_name(service.owner, field="Owner", max_length=MAX_OWNER, error=StorageError, required=False)
     )

@@ -190,6 +190,11 @@ REGISTER_REFUSALS = [
         "(names are compared ignoring case).",
     ),
     (
+        (_service(providers=("CloudCo; NetLink",)),),
+        "Core banking: Providers: 'CloudCo; NetLink' contains ';', which separates names in a file; use another "
+        "character.",
+    ),
+    (
         (_service(owner="Ana\u202eBen"),),
         "Core banking: Owner contains an invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE) at character 4; "
         "remove it and type the text again (such characters can hide or reorder what is shown).",
