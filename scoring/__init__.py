@@ -63,6 +63,18 @@ Workshops (scoring.workshop)
         AgreedItem(question_id, domain_id, level, na, note, set_by, distribution)
     Agreement(question_id, level, na=False, note="", set_by="") is an agreed answer; storage's Consensus serves too
 
+Claims checked against facts (scoring.evidence_checks, scoring.evidenced)
+    run_check(check, evidence, today) -> CheckResult(check, supported, reason, shortfalls)
+        check: a question's declared check (questionnaires.model.Check); evidence: evidence.model.Evidence
+    CHECKS: {check name: function(evidence, parameters, today) -> CheckResult}, one per name of the format
+    score_evidenced(questionnaire, answered: AssessmentScore, evidence, today) -> EvidencedScore
+        EvidencedScore(answered: AssessmentScore, evidenced: AssessmentScore, questions), .claims
+        EvidencedQuestion(question_id, domain_id, answered_level, evidenced_level, na, checked, claims), .capped
+        UnsupportedClaim(question_id, check, from_level, answered, supported, reason, shortfalls), .sentence
+            e.g. "REC-07 answered 4; the last failover of Payments took 9 h against an RTO of 4 h on
+            12 Mar 2026: the facts support 3"
+    evidence_questions(questionnaire, questions, evidence, today) -> dict[str, EvidencedQuestion]
+
 Every rule is stated in the docstring of the module that implements it. Invalid input (an answer to
 an unknown question, a level off the scale, N/A where it is not allowed, an unknown domain in the
 targets) raises ScoringError with a message that says how to fix it.
@@ -91,6 +103,8 @@ from scoring.comparison import (
 )
 from scoring.domains import DomainScore, OverallScore
 from scoring.errors import ScoringError
+from scoring.evidence_checks import CHECKS, CheckResult, run_check
+from scoring.evidenced import EvidencedQuestion, EvidencedScore, UnsupportedClaim, evidence_questions, score_evidenced
 from scoring.responses import NA, NotApplicable, QuestionResult, Response, lower_median, resolve_questions
 from scoring.roadmap import PhaseLoad, RoadmapStep, build_roadmap, phase_loads, roadmap_is_provisional
 from scoring.targets import gap, resolve_targets
@@ -107,17 +121,21 @@ from scoring.workshop import (
 )
 
 __all__ = [
+    "CHECKS",
     "NA",
     "OVERALL",
     "AgreedItem",
     "Agreement",
     "AssessmentScore",
     "BenchmarkResult",
+    "CheckResult",
     "Comparison",
     "CompletedStep",
     "Distribution",
     "DomainChange",
     "DomainScore",
+    "EvidencedQuestion",
+    "EvidencedScore",
     "NotApplicable",
     "OverallScore",
     "PeerFigure",
@@ -131,6 +149,7 @@ __all__ = [
     "ScorePoint",
     "ScoringError",
     "TrendPoint",
+    "UnsupportedClaim",
     "VersionOnlyQuestion",
     "WorkshopSummary",
     "benchmark",
@@ -140,6 +159,7 @@ __all__ = [
     "disagreements_first",
     "distributions",
     "domain_trend",
+    "evidence_questions",
     "gap",
     "lower_median",
     "open_disagreements",
@@ -148,8 +168,10 @@ __all__ = [
     "resolve_questions",
     "resolve_targets",
     "roadmap_is_provisional",
+    "run_check",
     "score_assessment",
     "score_columns",
+    "score_evidenced",
     "score_questions",
     "select_peer_group",
     "summary",
