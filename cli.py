@@ -23,6 +23,16 @@ from sqlite_utils import Database
 from access.identity import add_member, change_active, change_organisations, change_role
 from access.links import create_participant_link, join_url, revoke_participant_link
 from demo.data import load_demo_data, remove_demo_data
+from evidence.files import MAX_FILE_BYTES as MAX_EVIDENCE_FILE_BYTES
+from evidence.files import (
+    EvidenceFileError,
+    log_csv,
+    log_xlsx,
+    read_log,
+    read_register,
+    register_csv,
+    register_xlsx,
+)
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.benchmark_pack import MAX_PACK_BYTES, BenchmarkPackError, export_pack, import_pack
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
@@ -79,7 +89,8 @@ from storage import (
     upgrade_assessment,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
-from storage.errors import StorageError
+from storage.errors import ExerciseLogError, ServiceRegisterError, StorageError
+from storage.evidence import load_evidence, save_log, save_register
 from storage.paths import MEMORY, check_database_path
 from storage.records import AnsweredCount, Assessment, Organisation, RespondentProgress, User, Workshop
 from storage.restore import restore_database
@@ -931,6 +942,117 @@ def add_benchmark_commands(commands: argparse._SubParsersAction[argparse.Argumen
     importing.set_defaults(run=cmd_benchmark_pack_import)
 
 
+# --- services and exercises: an organisation's service register and exercise and incident log as files ---
+
+_EVIDENCE_FORMATS = (".csv", ".xlsx")
+
+
+def _evidence_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in _EVIDENCE_FORMATS:
+        raise CliError(f"{name}: cannot tell the format from the name; give a file name ending in .csv or .xlsx.")
+    return suffix
+
+
+def _read_evidence_file(name: str) -> bytes:
+    _evidence_suffix(name)
+    path = Path(name)
+    try:
+        if path.stat().st_size > MAX_EVIDENCE_FILE_BYTES:
+            raise CliError(
+                f"{name}: {path.stat().st_size:,} bytes; a register or log file may hold "
+                f"{MAX_EVIDENCE_FILE_BYTES:,}. Split it."
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read the file ({exc.strerror}).") from None
+
+
+def _refused_file(name: str, exc: EvidenceFileError | StorageError) -> CliError:
+    problems = getattr(exc, "problems", None) or (str(exc),)
+    return CliError("\n".join([f"{name}: nothing was imported; fix these rows:", *(str(p) for p in problems)]))
+
+
+def cmd_services_import(args: argparse.Namespace) -> int:
+    """Replace an organisation's service register with a CSV or workbook file, checked row by row, all or nothing."""
+    raw = _read_evidence_file(args.file)
+    db = _database()
+    organisation = get_organisation(db, args.organisation)
+    try:
+        services = read_register(raw, Path(args.file).name)
+    except EvidenceFileError as exc:
+        raise _refused_file(args.file, exc) from None
+    try:
+        saved = save_register(db, organisation.id, services)
+    except ServiceRegisterError as exc:
+        raise _refused_file(args.file, exc) from None
+    print(f"Imported {len(saved)} service{'s' if len(saved) != 1 else ''} into the register of {organisation.name}")
+    return 0
+
+
+def cmd_services_export(args: argparse.Namespace) -> int:
+    """Write an organisation's service register as CSV or a workbook."""
+    suffix = _evidence_suffix(args.file)
+    path = output_file(args.file, overwrite=args.overwrite)
+    db = _database()
+    organisation = get_organisation(db, args.organisation)
+    services = load_evidence(db, organisation.id).services
+    _write_export(path, register_csv(services) if suffix == ".csv" else register_xlsx(services))
+    print(f"Wrote the register of {organisation.name} ({len(services)} services) to {path}")
+    return 0
+
+
+def cmd_exercises_import(args: argparse.Namespace) -> int:
+    """Replace an organisation's exercise and incident log with a CSV or workbook file, all or nothing."""
+    raw = _read_evidence_file(args.file)
+    db = _database()
+    organisation = get_organisation(db, args.organisation)
+    names = [service.name for service in load_evidence(db, organisation.id).services]
+    try:
+        exercises = read_log(raw, Path(args.file).name, names)
+    except EvidenceFileError as exc:
+        raise _refused_file(args.file, exc) from None
+    try:
+        saved = save_log(db, organisation.id, exercises)
+    except ExerciseLogError as exc:
+        raise _refused_file(args.file, exc) from None
+    print(f"Imported {len(saved)} exercise{'s' if len(saved) != 1 else ''} into the log of {organisation.name}")
+    return 0
+
+
+def cmd_exercises_export(args: argparse.Namespace) -> int:
+    """Write an organisation's exercise and incident log as CSV or a workbook."""
+    suffix = _evidence_suffix(args.file)
+    path = output_file(args.file, overwrite=args.overwrite)
+    db = _database()
+    organisation = get_organisation(db, args.organisation)
+    exercises = load_evidence(db, organisation.id).exercises
+    _write_export(path, log_csv(exercises) if suffix == ".csv" else log_xlsx(exercises))
+    print(f"Wrote the log of {organisation.name} ({len(exercises)} exercises) to {path}")
+    return 0
+
+
+def add_evidence_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `services` and `exercises` commands."""
+    for name, what, run_import, run_export in (
+        ("services", "the service register", cmd_services_import, cmd_services_export),
+        ("exercises", "the exercise and incident log", cmd_exercises_import, cmd_exercises_export),
+    ):
+        parser = commands.add_parser(name, help=f"import or export an organisation's {what[4:]} (CSV or .xlsx)")
+        subcommands = parser.add_subparsers(dest=f"{name}_command", required=True)
+        importing = subcommands.add_parser(
+            "import", help=f"replace {what} with FILE, checked row by row, all or nothing"
+        )
+        importing.add_argument("organisation", metavar="ORGANISATION_ID", type=int, help="see `python cli.py list`")
+        importing.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+        importing.set_defaults(run=run_import)
+        export = subcommands.add_parser("export", help=f"write {what} to FILE")
+        export.add_argument("organisation", metavar="ORGANISATION_ID", type=int, help="see `python cli.py list`")
+        export.add_argument("file", metavar="FILE", help="the file to write: .csv or .xlsx")
+        export.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+        export.set_defaults(run=run_export)
+
+
 # --- trend: an organisation's scores and stages by period, and the changes against each previous assessment ---
 
 
@@ -1226,6 +1348,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_access_commands(commands)
     add_workshop_commands(commands)
     add_benchmark_commands(commands)
+    add_evidence_commands(commands)
     add_trend_command(commands)
     return parser
 

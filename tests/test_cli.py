@@ -1028,3 +1028,74 @@ def test_upgrade_as_text_names_the_questions_to_answer_and_what_they_replace(
     out = capsys.readouterr().out
     assert out.startswith("assessment 2: FY2026 new questions on itscm 2026.2, made from assessment 1 (FY2026)")
     assert "    REC-14 (replaces RISK-08, REC-05)" in out
+
+
+def test_services_and_exercises_move_a_register_and_log_between_organisations_as_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from evidence.model import Exercise, Service, ServiceResult
+    from storage import connect, create_organisation
+    from storage.evidence import load_evidence, save_log, save_register
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    db = connect()
+    source = create_organisation(db, "Northwind", "Retail", "250-999 employees", "Europe")
+    target = create_organisation(db, "Contoso", "Retail", "250-999 employees", "Europe")
+    save_register(db, source.id, (Service("Payments", "=Ana", "critical", 8, 4, 0.5, 900.0, "EUR"),))
+    save_log(db, source.id, (Exercise(date(2025, 5, 1), "failover", "DR", (ServiceResult("Payments", 3.0),)),))
+    for kind, suffix in (("services", "csv"), ("exercises", "xlsx")):
+        exported = tmp_path / f"{kind}.{suffix}"
+        assert main([kind, "export", str(source.id), str(exported)]) == 0
+        assert main([kind, "import", str(target.id), str(exported)]) == 0
+    assert "Imported 1 exercise into the log of Contoso" in capsys.readouterr().out
+    assert load_evidence(db, target.id) == load_evidence(db, source.id)
+
+
+def test_services_import_lists_every_bad_row_and_imports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect, create_organisation
+    from storage.evidence import load_evidence
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    organisation = create_organisation(connect(), "Northwind", "Retail", "250-999 employees", "Europe")
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "name,tier,mtpd_hours,rto_hours,rpo_hours\nPayroll,standard,72,48,24\nPayments,critical,8,9,1\nWeb,gold,8,4,1\n"
+    )
+    assert main(["services", "import", str(organisation.id), str(register)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: {register}: nothing was imported; fix these rows:",
+        "Row 3: RTO 9 h is above its MTPD of 8 h; an RTO must not exceed the MTPD: lower the RTO or raise the MTPD.",
+        "Row 4: Tier 'gold' is not in the list; choose one of: critical, important, standard.",
+    ]
+    assert load_evidence(connect(), organisation.id).services == ()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["services", "export", "1", "{tmp}/register.txt"], "cannot tell the format from the name"),
+        (["services", "export", "9", "{tmp}/register.csv"], "No organisation with id 9"),
+        (
+            ["exercises", "export", "1", "{tmp}/existing.csv"],
+            "already exists; give another file name, or add --overwrite",
+        ),
+        (["exercises", "import", "1", "{tmp}/missing.xlsx"], "cannot read the file"),
+    ],
+)
+def test_services_and_exercises_refuse_with_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    from storage import connect, create_organisation
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    create_organisation(connect(), "Northwind", "Retail", "250-999 employees", "Europe")
+    (tmp_path / "existing.csv").write_text("keep me")
+    assert main([part.format(tmp=tmp_path) for part in argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert (tmp_path / "existing.csv").read_text() == "keep me"
