@@ -38,6 +38,7 @@ from scoring import (
     version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
+from scoring.evidenced import EvidencedScore, score_evidenced
 from storage import (
     benchmark_data,
     get_assessment,
@@ -50,6 +51,7 @@ from storage import (
     list_targets,
 )
 from storage.benchmark import benchmark_change_mark, benchmark_pack_rows, database_key, open_in_workshop
+from storage.evidence import count_evidence, load_evidence
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
 from storage.workshop import get_workshop
 
@@ -111,6 +113,19 @@ def load_report(db: Database, assessment_id: int, *, with_hidden_votes: bool = F
         targets=score.targets,
         score=score,
     )
+
+
+def evidenced_score(db: Database, report: AssessmentReport, today: date | None = None) -> EvidencedScore | None:
+    """Return the assessment scored as answered and as evidenced, or None when its organisation has no evidence.
+
+    The evidence is the organisation's service register and exercise and incident log as they stand now,
+    checked as of `today` (default: the current date). An organisation with neither a register nor a log
+    gets None, so nothing changes for one that does not use them.
+    """
+    if count_evidence(db, [report.organisation.id]) == (0, 0):
+        return None
+    evidence = load_evidence(db, report.organisation.id)
+    return score_evidenced(report.questionnaire, report.score, evidence, today or date.today())
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ class UnsupportedClaim:
         """Return e.g. "REC-07 answered 4; the last failover of Payments took 9 h ...: the facts support 3"."""
         return f"{self.question_id} answered {self.answered}; {self.reason}: the facts support {self.supported}"
 
+    @property
+    def closing_step(self) -> str:
+        """Return the roadmap step that closes the gap: "Close the gap behind REC-07: REC-07 answered 4; ..."."""
+        return f"Close the gap behind {self.question_id}: {self.sentence}"
+
 
 @dataclass(frozen=True, slots=True)
 class EvidencedQuestion:
