@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from access import Action, require
-from exports.report import answers_by_respondent
+from exports.report import answers_by_respondent, evidenced_score
 from questionnaires.coverage import coverage_table
 from questionnaires.model import Question
 from scoring import QuestionResult
@@ -43,10 +43,28 @@ if overall.provisional:
         icon=":material/hourglass_top:",
     )
 
-stage_text = level_label(questionnaire, overall.stage) if overall.stage is not None else "none yet"
+# The organisation's register and log, checked against the answers; None when it keeps neither.
+evidenced = evidenced_score(db(), view)
+
+
+def stage_words(stage: int | None) -> str:
+    return level_label(questionnaire, stage) if stage is not None else "none yet"
+
+
+def score_words(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "–"
+
+
+stage_text = stage_words(overall.stage)
+score_text = score_words(overall.score)
+both = ""
+if evidenced is not None:
+    stage_text = f"{stage_text} / {stage_words(evidenced.evidenced.overall.stage)}"
+    score_text = f"{score_text} / {score_words(evidenced.evidenced.overall.score)}"
+    both = " (as answered / as evidenced)"
 a, b, c = st.columns(3)
 a.metric(
-    "Overall stage",
+    f"Overall stage{both}",
     stage_text,
     help="The lowest domain stage: an organisation is as mature as its weakest area."
     if questionnaire.scoring.overall_stage == "lowest_domain"
@@ -54,7 +72,7 @@ a.metric(
     border=True,
 )
 a.caption(md(overall_stage_reason(questionnaire, score).sentence))
-b.metric("Overall score", f"{overall.score:.2f}" if overall.score is not None else "–", border=True)
+b.metric(f"Overall score{both}", score_text, border=True)
 c.metric("Completeness", f"{overall.completeness:.0%}", border=True)
 
 st.subheader("By domain")
@@ -80,6 +98,66 @@ st.dataframe(
         "Gap": st.column_config.NumberColumn(help="Target minus stage; negative means above target"),
     },
 )
+
+if evidenced is None:
+    st.caption(
+        "This organisation has no service register or exercise and incident log yet. With them (Evidence page) "
+        "the app checks the answers that claim tested recoveries, met recovery times and reviewed objectives "
+        "against the facts, and shows each level as answered and as evidenced."
+    )
+else:
+    st.subheader("As answered and as evidenced")
+    st.caption(
+        "Answers that claim what the service register and the exercise and incident log can test are checked "
+        "against them; a claim the facts don't support is scored at the level the facts support. Questions "
+        "with no declared check count as answered."
+    )
+    claims_in = {
+        d.domain_id: [claim for q in evidenced.questions.values() if q.domain_id == d.domain_id for claim in q.claims]
+        for d in score.domains
+    }
+    as_evidenced = {d.domain_id: d for d in evidenced.evidenced.domains}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                *(
+                    {
+                        "Domain": d.name,
+                        "Stage as answered": d.stage,
+                        "Stage as evidenced": as_evidenced[d.domain_id].stage,
+                        "Score as answered": None if d.score is None else round(d.score, 2),
+                        "Score as evidenced": (
+                            None
+                            if as_evidenced[d.domain_id].score is None
+                            else round(as_evidenced[d.domain_id].score, 2)
+                        ),
+                        "Unsupported claims": len(claims_in[d.domain_id]),
+                    }
+                    for d in score.domains
+                ),
+                {
+                    "Domain": "Overall",
+                    "Stage as answered": overall.stage,
+                    "Stage as evidenced": evidenced.evidenced.overall.stage,
+                    "Score as answered": None if overall.score is None else round(overall.score, 2),
+                    "Score as evidenced": (
+                        None
+                        if evidenced.evidenced.overall.score is None
+                        else round(evidenced.evidenced.overall.score, 2)
+                    ),
+                    "Unsupported claims": len(evidenced.claims),
+                },
+            ]
+        ),
+        hide_index=True,
+    )
+    st.markdown("**Claims the facts don't support**")
+    if not evidenced.claims:
+        st.success("The register and the log support every claim they can test.", icon=":material/verified:")
+    for d in score.domains:
+        if claims_in[d.domain_id]:
+            st.markdown(f"*{md(d.name)}*")
+            st.markdown("\n".join(f"- {md(claim.sentence)}" for claim in claims_in[d.domain_id]))
 
 left, right = st.columns(2)
 with left:

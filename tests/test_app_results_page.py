@@ -10,6 +10,7 @@ import pytest
 from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
+from evidence.model import Exercise, Service, ServiceResult
 from questionnaires.catalog import get_questionnaire
 from storage import (
     add_respondent,
@@ -23,6 +24,7 @@ from storage import (
     set_consensus,
     set_mode,
 )
+from storage.evidence import save_log, save_register
 from ui.text import md
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
@@ -145,3 +147,54 @@ def test_one_respondent_has_no_answers_by_respondent_section(assessment_id: int)
     at = results(assessment_id)
     assert "Answers by respondent" not in [h.value for h in at.subheader]
     assert answers_table(at) is None
+
+
+# The level as answered and as evidenced
+
+LATER = get_questionnaire("itscm", "2026.2")
+
+
+def evidenced_assessment(recovery_hours: float | None) -> int:
+    """An assessment on 2026.2 answered at 4 throughout; with hours, a register and a failover of Payments."""
+    db = connect()
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, LATER, "FY2026", date(2026, 3, 1))
+    respondent = get_or_create_respondent(db, assessment.id, "Continuity manager")
+    for question in LATER.questions:
+        save_answer(db, LATER, assessment.id, respondent.id, question.id, 4)
+    if recovery_hours is not None:
+        payments = Service("Payments", "Head of payments", "critical", 24.0, 4.0, 1.0, bia_reviewed_on=date.today())
+        save_register(db, org.id, [payments])
+        failover = Exercise(date.today(), "failover", "Payments failover", (ServiceResult("Payments", 9.0, 0.5),))
+        save_log(db, org.id, [failover])
+    return assessment.id
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def test_with_a_register_and_log_both_scores_and_the_unsupported_claim_are_shown(database: Path) -> None:
+    at = results(evidenced_assessment(9.0))
+    assert not at.exception
+    assert at.metric[1].label == "Overall score (as answered / as evidenced)"
+    answered, evidenced = at.metric[1].value.split(" / ")
+    assert float(evidenced) < float(answered) == 4.0
+    assert "As answered and as evidenced" in [h.value for h in at.subheader]
+    table = at.dataframe[1].value
+    test = table[table["Domain"] == "Testing and exercising"].iloc[0]
+    assert (test["Stage as answered"], test["Unsupported claims"]) == (4, 1)
+    assert test["Score as evidenced"] < test["Score as answered"]
+    text = markdown_text(at)
+    assert "Claims the facts don't support" in text
+    assert "- " + md("TEST-11 answered 4; ") in text
+    assert md("the last failover of Payments took 9 h against an RTO of 4 h") in text
+    assert md("the facts support 3") in text
+
+
+def test_without_a_register_or_log_one_caption_points_to_them_and_one_score_is_shown(database: Path) -> None:
+    at = results(evidenced_assessment(None))
+    assert not at.exception
+    assert at.metric[1].label == "Overall score"
+    assert any("no service register or exercise and incident log yet" in c for c in captions(at))
+    assert "Claims the facts don't support" not in markdown_text(at)
