@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from evidence.files import (
     register_csv,
     register_xlsx,
 )
+from evidence.model import Evidence
 from exports.answers_csv import AnswersCsvError, read_answers_csv
 from exports.benchmark_pack import MAX_PACK_BYTES, BenchmarkPackError, export_pack, import_pack
 from exports.csv_export import answers_csv_bytes, results_csv_bytes
@@ -68,6 +69,7 @@ from questionnaires.model import Questionnaire
 from scoring import OVERALL, AssessmentScore, BenchmarkResult, PeerFigure, PeerFilter, ScoringError, score_assessment
 from scoring.benchmark import LOCAL_SOURCE
 from scoring.comparison import Comparison, DomainChange
+from scoring.evidenced import EvidencedScore, score_evidenced
 from scoring.workshop import Distribution, distributions, open_disagreements
 from storage import (
     backup_database,
@@ -135,10 +137,16 @@ def _parse_targets(pairs: Sequence[str], questionnaire: Questionnaire) -> dict[s
     return targets
 
 
-def score_json(questionnaire: Questionnaire, result: AssessmentScore) -> dict[str, object]:
-    """The JSON document `cli.py score` prints."""
+def _score_and_stage(score: float | None, stage: int | None) -> dict[str, float | int | None]:
+    return {"score": None if score is None else round(score, 4), "stage": stage}
+
+
+def score_json(
+    questionnaire: Questionnaire, result: AssessmentScore, evidenced: EvidencedScore | None = None
+) -> dict[str, object]:
+    """The JSON document `cli.py score` prints; with evidence, also as answered and as evidenced and the claims."""
     overall = result.overall
-    return {
+    document: dict[str, Any] = {
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version},
         "overall": {
             "score": None if overall.score is None else round(overall.score, 4),
@@ -159,6 +167,28 @@ def score_json(questionnaire: Questionnaire, result: AssessmentScore) -> dict[st
             for d in result.domains
         ],
     }
+    if evidenced is None:
+        return document
+    checked = {d.domain_id: d for d in evidenced.evidenced.domains}
+    document["overall"]["as_answered"] = _score_and_stage(overall.score, overall.stage)
+    document["overall"]["as_evidenced"] = _score_and_stage(
+        evidenced.evidenced.overall.score, evidenced.evidenced.overall.stage
+    )
+    for domain, d in zip(document["domains"], result.domains, strict=True):
+        domain["as_answered"] = _score_and_stage(d.score, d.stage)
+        domain["as_evidenced"] = _score_and_stage(checked[d.domain_id].score, checked[d.domain_id].stage)
+    document["unsupported_claims"] = [
+        {
+            "question": claim.question_id,
+            "domain": evidenced.questions[claim.question_id].domain_id,
+            "check": claim.check,
+            "answered": claim.answered,
+            "supported": claim.supported,
+            "sentence": claim.sentence,
+        }
+        for claim in evidenced.claims
+    ]
+    return document
 
 
 def score_table(document: dict[str, object]) -> str:
@@ -171,28 +201,84 @@ def score_table(document: dict[str, object]) -> str:
             return f"{float(value):.0%}"  # type: ignore[arg-type]
         return f"{value:.2f}" if isinstance(value, float) else str(value)
 
-    rows = [("Domain", "Score", "Stage", "Complete", "Target", "Gap")]
+    claims: list[dict[str, Any]] | None = document.get("unsupported_claims")  # type: ignore[assignment]
+
+    def evidenced(part: dict[str, Any]) -> tuple[str, ...]:
+        if claims is None:
+            return ()
+        return (cell(part["as_evidenced"]["score"]), cell(part["as_evidenced"]["stage"]))
+
+    rows = [
+        (
+            "Domain",
+            "Score",
+            "Stage",
+            *(("Evidenced score", "Evidenced stage") if claims is not None else ()),
+            "Complete",
+            "Target",
+            "Gap",
+        )
+    ]
     for d in document["domains"]:  # type: ignore[attr-defined]
         rows.append(
             (
                 d["name"],
                 cell(d["score"]),
                 cell(d["stage"]),
+                *evidenced(d),
                 cell(d["completeness"], True),
                 cell(d["target"]),
                 cell(d["gap"]),
             )
         )
-    overall = document["overall"]
+    overall: dict[str, Any] = document["overall"]  # type: ignore[assignment]
     rows.append(
-        ("Overall", cell(overall["score"]), cell(overall["stage"]), cell(overall["completeness"], True), "", "")
-    )  # type: ignore[index]
+        (
+            "Overall",
+            cell(overall["score"]),
+            cell(overall["stage"]),
+            *evidenced(overall),
+            cell(overall["completeness"], True),
+            "",
+            "",
+        )
+    )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    if overall["provisional"]:  # type: ignore[index]
+    if overall["provisional"]:
         lines.append("Provisional: not every question is answered yet.")
+    if claims is not None:
+        lines.append("")
+        if claims:
+            lines.append("Claims the facts don't support:")
+            lines.extend(f"  {claim['sentence']}" for claim in claims)
+        else:
+            lines.append("The register and the log support every claim they can test.")
     return "\n".join(lines)
+
+
+def _evidence_files(services: str | None, exercises: str | None) -> Evidence | None:
+    """Read the register and log given to `score`, or None without them; a bad file lists its problems."""
+    if services is None:
+        if exercises is not None:
+            raise CliError("--exercises needs --services FILE too: the log's results name services of the register.")
+        return None
+    try:
+        register = read_register(_read_evidence_file(services), Path(services).name)
+    except EvidenceFileError as exc:
+        raise CliError(
+            "\n".join([f"{services}: not a valid service register; fix these rows:", *exc.problems])
+        ) from None
+    log: tuple[Any, ...] = ()
+    if exercises is not None:
+        try:
+            log = read_log(_read_evidence_file(exercises), Path(exercises).name, [s.name for s in register])
+        except EvidenceFileError as exc:
+            raise CliError(
+                "\n".join([f"{exercises}: not a valid exercise and incident log; fix these rows:", *exc.problems])
+            ) from None
+    return Evidence(services=register, exercises=log)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -208,7 +294,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         result = score_assessment(questionnaire, [a.response for a in answers], targets=targets)
     except (AnswersCsvError, ScoringError) as exc:
         raise CliError(str(exc)) from None
-    document = score_json(questionnaire, result)
+    evidence = _evidence_files(args.services, args.exercises)
+    evidenced = None if evidence is None else score_evidenced(questionnaire, result, evidence, date.today())
+    document = score_json(questionnaire, result, evidenced)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.format == "json" else score_table(document))
     return 0
 
@@ -1295,6 +1383,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("answers", metavar="ANSWERS.csv", help="CSV with question_id, level [, respondent, comment]")
     score.add_argument("--targets", nargs="*", metavar="DOMAIN=LEVEL", help="target level per domain (default 3)")
     score.add_argument("--format", choices=("json", "table"), default="json", help="output format (default json)")
+    score.add_argument(
+        "--services", metavar="FILE", help="service register (.csv or .xlsx): also score the answers as evidenced"
+    )
+    score.add_argument(
+        "--exercises", metavar="FILE", help="exercise and incident log (.csv or .xlsx), checked with --services"
+    )
     score.set_defaults(run=cmd_score)
 
     backup = commands.add_parser("backup", help="copy the database to PATH (safe while the app runs)")

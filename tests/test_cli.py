@@ -6,11 +6,14 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from cli import build_parser, main
+from evidence.files import log_csv, register_csv
+from evidence.model import Exercise, Service, ServiceResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "mini.yaml"
@@ -134,6 +137,88 @@ def test_score_refuses_a_bad_target(tmp_path: Path, capsys: pytest.CaptureFixtur
     answers = write_csv(tmp_path, "question_id,level\nRISK-01,3\n")
     assert main(["score", str(FIXTURE), str(answers), "--targets", "NOPE=3"]) == 1
     assert "write DOMAIN=LEVEL with DOMAIN one of RISK, TEST" in capsys.readouterr().err
+
+
+LATER = ROOT / "questionnaires" / "itscm-2026.2"
+
+
+def evidence_files(tmp_path: Path, recovery_hours: float) -> tuple[Path, Path]:
+    """A register with Payments (RTO 4 h) and a log with one failover of it a month ago, as CSV files."""
+    day = date.today() - timedelta(days=30)
+    payments = Service("Payments", "Head of payments", "critical", 24.0, 4.0, 1.0, bia_reviewed_on=day)
+    failover = Exercise(day, "failover", "Payments failover", (ServiceResult("Payments", recovery_hours, 0.5),))
+    services, exercises = tmp_path / "services.csv", tmp_path / "exercises.csv"
+    services.write_bytes(register_csv([payments]))
+    exercises.write_bytes(log_csv([failover]))
+    return services, exercises
+
+
+def test_score_with_a_register_and_log_reports_both_scores_and_the_unsupported_claims(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nTEST-02,4\nTEST-11,4\nRISK-01,4\n")
+    services, exercises = evidence_files(tmp_path, 9.0)
+    command = ["score", str(LATER), str(answers), "--services", str(services), "--exercises", str(exercises)]
+    assert main(command) == 0
+    document = json.loads(capsys.readouterr().out)
+    test = next(d for d in document["domains"] if d["id"] == "TEST")
+    risk = next(d for d in document["domains"] if d["id"] == "RISK")
+    # TEST-02 (tested within 12 months) holds; TEST-11 (last test met the RTO) does not: capped at 3.
+    assert test["as_answered"] == {"score": 4.0, "stage": 4}
+    assert test["as_evidenced"]["stage"] == 3 and test["as_evidenced"]["score"] < 4.0
+    assert risk["as_answered"] == risk["as_evidenced"] == {"score": 4.0, "stage": 4}
+    assert document["overall"]["as_evidenced"]["score"] < document["overall"]["as_answered"]["score"]
+    [claim] = document["unsupported_claims"]
+    assert (claim["question"], claim["domain"], claim["answered"], claim["supported"]) == ("TEST-11", "TEST", 4, 3)
+    assert claim["sentence"].startswith("TEST-11 answered 4; ")
+    assert "the last failover of Payments took 9 h against an RTO of 4 h" in claim["sentence"]
+    assert main([*command, "--format", "table"]) == 0
+    table = capsys.readouterr().out
+    assert "Evidenced score" in table and "Claims the facts don't support:" in table
+    assert "TEST-11 answered 4; " in table
+
+
+def test_score_with_a_register_whose_facts_hold_has_no_unsupported_claims(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nTEST-11,4\n")
+    services, exercises = evidence_files(tmp_path, 3.0)
+    assert main(["score", str(LATER), str(answers), "--services", str(services), "--exercises", str(exercises)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["unsupported_claims"] == []
+    assert document["domains"][0]["as_answered"] == document["domains"][0]["as_evidenced"]
+
+
+def test_score_without_evidence_files_prints_no_evidenced_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nTEST-11,4\n")
+    assert main(["score", str(LATER), str(answers)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "unsupported_claims" not in document and "as_evidenced" not in document["domains"][0]
+
+
+def test_score_refuses_a_bad_register_listing_each_bad_row_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nTEST-11,4\n")
+    services, _exercises = evidence_files(tmp_path, 9.0)
+    good = services.read_text(encoding="utf-8-sig")
+    services.write_text(good.replace("critical", "vital").replace(",24,", ",soon,"), encoding="utf-8")
+    assert main(["score", str(LATER), str(answers), "--services", str(services)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {services}: not a valid service register; fix these rows:")
+    assert "Row 2: MTPD 'soon' is not a number" in err and "critical, important, standard" in err
+    assert "Traceback" not in err
+
+
+def test_score_refuses_a_log_without_its_register(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_csv(tmp_path, "question_id,level\nTEST-11,4\n")
+    _services, exercises = evidence_files(tmp_path, 9.0)
+    assert main(["score", str(LATER), str(answers), "--exercises", str(exercises)]) == 1
+    assert capsys.readouterr().err == (
+        "error: --exercises needs --services FILE too: the log's results name services of the register.\n"
+    )
 
 
 def test_score_refuses_an_invalid_questionnaire(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
