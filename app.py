@@ -25,6 +25,7 @@ pages = {
     "benchmark": st.Page("app_pages/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
     "workshop": st.Page("app_pages/workshop.py", title="Workshop", icon=":material/groups:"),
     "links": st.Page("app_pages/links.py", title="Participant links", icon=":material/link:"),
+    "evidence": st.Page("app_pages/evidence.py", title="Evidence", icon=":material/fact_check:"),
     "data": st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     "admin": st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
 }

@@ -17,6 +17,7 @@ class Action(StrEnum):
     EXPORT = "export"  # an assessment's workbook, CSV, JSON and offline questionnaire
     IMPORT_OFFLINE = "import offline questionnaire"
     MANAGE_LINKS = "manage participant links"
+    EDIT_EVIDENCE = "edit the service register and exercise log"  # edit, import
     CREATE_ORGANISATION = "create organisation"
     MANAGE_ORGANISATION = "rename or delete organisation"
     IMPORT_JSON = "import assessment JSON"
@@ -39,6 +40,7 @@ ORGANISATION_ACTIONS: Final = frozenset(
         Action.EXPORT,
         Action.IMPORT_OFFLINE,
         Action.MANAGE_LINKS,
+        Action.EDIT_EVIDENCE,
         Action.MANAGE_ORGANISATION,
     }
 )
@@ -54,6 +56,7 @@ ROLE_ACTIONS: Final = {
             Action.EXPORT,
             Action.IMPORT_OFFLINE,
             Action.MANAGE_LINKS,
+            Action.EDIT_EVIDENCE,
         }
     ),
     "viewer": frozenset({Action.VIEW, Action.EXPORT}),

@@ -170,13 +170,14 @@ def register_xlsx(services: Iterable[Service]) -> bytes:
     return _workbook_bytes(workbook)
 
 
-def _refs(exercises: Sequence[Exercise]) -> list[str]:
+def exercise_refs(exercises: Sequence[Exercise]) -> list[str]:
+    """The refs an export gives the exercises of a log, in its order: E1, E2, ..."""
     return [f"E{number}" for number in range(1, len(exercises) + 1)]
 
 
 def log_xlsx(exercises: Sequence[Exercise]) -> bytes:
     """Return the log as a workbook with the sheets Exercises, Results and Findings, linked by ref."""
-    refs = _refs(exercises)
+    refs = exercise_refs(exercises)
     workbook = Workbook()
     _sheet(
         workbook,
@@ -210,7 +211,7 @@ def log_xlsx(exercises: Sequence[Exercise]) -> bytes:
 def log_csv(exercises: Sequence[Exercise]) -> bytes:
     """Return the log as one CSV file: a row per result and per finding, with its exercise on every row."""
     rows: list[list[str | float | None]] = []
-    for ref, e in zip(_refs(exercises), exercises, strict=True):
+    for ref, e in zip(exercise_refs(exercises), exercises, strict=True):
         head: list[str | float | None] = [ref, _day_text(e.day), e.kind, e.title, e.participants]
         for r in e.results:
             rows.append(["result", *head, r.service, r.recovery_hours, r.data_loss_hours, "", "", "", ""])
@@ -230,9 +231,12 @@ class _Table:
 
     where: str  # "Services" or "Row" (a CSV file's rows are named on their own)
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)  # what a table on screen names a row by, after its number
 
     def at(self, number: int) -> str:
-        return f"{self.where} row {number}" if self.where != "Row" else f"Row {number}"
+        place = f"{self.where} row {number}" if self.where != "Row" else f"Row {number}"
+        label = self.labels.get(number)
+        return f"{place} ({label})" if label else place
 
 
 def _header(where: str, cells: Sequence[object], columns: Sequence[str], required: Sequence[str]) -> list[str]:
@@ -611,4 +615,52 @@ def read_log(raw: bytes, name: str, service_names: Iterable[str]) -> tuple[Exerc
             log.result(where, index, values)
         elif row_type == "finding":
             log.finding(where, index, values)
+    return log.checked(service_names)
+
+
+# Reading tables edited on screen
+
+
+def register_from_table(rows: Sequence[dict[str, object]]) -> tuple[Service, ...]:
+    """Return the services of a register table (rows keyed by the file's columns), checked; raise EvidenceFileError.
+
+    Problems name the table's rows as "Row N (name)", counting from 1 as the table shows them; rows
+    left wholly blank are skipped, as in a file.
+    """
+    table = _Table("Row")
+    for number, values in enumerate(rows, start=1):
+        if not all(_blank(value) for value in values.values()):
+            table.rows.append((number, dict(values)))
+            if not _blank(values.get("name")):
+                table.labels[number] = _text(values.get("name")).strip()
+    return _services(table)
+
+
+def log_from_tables(
+    exercises: Sequence[dict[str, object]],
+    results: Sequence[dict[str, object]],
+    findings: Sequence[dict[str, object]],
+    service_names: Iterable[str],
+) -> tuple[Exercise, ...]:
+    """Return the exercises of three log tables (the workbook's sheets, rows keyed by its columns), checked.
+
+    Problems name each table's rows as "Exercises row N (ref)", "Results row N (ref)" and "Findings
+    row N (ref)", counting from 1 as the tables show them; raises EvidenceFileError listing every problem.
+    """
+
+    def place(title: str, number: int, ref: object) -> str:
+        return f"{title} row {number} ({_text(ref).strip()})" if not _blank(ref) else f"{title} row {number}"
+
+    log = _Log()
+    for number, values in enumerate(exercises, start=1):
+        if not all(_blank(value) for value in values.values()):
+            log.add_exercise(place(EXERCISES_SHEET, number, values.get("ref")), values)
+    for title, rows, add in ((RESULTS_SHEET, results, log.result), (FINDINGS_SHEET, findings, log.finding)):
+        for number, values in enumerate(rows, start=1):
+            if all(_blank(value) for value in values.values()):
+                continue
+            where = place(title, number, values.get("exercise"))
+            index = log.index(where, values.get("exercise"), f"{EXERCISES_SHEET} table")
+            if index is not None:
+                add(where, index, values)
     return log.checked(service_names)

@@ -71,6 +71,13 @@ def hours_text(hours: float) -> str:
     return f"{hours:g} h"
 
 
+def against_objective(achieved: float | None, objective: float) -> str:
+    """Return "met" when a recovery time or data loss achieved is within its objective, "missed" above it, "" unmeasured."""
+    if achieved is None:
+        return ""
+    return "met" if achieved <= objective + TOLERANCE else "missed"
+
+
 def months_before(today: date, months: int) -> date:
     """Return the date `months` calendar months before today, the day clamped to the month's length."""
     index = today.year * 12 + today.month - 1 - months

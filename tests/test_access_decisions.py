@@ -28,6 +28,7 @@ ON_OWN = {
         Action.EXPORT,
         Action.IMPORT_OFFLINE,
         Action.MANAGE_LINKS,
+        Action.EDIT_EVIDENCE,
     },
     "viewer": {Action.VIEW, Action.EXPORT},
 }

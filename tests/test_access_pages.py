@@ -34,7 +34,7 @@ AUTH = {
     "client_secret": "secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
-PAGES = ("home", "questionnaire", "results", "roadmap", "links", "data", "admin")
+PAGES = ("home", "questionnaire", "results", "roadmap", "links", "evidence", "data", "admin")
 SECRET_OF_B = "Bravoquartz"  # in B's name, comments and labels: must never be shown to A's people
 
 

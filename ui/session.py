@@ -30,6 +30,7 @@ PAGES = {
     "data": "app_pages/data.py",
     "workshop": "app_pages/workshop.py",
     "links": "app_pages/links.py",
+    "evidence": "app_pages/evidence.py",
     "admin": "app_pages/admin.py",
 }
 CORE_ERRORS = (StorageError, ScoringError, QuestionnaireError, UnknownQuestionnaire, AccessDenied)
@@ -220,4 +221,37 @@ def page_header(title: str, view: AssessmentReport | AssessmentInView) -> None:
             args=("assessment", "header-assessment"),
         )
     if org.illustrative:
+        st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
+
+
+def chosen_organisation() -> Organisation | None:
+    """The organisation in view, for pages about an organisation rather than one assessment.
+
+    The same choice as chosen_assessment_id makes (the organisation chosen last, else the
+    assessment's in the URL), and the same rule: an id this actor may not see is treated exactly
+    like one that does not exist. When none is chosen, the first one this actor may see; None
+    when there is none (a participant link sees no organisation page).
+    """
+    if isinstance(current_actor(), Participant):
+        return None
+    chosen_assessment_id()
+    organisations = visible_organisation_list()
+    organisation_id = recalled_int("organisation")
+    return next((o for o in organisations if o.id == organisation_id), organisations[0] if organisations else None)
+
+
+def organisation_header(title: str, organisation: Organisation) -> None:
+    """The page title naming the organisation in view, with a picker to switch to another one this actor may see."""
+    st.title(f"{title}: {md(organisation_label(organisation))}", anchor=False)
+    organisations = {o.id: o for o in visible_organisation_list()}
+    st.session_state["header-organisation"] = organisation.id
+    st.selectbox(
+        "Organisation",
+        list(organisations),
+        format_func=lambda oid: organisation_label(organisations[oid]),
+        key="header-organisation",
+        on_change=_switch,
+        args=("organisation", "header-organisation"),
+    )
+    if organisation.illustrative:
         st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
