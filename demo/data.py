@@ -8,7 +8,11 @@ domain that improves year on year in the weakest domains (one domain of one orga
 for a year), with N/A where a question allows it and short comments and evidence on about a fifth
 of the answers. Two FY2026 assessments are workshops with several respondents who disagree and a
 few agreed answers; financial-services organisations aim higher in some domains; three FY2026
-assessments have roadmap items with owners, due dates and statuses.
+assessments have roadmap items with owners, due dates and statuses. Each organisation also keeps a
+service register (6 to 12 services across tiers, some with an RTO longer than that of a service
+depending on them) and an exercise and incident log (tabletops, failovers, recovery tests and one
+real incident in the 14 months before the day of loading, some within their RTO and some not, with
+findings some of which are overdue), so some of the FY2026 claims hold and some the facts don't support.
 
 Everything follows from the seed and is written in one transaction, so the data lands whole or
 not at all, next to any real organisations (whose names it never takes). `remove_demo_data`
@@ -24,12 +28,13 @@ import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
 from sqlite_utils import Database
 
+from evidence.model import Exercise, Finding, Service, ServiceResult, Tier
 from questionnaires.model import Question, Questionnaire
 from storage.assessments import create_assessment
 from storage.changes import DeletionPreview, backup_before, delete_organisation
@@ -42,6 +47,7 @@ from storage.content import (
     write_assessment_content,
 )
 from storage.errors import StorageError
+from storage.evidence import save_log, save_register
 from storage.organisations import create_organisation, list_organisations
 from storage.records import AnswerValue
 from storage.transactions import write_transaction
@@ -68,13 +74,16 @@ class DemoSummary:
     consensus: int
     targets: int
     roadmap_items: int
+    services: int = 0
+    exercises: int = 0
 
     def describe(self) -> str:
         """Return the summary as one sentence for the command line."""
         return (
             f"Loaded illustrative data: {self.organisations} organisations, {self.assessments} assessments "
             f"({self.completed_assessments} completed), {self.respondents} respondents, {self.answers} answers, "
-            f"{self.consensus} agreed answers, {self.targets} raised targets, {self.roadmap_items} roadmap items."
+            f"{self.consensus} agreed answers, {self.targets} raised targets, {self.roadmap_items} roadmap items, "
+            f"{self.services} services and {self.exercises} exercises and incidents."
         )
 
 
@@ -850,20 +859,208 @@ def _plan(questionnaire: Questionnaire, later: Questionnaire | None, seed: int) 
     return tuple(_plan_organisation(spec, questionnaire, later or questionnaire, rng) for spec in _ORGANISATIONS)
 
 
+@dataclass(frozen=True)
+class _DemoService:
+    """A service of the demo register: its place in a typical IT estate and its recovery objectives."""
+
+    name: str
+    tier: Tier
+    owner: str
+    mtpd_hours: float
+    rto_hours: float
+    rpo_hours: float
+    cost_per_hour: float  # downtime cost per hour in the organisation's currency, before its size factor
+    depends_on: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+
+
+# The first six are in every register; the rest are added in order up to the organisation's count.
+_SERVICES: Final[tuple[_DemoService, ...]] = (
+    _DemoService("Core database", "critical", "Head of infrastructure", 8, 2, 0.25, 40_000),
+    _DemoService("Identity and access", "critical", "Head of security", 8, 1, 0.5, 25_000),
+    _DemoService(
+        "Orders and payments",
+        "critical",
+        "Head of digital",
+        24,
+        4,
+        0.5,
+        60_000,
+        ("Core database", "Identity and access"),
+        ("Cobalt Payments Ltd",),
+    ),
+    _DemoService(
+        "Customer portal",
+        "critical",
+        "Head of digital",
+        24,
+        4,
+        1,
+        30_000,
+        ("Orders and payments", "Identity and access"),
+        ("Nimbus Cloud Hosting",),
+    ),
+    _DemoService("Network and remote access", "critical", "Head of infrastructure", 8, 2, 4, 20_000),
+    _DemoService(
+        "Email and collaboration", "important", "IT operations lead", 48, 8, 4, 5_000, (), ("Nimbus Cloud Hosting",)
+    ),
+    _DemoService("ERP", "important", "Finance systems lead", 72, 24, 4, 15_000, ("Core database",)),
+    _DemoService("Service desk tooling", "important", "Head of service desk", 48, 8, 4, 3_000),
+    _DemoService("HR and payroll", "important", "HR systems lead", 120, 24, 8, 4_000, (), ("Paylane Services",)),
+    _DemoService("Data warehouse", "standard", "Data platform lead", 168, 72, 24, 1_500, ("Core database",)),
+    _DemoService("Document management", "standard", "IT operations lead", 120, 48, 24, 1_000),
+    _DemoService("Intranet", "standard", "Internal communications lead", 168, 72, 24, 500),
+)
+_CURRENCIES: Final[dict[str, str]] = {"Europe": "EUR", "North America": "USD"}
+_UK: Final[frozenset[str]] = frozenset({"St Aldric Health Trust", "Larchfield Home and Garden"})
+_SIZE_FACTOR: Final[dict[str, float]] = {
+    "Under 250 employees": 0.1,
+    "250-999 employees": 0.3,
+    "1,000-4,999 employees": 1.0,
+    "5,000 employees and more": 3.0,
+}
+
+
+def _ago(today: date, days: int) -> date:
+    return today - timedelta(days=days)
+
+
+def _demo_register(spec: _OrganisationSpec, index: int, today: date, rng: random.Random) -> tuple[Service, ...]:
+    """The organisation's service register: 6 to 12 services; in every third one the core database is too slow."""
+    chosen = _SERVICES[: rng.randint(6, len(_SERVICES))]
+    names = {service.name for service in chosen}
+    currency = "GBP" if spec.name in _UK else _CURRENCIES.get(spec.region, "USD")
+    factor = _SIZE_FACTOR.get(spec.size_band, 1.0)
+    # A BIA gone stale in every fourth organisation; the others were reviewed in the last ten months.
+    stale = "Network and remote access" if index % 4 == 2 else None
+    services = []
+    for service in chosen:
+        rto = service.rto_hours
+        if service.name == "Core database" and index % 3 == 0:
+            rto = 6  # longer than the 4 h of the orders and payments that depend on it
+        services.append(
+            Service(
+                name=service.name,
+                owner=service.owner,
+                tier=service.tier,
+                mtpd_hours=service.mtpd_hours,
+                rto_hours=rto,
+                rpo_hours=service.rpo_hours,
+                downtime_cost_per_hour=round(service.cost_per_hour * factor * rng.choice((0.8, 1.0, 1.25)), -2),
+                currency=currency,
+                depends_on=tuple(name for name in service.depends_on if name in names),
+                providers=service.providers,
+                bia_reviewed_on=_ago(today, rng.randint(400, 520) if service.name == stale else rng.randint(20, 300)),
+            )
+        )
+    return tuple(services)
+
+
+def _demo_log(register: Sequence[Service], index: int, today: date, rng: random.Random) -> tuple[Exercise, ...]:
+    """The organisation's exercise and incident log over the 14 months before `today`.
+
+    Every other organisation's failover of its orders and payments missed the RTO; every fourth left its
+    customer portal untested for over a year; every other one has a finding open past its due date.
+    """
+    rto = {service.name: service.rto_hours for service in register}
+    rpo = {service.name: service.rpo_hours for service in register}
+
+    def met(name: str) -> ServiceResult:
+        return ServiceResult(
+            name, round(rto[name] * rng.uniform(0.5, 0.9), 2), round(rpo[name] * rng.uniform(0, 0.8), 2)
+        )
+
+    overdue = index % 2 == 1
+    portal_day = _ago(today, 430 if index % 4 == 3 else rng.randint(60, 150))
+    failover_hours = 9.0 if index % 2 == 0 else round(rto["Orders and payments"] * 0.75, 2)
+    exercises = [
+        Exercise(
+            _ago(today, rng.randint(300, 360)),
+            "tabletop",
+            "Ransomware tabletop with the crisis team",
+            participants="Crisis team, IT operations, communications",
+            findings=(
+                Finding("Crisis contact list out of date", "Continuity manager", _ago(today, 240), "closed"),
+                Finding("No pre-approved message for customers", "Head of communications", _ago(today, 200), "closed"),
+            ),
+        ),
+        Exercise(
+            _ago(today, rng.randint(160, 220)),
+            "failover",
+            "Orders and payments failover to the second data centre",
+            (ServiceResult("Orders and payments", failover_hours, 0.25),),
+            participants="Infrastructure, payments team",
+            findings=(
+                Finding(
+                    "Failover runbook misses the payment gateway's certificate step",
+                    "Head of digital",
+                    _ago(today, 60) if overdue else today + timedelta(days=45),
+                    "open" if overdue else "in progress",
+                ),
+            ),
+        ),
+        Exercise(
+            _ago(today, rng.randint(60, 120)),
+            "technical recovery test",
+            "Restore of the core platform from backup",
+            tuple(met(name) for name in ("Core database", "Identity and access", "Network and remote access")),
+            participants="Infrastructure, security",
+            findings=(
+                Finding(
+                    "Restore steps for the directory not written down", "Head of security", _ago(today, 20), "closed"
+                ),
+            ),
+        ),
+        Exercise(portal_day, "technical recovery test", "Customer portal rebuild", (met("Customer portal"),)),
+        Exercise(
+            _ago(today, rng.randint(200, 280)),
+            "real incident",
+            "Email outage after a provider's configuration change",
+            (ServiceResult("Email and collaboration", round(rto["Email and collaboration"] * 0.75, 2), 0.0),),
+            participants="IT operations, service desk",
+            findings=(
+                Finding(
+                    "Provider changes not announced to the service desk",
+                    "IT operations lead",
+                    _ago(today, 100),
+                    "closed",
+                ),
+            ),
+        ),
+    ]
+    return tuple(sorted(exercises, key=lambda exercise: exercise.day))
+
+
+def _demo_evidence(
+    spec: _OrganisationSpec, index: int, seed: int, today: date
+) -> tuple[tuple[Service, ...], tuple[Exercise, ...]]:
+    # Its own random stream, so the answers drawn from the seed stay as they were before there was evidence.
+    rng = random.Random(f"{seed}:{spec.name}")
+    register = _demo_register(spec, index, today, rng)
+    return register, _demo_log(register, index, today, rng)
+
+
 def load_demo_data(
-    db: Database, questionnaire: Questionnaire, *, later: Questionnaire | None = None, seed: int = 2026
+    db: Database,
+    questionnaire: Questionnaire,
+    *,
+    later: Questionnaire | None = None,
+    seed: int = 2026,
+    today: date | None = None,
 ) -> DemoSummary:
     """Write the illustrative organisations and their assessments against `questionnaire`, in one transaction.
 
     With `later` (the next version of `questionnaire`), the latest year is answered against it.
 
     The same seed always gives the same organisations, answers, notes, agreed answers, targets
-    and roadmap items. Real organisations may exist and are left alone. Raises, writing nothing,
+    and roadmap items, and (for the same `today`, default the current date) the same service registers
+    and exercise logs, dated in the 14 months before `today`. Real organisations may exist and are left alone. Raises, writing nothing,
     DemoDataExists when the database already holds illustrative organisations and DemoNameTaken
     when a real organisation has one of the fictional names; any other StorageError also leaves
     the database as it was.
     """
     plan = _plan(questionnaire, later, seed)
+    evidence = [_demo_evidence(planned.spec, index, seed, today or date.today()) for index, planned in enumerate(plan)]
     with write_transaction(db):
         organisations = list_organisations(db)
         existing = [organisation for organisation in organisations if organisation.illustrative]
@@ -882,11 +1079,13 @@ def load_demo_data(
                 "into another database (ITSCM_DB)."
             )
         answers = 0
-        for planned in plan:
+        for planned, (register, log) in zip(plan, evidence, strict=True):
             spec = planned.spec
             organisation = create_organisation(
                 db, spec.name, spec.industry, spec.size_band, spec.region, illustrative=True
             )
+            save_register(db, organisation.id, register)
+            save_log(db, organisation.id, log)
             for assessment in planned.assessments:
                 created = create_assessment(
                     db, organisation.id, assessment.questionnaire, assessment.label, assessment.assessment_date
@@ -902,6 +1101,8 @@ def load_demo_data(
         consensus=sum(len(content.consensus) for content in contents),
         targets=sum(len(content.targets) for content in contents),
         roadmap_items=sum(len(content.roadmap_items) for content in contents),
+        services=sum(len(register) for register, _log in evidence),
+        exercises=sum(len(log) for _register, log in evidence),
     )
 
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from storage_helpers import build_questionnaire, child_env, table_counts
 
 from demo.data import DemoDataExists, DemoNameTaken, DemoSummary, load_demo_data, remove_demo_data
-from exports.report import load_report, peer_benchmark
+from exports.report import evidenced_score, load_report, peer_benchmark
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
@@ -45,6 +45,7 @@ from storage import (
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.errors import StorageError
+from storage.evidence import load_evidence
 from storage.records import Assessment
 
 YEARS = ("FY2024", "FY2025", "FY2026")
@@ -528,3 +529,63 @@ def test_with_the_next_version_fy2026_is_answered_on_it_and_earlier_years_on_the
         for answer in list_answers(database, latest.id):
             if answer.na and newer.question(answer.question_id).na_requires_justification:
                 assert answer.comment.strip()
+
+
+# Evidence behind the scores: every organisation's register and log, and claims both held and refused
+
+
+def test_every_illustrative_organisation_has_a_service_register_and_an_exercise_log(db: Database) -> None:
+    for organisation in list_organisations(db):
+        evidence = load_evidence(db, organisation.id)
+        assert 6 <= len(evidence.services) <= 12, organisation.name
+        assert {service.tier for service in evidence.services} >= {"critical", "important"}
+        assert {exercise.kind for exercise in evidence.exercises} >= {"tabletop", "failover", "real incident"}
+        assert all(service.owner and service.currency for service in evidence.services)
+        assert any(finding.owner and finding.due for exercise in evidence.exercises for finding in exercise.findings)
+
+
+def test_the_registers_and_logs_follow_from_the_seed_and_the_day(tmp_path: Path, questionnaire: Questionnaire) -> None:
+    day = date(2026, 6, 30)
+    loaded = []
+    for name in ("a.db", "b.db"):
+        database = open_database(tmp_path / name)
+        load_demo_data(database, questionnaire, today=day)
+        loaded.append([load_evidence(database, o.id) for o in list_organisations(database)])
+        database.close()
+    assert loaded[0] == loaded[1]
+    assert max(exercise.day for evidence in loaded[0] for exercise in evidence.exercises) <= day
+
+
+def test_fy2026_demo_assessments_on_2026_2_show_claims_the_facts_support_and_claims_they_do_not(
+    tmp_path: Path,
+) -> None:
+    database = open_database(tmp_path / "later.db")
+    load_demo_data(database, get_questionnaire("itscm", "2026.1"), later=get_questionnaire("itscm", "2026.2"))
+    unsupported = supported = 0
+    for assessment in list_assessments(database):
+        if assessment.label != "FY2026":
+            continue
+        report = load_report(database, assessment.id)
+        evidenced = evidenced_score(database, report)
+        assert evidenced is not None
+        unsupported += len(evidenced.claims)
+        checks = {q.id: q.checks for q in report.questionnaire.questions}
+        supported += sum(
+            1
+            for q in evidenced.questions.values()
+            if q.answered_level is not None
+            and not q.capped
+            and any(q.answered_level >= check.from_level for check in checks[q.question_id])
+        )
+    database.close()
+    assert unsupported >= 1
+    assert supported >= 1
+
+
+def test_removing_the_demo_data_removes_its_registers_and_logs(tmp_path: Path, questionnaire: Questionnaire) -> None:
+    database = open_database(tmp_path / "removed.db")
+    load_demo_data(database, questionnaire)
+    removed = remove_demo_data(database)
+    assert removed.removed.services >= 48 and removed.removed.exercises >= 40
+    assert table_counts(database)["services"] == table_counts(database)["exercises"] == 0
+    database.close()
