@@ -8,7 +8,7 @@ from fractions import Fraction
 import streamlit as st
 
 from access import Action
-from exports.report import PlannedStep, planned_roadmap
+from exports.report import PlannedStep, evidenced_score, planned_roadmap
 from scoring import phase_loads
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
@@ -51,6 +51,16 @@ st.caption(
     "Results page). Lower levels come first, then practices that matter more, then smaller efforts. A step "
     "to a level never comes before the step to the level below it."
 )
+
+# Answers the organisation's register and log don't bear out: closing each gap comes first.
+evidenced = evidenced_score(db(), view)
+if evidenced is not None and evidenced.claims:
+    st.subheader("Steps to make the answers hold")
+    st.caption(
+        "Answers the service register and the exercise and incident log don't support, each with why. Close "
+        "these gaps first: until then each practice counts at the level the facts support."
+    )
+    st.markdown("\n".join(f"{n}. {md(claim.closing_step)}" for n, claim in enumerate(evidenced.claims, 1)))
 
 if not planned:
     st.success("Every answered practice meets its domain's target: there is nothing to schedule.")

@@ -10,6 +10,7 @@ import pytest
 from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
+from evidence.model import Exercise, Service, ServiceResult
 from exports.report import PlannedStep, load_report, planned_roadmap
 from questionnaires.catalog import get_questionnaire
 from scoring import phase_loads
@@ -22,6 +23,7 @@ from storage import (
     save_answer,
     save_roadmap_item,
 )
+from storage.evidence import save_log, save_register
 from ui.text import md
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
@@ -190,3 +192,29 @@ def test_a_change_saved_elsewhere_is_shown_while_an_untouched_field_keeps_its_va
     at.text_input(key=key(assessment_id, first, "owner")).input("Dana").run()
     assert widget(at, "text_input", assessment_id, second, "owner").value == "Sam"
     assert stored(assessment_id, second) == ("Sam", None, "planned")
+
+
+def test_claims_the_facts_do_not_support_come_first_as_steps_to_make_the_answers_hold(database: Path) -> None:
+    later = get_questionnaire("itscm", "2026.2")
+    db = connect()
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, later, "FY2026", date(2026, 3, 1))
+    respondent = get_or_create_respondent(db, assessment.id, "Continuity manager")
+    for question in later.questions:
+        save_answer(db, later, assessment.id, respondent.id, question.id, 4)
+    payments = Service("Payments", "Head of payments", "critical", 24.0, 4.0, 1.0, bia_reviewed_on=date.today())
+    save_register(db, org.id, [payments])
+    failover = Exercise(date.today(), "failover", "Payments failover", (ServiceResult("Payments", 9.0, 0.5),))
+    save_log(db, org.id, [failover])
+    at = open_page("roadmap", assessment=assessment.id)
+    assert not at.exception
+    assert "Steps to make the answers hold" in [h.value for h in at.subheader]
+    steps = next(str(m.value) for m in at.markdown if "Close the gap behind" in str(m.value))
+    assert steps.startswith("1. " + md("Close the gap behind TEST-11: TEST-11 answered 4; "))
+    assert md("the facts support 3") in steps
+
+
+def test_without_a_register_or_log_the_roadmap_has_no_steps_to_make_answers_hold(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = open_page("roadmap", assessment=assessment_id)
+    assert "Steps to make the answers hold" not in [h.value for h in at.subheader]
