@@ -57,22 +57,28 @@ def score_words(value: float | None) -> str:
 
 stage_text = stage_words(overall.stage)
 score_text = score_words(overall.score)
-both = ""
+# With a register or log, each metric also says what the facts support, under the value as answered.
+stage_delta: dict[str, object] = {}
+score_delta: dict[str, object] = {}
 if evidenced is not None:
-    stage_text = f"{stage_text} / {stage_words(evidenced.evidenced.overall.stage)}"
-    score_text = f"{score_text} / {score_words(evidenced.evidenced.overall.score)}"
-    both = " (as answered / as evidenced)"
+    facts = evidenced.evidenced.overall
+    stage_delta = {"delta": f"{stage_words(facts.stage)} as evidenced", "delta_color": "off", "delta_arrow": "off"}
+    if overall.score is not None and facts.score is not None:
+        score_delta = {"delta": round(facts.score - overall.score, 2), "delta_description": "as evidenced"}
+    else:
+        score_delta = {"delta": f"{score_words(facts.score)} as evidenced", "delta_color": "off", "delta_arrow": "off"}
 a, b, c = st.columns(3)
 a.metric(
-    f"Overall stage{both}",
+    "Overall stage",
     stage_text,
     help="The lowest domain stage: an organisation is as mature as its weakest area."
     if questionnaire.scoring.overall_stage == "lowest_domain"
     else "The overall score rounded down.",
     border=True,
+    **stage_delta,  # type: ignore[arg-type]
 )
 a.caption(md(overall_stage_reason(questionnaire, score).sentence))
-b.metric(f"Overall score{both}", score_text, border=True)
+b.metric("Overall score", score_text, border=True, **score_delta)  # type: ignore[arg-type]
 c.metric("Completeness", f"{overall.completeness:.0%}", border=True)
 
 st.subheader("By domain")

@@ -177,9 +177,11 @@ def markdown_text(at: AppTest) -> str:
 def test_with_a_register_and_log_both_scores_and_the_unsupported_claim_are_shown(database: Path) -> None:
     at = results(evidenced_assessment(9.0))
     assert not at.exception
-    assert at.metric[1].label == "Overall score (as answered / as evidenced)"
-    answered, evidenced = at.metric[1].value.split(" / ")
-    assert float(evidenced) < float(answered) == 4.0
+    score = at.metric[1]
+    # The value is the score as answered; the delta what the facts take off it.
+    assert (score.label, float(score.value)) == ("Overall score", 4.0)
+    assert float(score.proto.delta) < 0 and score.proto.delta_description == "as evidenced"
+    assert at.metric[0].proto.delta.endswith(" as evidenced")
     assert "As answered and as evidenced" in [h.value for h in at.subheader]
     table = at.dataframe[1].value
     test = table[table["Domain"] == "Testing and exercising"].iloc[0]

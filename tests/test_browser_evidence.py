@@ -1,0 +1,81 @@
+"""Evidence in a real browser: a service and a failed failover entered on the Evidence page (as files, the way a
+continuity manager brings them from a spreadsheet) flag the answer they contradict on the Results page."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from evidence.files import log_csv, register_csv
+from evidence.model import Exercise, Service, ServiceResult
+from questionnaires.catalog import get_questionnaire
+from storage import create_assessment, create_organisation, get_or_create_respondent, open_database, save_answer
+from tests.browser_app import running_app, settle
+
+pytestmark = pytest.mark.browser
+
+QUESTIONNAIRE = get_questionnaire("itscm", "2026.2")
+WAIT_MS = 30_000
+FAILOVER_DAY = date.today() - timedelta(days=30)
+PAYMENTS = Service("Payments", "Ana Marsh", "critical", mtpd_hours=8, rto_hours=4, rpo_hours=1)
+FAILOVER = Exercise(
+    FAILOVER_DAY, "failover", "Payments failover", (ServiceResult("Payments", recovery_hours=9, data_loss_hours=0.5),)
+)
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> tuple[Path, int]:
+    """Acme's FY2026 assessment on 2026.2 answering TEST-11 (recovery measured against RTO and RPO) at level 4."""
+    database = tmp_path / "evidence.db"
+    with closing(open_database(database)) as db:
+        organisation = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+        assessment = create_assessment(db, organisation.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
+        person = get_or_create_respondent(db, assessment.id, "Ana Marsh")
+        save_answer(db, QUESTIONNAIRE, assessment.id, person.id, "TEST-11", 4)
+    return database, assessment.id
+
+
+def import_file(page: Page, index: int, path: Path, what: str, count: str) -> None:
+    """Upload a file into the page's `index`-th importer, confirm the replacement and import it."""
+    page.locator("input[type=file]").nth(index).set_input_files(str(path))
+    page.get_by_text(f"{path.name}: {count}, every row checked").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Replace the", exact=False).filter(has_text="of this file").last.click()
+    settle(page)
+    page.get_by_role("button", name=f"Import the {what}", exact=True).click()
+    page.get_by_text(f"Imported {count} from {path.name}").wait_for(timeout=WAIT_MS)
+    settle(page)
+
+
+def test_a_failed_failover_entered_as_evidence_flags_the_answer_it_contradicts_on_results(
+    browser: object, acme: tuple[Path, int]
+) -> None:
+    database, assessment_id = acme
+    register, log = database.parent / "register.csv", database.parent / "log.csv"
+    register.write_bytes(register_csv([PAYMENTS]))
+    log.write_bytes(log_csv([FAILOVER]))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        with running_app(database) as url:
+            page.goto(f"{url}/evidence?organisation=1")
+            page.get_by_text("Service register").first.wait_for(timeout=WAIT_MS)
+            settle(page)
+            import_file(page, 0, register, "register", "1 service")
+            import_file(page, 1, log, "log", "1 exercise or incident")
+            page.goto(f"{url}/results?assessment={assessment_id}")
+            page.get_by_text("Claims the facts don't support").wait_for(timeout=WAIT_MS)
+            settle(page)
+            claim = page.get_by_text("TEST-11 answered 4;")
+            expect(claim).to_contain_text(
+                f"the last failover of Payments took 9 h against an RTO of 4 h on {FAILOVER_DAY:%-d %b %Y}"
+            )
+            expect(claim).to_contain_text("the facts support 3")
+            page.screenshot(path=str(database.parent / "results-top.png"))
+            claim.scroll_into_view_if_needed()
+            page.screenshot(path=str(database.parent / "results-claims.png"))
+    finally:
+        context.close()
