@@ -231,8 +231,8 @@ def sync_widgets(question: Question, stored: AnswerValue) -> None:
 def drawn_afresh(question: Question, place: str, disabled: bool) -> None:
     """Give a question new widgets when the browser draws it afresh, so they start from what is stored.
 
-    The browser drops a question's widgets when a page run leaves it out (a workshop between questions, the
-    room's view giving way to the self-paced one) or draws it elsewhere or locked. Streamlit may still hold
+    The browser drops a question's widgets when the room's view leaves it out for a while (a workshop between
+    questions) or when it is drawn elsewhere (the room's view giving way to the self-paced one) or locked. Streamlit may still hold
     their last values (a run ended by st.stop keeps them), and a widget drawn again under the same key would
     show its default, the first level, and send it back as a change: a vote overwritten. New keys make
     sync_widgets put the stored answer into the new widgets first.
@@ -240,7 +240,9 @@ def drawn_afresh(question: Question, place: str, disabled: bool) -> None:
     where = f"drawn-{assessment.id}-{respondent_id}-{question.id}"
     run = st.session_state[FULL_RUNS]
     last = st.session_state.get(where)
-    if last is not None and (last[1:] != (place, disabled) or last[0] < run - 1):
+    # Only the room's views end their runs with st.stop, so only they leave old values behind across a gap.
+    gap = last is not None and last[1].startswith("room") and last[0] < run - 1
+    if last is not None and (last[1:] != (place, disabled) or gap):
         version_key = f"version-{assessment.id}-{respondent_id}-{question.id}"
         st.session_state[version_key] = st.session_state.get(version_key, 0) + 1
     st.session_state[where] = (run, place, disabled)

@@ -180,6 +180,7 @@ def choose_level(page: Page, question_id: str, level: int) -> None:
 def domains_offered(page: Page) -> list[str]:
     """The names of the domains the questionnaire's domain control offers, without their progress counts."""
     buttons = page.get_by_test_id("stButtonGroup").get_by_role("radio")
+    buttons.first.wait_for(timeout=WAIT_MS)  # drawn once the run is over, a moment after the questions
     return [re.sub(r" \(\d+/\d+\).*$", "", text.strip()) for text in buttons.all_inner_texts()]
 
 
