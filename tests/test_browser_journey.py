@@ -13,7 +13,9 @@ from tests.browser_app import running_app, settle
 
 pytestmark = pytest.mark.browser
 
-QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
+# A new assessment starts on the newest version of the shipped questionnaire.
+QUESTIONNAIRE = get_questionnaire("itscm", "2026.2")
+TOTAL = len(QUESTIONNAIRE.questions)
 XSS_NAME = "Acme <img src=x onerror=alert(1)>"
 LEVEL = "2 Repeatable"
 
@@ -72,7 +74,7 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
         expect(checked).to_have_count(first_domain, timeout=30_000)
         assert page.get_by_label("Comment").first.input_value() == XSS_NAME
-        assert page.get_by_text(f"{first_domain} of 65 questions answered").is_visible()
+        assert page.get_by_text(f"{first_domain} of {TOTAL} questions answered").is_visible()
 
         # The other domains, one after the other.
         for domain in QUESTIONNAIRE.domains[1:]:
@@ -80,7 +82,7 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
             settle(page)
             page.get_by_role("heading", name=domain.name).wait_for()
             answer_domain(page, domain.id)
-        page.get_by_text("65 of 65 questions answered").wait_for()
+        page.get_by_text(f"{TOTAL} of {TOTAL} questions answered").wait_for()
 
         # Completing it shows the results with the expected stage.
         page.get_by_role("button", name="Mark assessment complete").click()
@@ -95,6 +97,6 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         settle(page)
         page.get_by_text(re.compile(r"\d+ steps · \d+ of \d+ points")).first.wait_for()
         labels = page.get_by_text(re.compile(r"^(\d+) steps · ")).all_text_contents()
-        assert sum(int(text.split()[0]) for text in labels) == 65
+        assert sum(int(text.split()[0]) for text in labels) == TOTAL
         page.screenshot(path=str(shots / "roadmap.png"), full_page=True)
     assert dialogs == [], "user text was executed as HTML"
