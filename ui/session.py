@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 from sqlite_utils import Database
+from streamlit.delta_generator import DeltaGenerator
 
 from access import AccessDenied, Action, Participant, visible_organisations
 from exports.report import AssessmentInView, AssessmentReport, load_assessment_in_view, load_report
@@ -200,16 +201,7 @@ def page_header(title: str, view: AssessmentReport | AssessmentInView) -> None:
             f"**{md(a.label)}** · {a.assessment_date:%d %b %Y} · {status}  \n"
             f"{md(view.questionnaire.title)} {md(view.questionnaire.version)}"
         )
-        organisations = {o.id: o for o in visible_organisation_list()}
-        st.session_state["header-organisation"] = org.id
-        pick_org.selectbox(
-            "Organisation",
-            list(organisations),
-            format_func=lambda oid: organisation_label(organisations[oid]),
-            key="header-organisation",
-            on_change=_switch,
-            args=("organisation", "header-organisation"),
-        )
+        organisation_picker(pick_org, org.id)
         assessments = {x.id: x for x in sorted(list_assessments(db(), org.id), key=lambda x: x.assessment_date)}
         st.session_state["header-assessment"] = a.id
         pick_assessment.selectbox(
@@ -240,12 +232,11 @@ def chosen_organisation() -> Organisation | None:
     return next((o for o in organisations if o.id == organisation_id), organisations[0] if organisations else None)
 
 
-def organisation_header(title: str, organisation: Organisation) -> None:
-    """The page title naming the organisation in view, with a picker to switch to another one this actor may see."""
-    st.title(f"{title}: {md(organisation_label(organisation))}", anchor=False)
+def organisation_picker(place: DeltaGenerator, organisation_id: int) -> None:
+    """A select box of the organisations this actor may see, on `organisation_id`; a choice switches to it."""
     organisations = {o.id: o for o in visible_organisation_list()}
-    st.session_state["header-organisation"] = organisation.id
-    st.selectbox(
+    st.session_state["header-organisation"] = organisation_id
+    place.selectbox(
         "Organisation",
         list(organisations),
         format_func=lambda oid: organisation_label(organisations[oid]),
@@ -253,5 +244,11 @@ def organisation_header(title: str, organisation: Organisation) -> None:
         on_change=_switch,
         args=("organisation", "header-organisation"),
     )
+
+
+def organisation_header(title: str, organisation: Organisation) -> None:
+    """The page title naming the organisation in view, with a picker to switch to another one this actor may see."""
+    st.title(f"{title}: {md(organisation_label(organisation))}", anchor=False)
+    organisation_picker(st.container(), organisation.id)
     if organisation.illustrative:
         st.info("Illustrative demo data: a fictional organisation, not a real assessment.", icon=":material/science:")
