@@ -84,15 +84,29 @@ answered = {qid for qid, a in mine.items() if a.is_answered and qid in mine_here
 total = len(mine_here)
 
 
-# Answers are saved by each question's own fragment, which does not rerun the page: the progress bar
-# reads the count again by itself every few seconds (one small query) instead.
-@st.fragment(run_every="3s")
-def progress_bar() -> None:
-    done = sum(a.is_answered and a.question_id in mine_here for a in list_answers(db(), assessment.id, respondent_id))
-    st.progress(done / total, text=f"{done} of {total} questions answered")
+# Answers are saved by each question's own fragment, which does not rerun the page: a fragment whose save
+# changed what is answered redraws the bar in its slot (see question_block). No timer: an open page costs the
+# server nothing while nobody clicks (a timed fragment costs a rerun every few seconds, for every open page).
+PROGRESS_CHANGED = f"progress-changed-{assessment.id}-{respondent_id}"
+PROGRESS_DONE = f"progress-done-{assessment.id}-{respondent_id}"
+st.session_state[PROGRESS_DONE] = len(answered)
+progress_slot = st.empty()
 
 
-progress_bar()
+def show_progress() -> None:
+    """Draw the bar; after a save that may have answered or cleared a question, count again (one small query).
+
+    Every question's fragment draws it on every run: Streamlit lets a fragment write to an element outside
+    it only if it did so in the page's last whole run too.
+    """
+    if st.session_state.pop(PROGRESS_CHANGED, False):
+        answers = list_answers(db(), assessment.id, respondent_id)
+        st.session_state[PROGRESS_DONE] = sum(a.is_answered and a.question_id in mine_here for a in answers)
+    done = st.session_state[PROGRESS_DONE]
+    progress_slot.progress(done / total, text=f"{done} of {total} questions answered")
+
+
+show_progress()
 
 
 FIELD_WIDGETS: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence"}
@@ -181,6 +195,7 @@ def save(question: Question, field: AnswerField) -> None:
         st.session_state[notice_key] = ("error", f"Your {FIELD_NAMES[field]} was not saved. {md(exc)} {after}", field)
         return
     st.session_state[base_key] = with_field(base, field, outcome.answer.value)
+    st.session_state[PROGRESS_CHANGED] = True
     for conflict in outcome.conflicts:
         show_stored(question, conflict.field, conflict.stored)
         name = FIELD_NAMES[conflict.field]
@@ -259,6 +274,7 @@ def question_block(question: Question, disabled: bool = False, place: str = "dom
     # Widgets start from what is stored, so a refresh or another device shows the saved answer.
     sync_widgets(question, answer.value if answer is not None else EMPTY_ANSWER)
     level_key = widget_key("level", question.id)
+    show_progress()
 
     with st.container(border=True, key=f"question-{question.id}"):
         st.markdown(f"**{question.id}** · {md(question.text)}")
