@@ -88,6 +88,7 @@ from storage import (
     list_respondents,
     list_roadmap_items,
     list_users,
+    record_event,
     upgrade_assessment,
 )
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
@@ -1074,6 +1075,8 @@ def cmd_services_import(args: argparse.Namespace) -> int:
         saved = save_register(db, organisation.id, services)
     except ServiceRegisterError as exc:
         raise _refused_file(args.file, exc) from None
+    detail = f"{len(saved)} service{'s' if len(saved) != 1 else ''} from {Path(args.file).name}"
+    record_event(db, cli_actor(), "imported the register", organisation.id, detail)
     print(f"Imported {len(saved)} service{'s' if len(saved) != 1 else ''} into the register of {organisation.name}")
     return 0
 
@@ -1104,6 +1107,12 @@ def cmd_exercises_import(args: argparse.Namespace) -> int:
         saved = save_log(db, organisation.id, exercises)
     except ExerciseLogError as exc:
         raise _refused_file(args.file, exc) from None
+    findings = sum(len(e.findings) for e in saved)
+    detail = (
+        f"{len(saved)} exercise{'s' if len(saved) != 1 else ''}, {findings} finding{'s' if findings != 1 else ''} "
+        f"from {Path(args.file).name}"
+    )
+    record_event(db, cli_actor(), "imported the log", organisation.id, detail)
     print(f"Imported {len(saved)} exercise{'s' if len(saved) != 1 else ''} into the log of {organisation.name}")
     return 0
 

@@ -50,6 +50,17 @@ def may(
     return organisation_id in actor.organisations and action in ROLE_ACTIONS[actor.role]
 
 
+def may_plan_finding(actor: Actor | None, *, finding_organisation_id: int, assessment_organisation_id: int) -> bool:
+    """Whether `actor` may make a finding of one organisation's log a step of an assessment's roadmap.
+
+    Both organisations come from the database: the finding's log and the assessment must be of the
+    same organisation, and the actor must be allowed to plan there.
+    """
+    return finding_organisation_id == assessment_organisation_id and may(
+        actor, Action.PLAN, organisation_id=assessment_organisation_id
+    )
+
+
 def require(actor: Actor | None, action: Action, **where: int | str | None) -> None:
     """Raise AccessDenied unless `may` allows it."""
     if not may(actor, action, **where):  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from access import Action
+from access.decide import may_plan_finding
 from evidence.files import (
     EXERCISE_COLUMNS,
     FINDING_COLUMNS,
@@ -30,10 +31,13 @@ from evidence.files import (
 )
 from evidence.model import EXERCISE_KINDS, FINDING_STATUSES, TIERS, Evidence, Exercise, Service
 from scoring.evidence_checks import against_objective
+from storage.assessments import list_assessments
 from storage.errors import ExerciseLogError, ServiceRegisterError
 from storage.evidence import load_evidence, save_log, save_register
-from storage.records import Organisation
-from ui.access import allowed, audited, record
+from storage.finding_items import list_findings, plan_finding
+from storage.records import Assessment, Organisation
+from storage.validation import name_key
+from ui.access import allowed, audited, current_actor, record
 from ui.downloads import XLSX, slug
 from ui.session import CORE_ERRORS, PAGES, attempt, chosen_organisation, db, organisation_header, show_error
 from ui.text import md
@@ -68,7 +72,11 @@ FINDING_CONFIG: Final = {
     "owner": st.column_config.TextColumn("Owner"),
     "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
     "status": st.column_config.SelectboxColumn("Status", options=list(FINDING_STATUSES), default="open"),
+    "finding_id": st.column_config.TextColumn(
+        "Id", disabled=True, help="Given when saved and kept, so a roadmap step made from the finding stays linked."
+    ),
 }
+STORED_NAME: Final = "stored_name"  # a hidden column of the register editor: the name as saved, to tell a rename
 OUTCOME_WORDS: Final = {"met": "✓ met", "missed": "✗ missed", "": ""}
 PLURALS: Final = {"service": "services", "exercise or incident": "exercises or incidents"}
 
@@ -119,10 +127,22 @@ def register_frame(services: Sequence[Service]) -> pd.DataFrame:
             "depends_on": "; ".join(s.depends_on),
             "providers": "; ".join(s.providers),
             "bia_reviewed_on": s.bia_reviewed_on,
+            STORED_NAME: s.name,
         }
         for s in services
     ]
-    return typed(rows, REGISTER_COLUMNS, ("mtpd_hours", "rto_hours", "rpo_hours", "downtime_cost_per_hour"))
+    numbers = ("mtpd_hours", "rto_hours", "rpo_hours", "downtime_cost_per_hour")
+    return typed(rows, (*REGISTER_COLUMNS, STORED_NAME), numbers)
+
+
+def renames(edited: pd.DataFrame) -> dict[str, str]:
+    """The services renamed in the edited register: stored name -> new name (a change of capitals is no rename)."""
+    found: dict[str, str] = {}
+    for row in edited.to_dict("records"):
+        stored, name = plain(row.get(STORED_NAME)), plain(row.get("name"))
+        if isinstance(stored, str) and isinstance(name, str) and name.strip() and name_key(name) != name_key(stored):
+            found[stored] = name.strip()
+    return found
 
 
 def log_frames(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -150,7 +170,15 @@ def log_frames(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
                 }
             )
         findings += [
-            {"exercise": ref, "finding": f.text, "owner": f.owner, "due": f.due, "status": f.status} for f in e.findings
+            {
+                "exercise": ref,
+                "finding": f.text,
+                "owner": f.owner,
+                "due": f.due,
+                "status": f.status,
+                "finding_id": f.key,
+            }
+            for f in e.findings
         ]
     numbers = ("recovery_hours", "data_loss_hours", "rto", "rpo")
     result_columns = (*RESULT_COLUMNS, "rto", "against_rto", "rpo", "against_rpo")
@@ -211,9 +239,10 @@ def plural(count: int, word: str) -> str:
 
 def save_register_table(organisation: Organisation, edited: pd.DataFrame) -> None:
     """Check every row of the edited register and replace the stored one with it, or list every problem."""
+    renamed = renames(edited)
     try:
         services = register_from_table(table_rows(edited, REGISTER_COLUMNS))
-        stored = save_register(db(), organisation.id, services)
+        stored = save_register(db(), organisation.id, services, renamed=renamed)
     except EvidenceFileError as exc:
         show_problems("The register", exc.problems)
         return
@@ -223,7 +252,9 @@ def save_register_table(organisation: Organisation, edited: pd.DataFrame) -> Non
     except CORE_ERRORS as exc:
         show_error(exc)
         return
-    saved(f"Saved {plural(len(stored), 'service')}.", organisation.id)
+    detail = plural(len(stored), "service") + "".join(f"; renamed '{old}' to '{new}'" for old, new in renamed.items())
+    record("saved the register", organisation.id, detail)
+    saved(f"Saved {detail}.", organisation.id)
 
 
 def save_log_tables(
@@ -248,7 +279,10 @@ def save_log_tables(
     except CORE_ERRORS as exc:
         show_error(exc)
         return
-    saved(f"Saved {plural(len(stored), 'exercise or incident')}.", organisation.id)
+    findings = sum(len(e.findings) for e in stored)
+    detail = f"{plural(len(stored), 'exercise or incident')}, {findings} finding{'s' if findings != 1 else ''}"
+    record("saved the log", organisation.id, detail)
+    saved(f"Saved {detail}.", organisation.id)
 
 
 def downloads(
@@ -329,11 +363,14 @@ def register_section(organisation: Organisation, evidence: Evidence, may_edit: b
     st.caption(
         "One row per IT service. Times are in hours (0.25 is 15 minutes); an RTO above the MTPD is refused. A "
         "downtime cost needs its currency (EUR, USD...). Depends on (services of this register) and providers are "
-        "names separated by ;. Problems name rows counted from the top."
+        "names separated by ;. Problems name rows counted from the top. Renaming a service here carries its "
+        "results in the log and the dependencies on it along."
     )
     frame = register_frame(evidence.services)
     if not may_edit:
-        st.dataframe(frame, hide_index=True, column_config=REGISTER_CONFIG, width="stretch")
+        st.dataframe(
+            frame, hide_index=True, column_config=REGISTER_CONFIG, column_order=REGISTER_COLUMNS, width="stretch"
+        )
     else:
         edited = st.data_editor(
             frame,
@@ -341,6 +378,7 @@ def register_section(organisation: Organisation, evidence: Evidence, may_edit: b
             num_rows="dynamic",
             hide_index=True,
             column_config=REGISTER_CONFIG,
+            column_order=REGISTER_COLUMNS,
             width="stretch",
         )
         if st.button("Save the register", type="primary", icon=":material/save:", key="register-save"):
@@ -417,6 +455,62 @@ def log_section(organisation: Organisation, evidence: Evidence, may_edit: bool, 
         )
 
 
+def assessment_words(assessment: Assessment) -> str:
+    status = "in progress" if assessment.status == "in_progress" else "completed"
+    return f"{assessment.label} ({assessment.assessment_date:%Y-%m-%d}, {status})"
+
+
+def plan_section(organisation: Organisation) -> None:
+    """Turn an open finding of the log into a step of the roadmap of one of the organisation's assessments."""
+    st.subheader("Findings on the roadmap", anchor=False)
+    findings = attempt(lambda: list_findings(db(), organisation.id))
+    assessments = attempt(lambda: list_assessments(db(), organisation.id))
+    if findings is None or assessments is None:
+        return
+    planned = [f for f in findings if f.planned_in is not None]
+    waiting = [f for f in findings if f.planned_in is None and f.status != "closed"]
+    labels = {a.id: a.label for a in assessments}
+    if planned:
+        st.markdown(
+            "\n".join(f"- {md(f.step)} · on the roadmap of {md(labels.get(f.planned_in, '?'))}" for f in planned)
+        )
+    if not waiting:
+        st.caption("No open finding waits for a roadmap step.")
+        return
+    if not assessments:
+        st.info("Start an assessment on the Home page to put findings on its roadmap.", icon=":material/info:")
+        return
+    st.caption(
+        "A step made from a finding starts with its owner, due date and status and is then edited on the Roadmap "
+        "page; setting the step in progress or done sets the finding in progress or closed here."
+    )
+    by_key = {f.key: f for f in waiting}
+    key = st.selectbox("Finding", list(by_key), format_func=lambda k: by_key[k].step, key="plan-finding")
+    newest = [a for a in assessments if a.status == "in_progress"] or list(assessments)
+    ids = [a.id for a in reversed(assessments)]
+    by_id = {a.id: a for a in assessments}
+    chosen = st.selectbox(
+        "Roadmap of the assessment",
+        ids,
+        index=ids.index(newest[-1].id),
+        format_func=lambda i: assessment_words(by_id[i]),
+        key="plan-assessment",
+    )
+    if not st.button("Add to the roadmap", icon=":material/add_task:", key="plan-go") or key is None:
+        return
+    assessment = by_id[chosen]
+    if not may_plan_finding(
+        current_actor(), finding_organisation_id=organisation.id, assessment_organisation_id=assessment.organisation_id
+    ):
+        st.error("You may not plan this organisation's roadmap.", icon=":material/lock:")
+        return
+    item = attempt(lambda: plan_finding(db(), assessment.id, key, by=current_actor().label))
+    if item is None:
+        return
+    record("planned a finding", organisation.id, f"{assessment.label}: {item.text}")
+    saved(f"Added to the roadmap of {assessment.label}: {item.text}", organisation.id)
+
+
 organisation = chosen_organisation()
 if organisation is None or not allowed(Action.VIEW, organisation_id=organisation.id):
     st.title("Evidence", anchor=False)
@@ -440,3 +534,6 @@ if not may_edit:
 register_section(organisation, stored, may_edit, may_export)
 st.divider()
 log_section(organisation, stored, may_edit, may_export)
+if allowed(Action.PLAN, organisation_id=organisation.id):
+    st.divider()
+    plan_section(organisation)

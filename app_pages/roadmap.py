@@ -13,6 +13,7 @@ from scoring import phase_loads
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
+from storage.finding_items import FindingItem, list_finding_items, save_finding_item
 from ui.access import allowed
 from ui.charts import roadmap_timeline
 from ui.downloads import report_buttons, workbook_button
@@ -33,9 +34,81 @@ may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
 workbook_button(view, key="roadmap-workbook")
 report_buttons(view, key="roadmap-report")
 
+
+def save_finding_field(item: FindingItem, field: str) -> None:
+    """Save the one field of a step made from a finding that the user changed."""
+    if not allowed(Action.PLAN, organisation_id=view.organisation.id):
+        st.error("You may read this roadmap but not change it.", icon=":material/lock:")
+        return
+    value = st.session_state[f"finding-step-{item.id}-{field}"]
+    if field == "owner":
+        value = value or ""
+    elif field == "due_date":
+        value = value if isinstance(value, date) else None
+    attempt(lambda: save_finding_item(db(), view.assessment.id, item.id, **{field: value}))
+
+
+@st.fragment
+def finding_card(number: int, item: FindingItem) -> None:
+    """One step made from a finding of the exercise log: its text, whether the finding is still there, its fields."""
+    for field, value in (("owner", item.owner), ("due_date", item.due_date), ("status", item.status)):
+        st.session_state.setdefault(f"finding-step-{item.id}-{field}", value)
+    with st.container(border=True, key=f"finding-step-{item.id}"):
+        text, fields = st.columns([1, 1], vertical_alignment="center")
+        text.markdown(f"**{number}.** {md(item.text)}")
+        if item.finding is None:
+            text.warning(
+                "This finding is no longer in the exercise and incident log: it was removed there. Keep the step, "
+                "or set it to dropped.",
+                icon=":material/link_off:",
+            )
+        else:
+            text.caption(f"Finding in the log: {md(item.finding.status)} · exercise {md(item.finding.exercise)}")
+        row = fields.container(horizontal=True)
+        row.text_input(
+            "Owner",
+            disabled=not may_plan,
+            key=f"finding-step-{item.id}-owner",
+            on_change=save_finding_field,
+            args=(item, "owner"),
+        )
+        row.date_input(
+            "Due date",
+            disabled=not may_plan,
+            key=f"finding-step-{item.id}-due_date",
+            format="YYYY-MM-DD",
+            on_change=save_finding_field,
+            args=(item, "due_date"),
+        )
+        row.selectbox(
+            "Status",
+            ROADMAP_STATUSES,
+            disabled=not may_plan,
+            format_func=STATUS_WORDS.get,
+            key=f"finding-step-{item.id}-status",
+            on_change=save_finding_field,
+            args=(item, "status"),
+        )
+
+
+def finding_steps() -> None:
+    """The steps made from findings of the organisation's exercise and incident log (on the Evidence page)."""
+    items = attempt(lambda: list_finding_items(db(), view.assessment.id))
+    if not items:
+        return
+    st.subheader("From the exercise and incident log", anchor=False)
+    st.caption(
+        "Findings of exercises and incidents put on this roadmap from the Evidence page. Setting a step in "
+        "progress or done sets its finding in progress or closed in the log; planned reopens it."
+    )
+    for number, item in enumerate(items, start=1):
+        finding_card(number, item)
+
+
 if view.score.overall.answered == 0:
     st.info("No answers yet, so no roadmap. Answer the questions first.", icon=":material/info:")
     st.page_link(PAGES["questionnaire"], label="Go to the questionnaire", icon=":material/checklist:")
+    finding_steps()
     st.stop()
 
 # Grouped by phase; within a phase, in priority order.
@@ -65,6 +138,7 @@ if evidenced is not None and evidenced.claims:
 if not planned:
     st.success("Every answered practice meets its domain's target: there is nothing to schedule.")
     st.page_link(PAGES["results"], label="Raise a target on the Results page", icon=":material/insights:")
+    finding_steps()
     st.stop()
 
 st.plotly_chart(roadmap_timeline(steps, questionnaire), key="timeline", config={"displaylogo": False})
@@ -220,3 +294,4 @@ for fit in fits:
     st.subheader(md(fit.load.name), anchor=False)
     for number, plan in enumerate(in_phase, start=1):
         step_card(number, plan)
+finding_steps()

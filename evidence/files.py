@@ -8,11 +8,14 @@ code such as EUR), depends_on and providers list names separated by ";", dates a
 
 Log as a workbook: sheet "Exercises" (ref, date, kind, title, participants), sheet "Results"
 (exercise, service, recovery_hours, data_loss_hours) and sheet "Findings" (exercise, finding,
-owner, due, status); `exercise` is the ref of a row of "Exercises". Log as one CSV file: the
-columns row_type, ref, date, kind, title, participants, service, recovery_hours, data_loss_hours,
-finding, owner, due, status; a "result" row holds one service's result and a "finding" row one
-finding, each with its exercise's ref, date, kind, title and participants (the same on every row
-of that ref); an exercise with neither is one "exercise" row. Exports number exercises E1, E2, ...
+owner, due, status, finding_id); `exercise` is the ref of a row of "Exercises". Log as one CSV file:
+the columns row_type, ref, date, kind, title, participants, service, recovery_hours, data_loss_hours,
+finding, owner, due, status, finding_id; a "result" row holds one service's result and a "finding"
+row one finding, each with its exercise's ref, date, kind, title and participants (the same on every
+row of that ref); an exercise with neither is one "exercise" row. Exports number exercises E1, E2, ...
+finding_id is optional: exports write each finding's id so that a file imported again keeps every
+finding's roadmap step linked; a blank id is a new finding (or, when its exercise and text match a
+stored finding, that finding).
 
 Reading checks every row (with storage.evidence's checks, the ones a save runs) and raises
 EvidenceFileError listing every problem by sheet and row; nothing is returned unless all are good.
@@ -58,7 +61,7 @@ SERVICES_SHEET: Final = "Services"
 
 EXERCISE_COLUMNS: Final = ("ref", "date", "kind", "title", "participants")
 RESULT_COLUMNS: Final = ("exercise", "service", "recovery_hours", "data_loss_hours")
-FINDING_COLUMNS: Final = ("exercise", "finding", "owner", "due", "status")
+FINDING_COLUMNS: Final = ("exercise", "finding", "owner", "due", "status", "finding_id")
 EXERCISES_SHEET: Final = "Exercises"
 RESULTS_SHEET: Final = "Results"
 FINDINGS_SHEET: Final = "Findings"
@@ -81,6 +84,7 @@ LOG_CSV_COLUMNS: Final = (
     "owner",
     "due",
     "status",
+    "finding_id",
 )
 ROW_TYPES: Final = ("result", "finding", "exercise")
 
@@ -200,7 +204,7 @@ def log_xlsx(exercises: Sequence[Exercise]) -> bytes:
         FINDINGS_SHEET,
         FINDING_COLUMNS,
         (
-            [ref, f.text, f.owner, _day_text(f.due), f.status]
+            [ref, f.text, f.owner, _day_text(f.due), f.status, f.key]
             for ref, e in zip(refs, exercises, strict=True)
             for f in e.findings
         ),
@@ -214,11 +218,11 @@ def log_csv(exercises: Sequence[Exercise]) -> bytes:
     for ref, e in zip(exercise_refs(exercises), exercises, strict=True):
         head: list[str | float | None] = [ref, _day_text(e.day), e.kind, e.title, e.participants]
         for r in e.results:
-            rows.append(["result", *head, r.service, r.recovery_hours, r.data_loss_hours, "", "", "", ""])
+            rows.append(["result", *head, r.service, r.recovery_hours, r.data_loss_hours, "", "", "", "", ""])
         for f in e.findings:
-            rows.append(["finding", *head, "", None, None, f.text, f.owner, _day_text(f.due), f.status])
+            rows.append(["finding", *head, "", None, None, f.text, f.owner, _day_text(f.due), f.status, f.key])
         if not e.results and not e.findings:
-            rows.append(["exercise", *head, "", None, None, "", "", "", ""])
+            rows.append(["exercise", *head, "", None, None, "", "", "", "", ""])
     return _csv(LOG_CSV_COLUMNS, rows)
 
 
@@ -426,6 +430,7 @@ class _Log:
                     owner=_text(values.get("owner")),
                     due=_day(values.get("due")),  # type: ignore[arg-type]
                     status=status,  # type: ignore[arg-type]
+                    key=_text(values.get("finding_id")).strip(),
                 ),
             )
         )

@@ -7,7 +7,7 @@ minutes is 0.25); money is per hour in the register's currency.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
 
@@ -69,12 +69,18 @@ class ServiceResult:
 
 @dataclass(frozen=True)
 class Finding:
-    """A weakness an exercise or incident found, with who fixes it by when."""
+    """A weakness an exercise or incident found, with who fixes it by when.
+
+    `key` names the finding for good, so a roadmap step made from it stays linked however the log is
+    edited, exported and imported again; blank for a finding not yet saved (the save gives it one). It is
+    not compared: two findings that say the same thing are equal, whatever their ids.
+    """
 
     text: str
     owner: str = ""
     due: date | None = None
     status: FindingStatus = "open"
+    key: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

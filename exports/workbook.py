@@ -49,6 +49,7 @@ from scoring import OVERALL, BenchmarkResult, QuestionResult
 from scoring.trends import DOMAIN_TREND_COLUMNS, QUESTION_TREND_COLUMNS
 from scoring.workshop import AgreedItem, Distribution, summary
 from storage.choices import ROADMAP_STATUSES
+from storage.finding_items import FindingItem, list_finding_items
 from storage.records import Answer, Consensus, Respondent
 
 SUMMARY: Final = "Summary"
@@ -476,7 +477,19 @@ ROADMAP_COLUMNS: Final = (
 STATUS_COLUMN: Final = [column.heading for column in ROADMAP_COLUMNS].index("Status") + 1
 
 
-def _write_roadmap(ws: Worksheet, report: AssessmentReport, roadmap: Sequence[PlannedStep]) -> None:
+FROM_FINDINGS: Final = "From the exercise log"
+"""The phase column of a step made from a finding of the exercise and incident log."""
+GONE_FROM_LOG: Final = " (this finding is no longer in the exercise and incident log)"
+
+
+def finding_step_text(item: FindingItem) -> str:
+    """A step made from a finding as a roadmap shows it, saying so when the finding has left the log."""
+    return item.text if item.finding is not None else item.text + GONE_FROM_LOG
+
+
+def _write_roadmap(
+    ws: Worksheet, report: AssessmentReport, roadmap: Sequence[PlannedStep], finding_steps: Sequence[FindingItem]
+) -> None:
     questionnaire = report.questionnaire
     scale = questionnaire.level_numbers
     _widths(ws, ROADMAP_COLUMNS)
@@ -510,6 +523,12 @@ def _write_roadmap(ws: Worksheet, report: AssessmentReport, roadmap: Sequence[Pl
             _paint_level(cell, level, scale)
         for index in (0, 5, 6, 8):
             cells[index].alignment = CENTRE
+        cells[10].number_format = DATE_FORMAT
+    for item in finding_steps:
+        row += 1
+        values = [row - 1, FROM_FINDINGS, "", "", "", None, None, finding_step_text(item), ""]
+        cells = _body(ws, row, ROADMAP_COLUMNS, [*values, item.owner, item.due_date, item.status])
+        cells[0].alignment = CENTRE
         cells[10].number_format = DATE_FORMAT
     last_column = get_column_letter(len(ROADMAP_COLUMNS))
     if row > 1:
@@ -915,10 +934,12 @@ def assessment_workbook(
     benchmark: BenchmarkResult | None = None,
     domain_trend: pd.DataFrame | None = None,
     question_trend: pd.DataFrame | None = None,
+    finding_steps: Sequence[FindingItem] = (),
 ) -> bytes:
     """Return the roadmap workbook of one assessment as xlsx bytes.
 
-    `roadmap` is `planned_roadmap(db, report)`; the Benchmark sheet appears only for a benchmark
+    `roadmap` is `planned_roadmap(db, report)` and `finding_steps` the steps made from findings of the
+    exercise log (`storage.finding_items.list_finding_items`), listed after it; the Benchmark sheet appears only for a benchmark
     with figures, the trend sheets only for trend DataFrames (from scoring.domain_trend and
     scoring.question_trend) with rows.
     """
@@ -928,7 +949,7 @@ def assessment_workbook(
     summary = workbook.active
     summary.title = SUMMARY
     _write_summary(summary, report)
-    _write_roadmap(workbook.create_sheet(ROADMAP), report, roadmap)
+    _write_roadmap(workbook.create_sheet(ROADMAP), report, roadmap, finding_steps)
     _write_answers(workbook.create_sheet(ANSWERS), report)
     if len(report.respondents) > 1:
         _write_workshop_summary(workbook.create_sheet(WORKSHOP_SUMMARY), report)
@@ -954,4 +975,5 @@ def workbook_for_assessment(db: Database, assessment_id: int) -> bytes:
         benchmark=peer_benchmark(db, report),
         domain_trend=domains if with_trend else None,
         question_trend=questions if with_trend else None,
+        finding_steps=list_finding_items(db, report.assessment.id),
     )

@@ -32,6 +32,7 @@ _ASSESSMENT_TABLES = (
     "consensus",
     "targets",
     "roadmap_items",
+    "finding_roadmap_items",
     "participant_links",
     "workshop_items",
     "workshop_domain_rounds",

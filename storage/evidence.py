@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final, Literal, TypeVar
 
@@ -50,6 +51,9 @@ from storage.validation import check_choice, check_date, check_free_text, clean_
 
 CURRENCY: Final = re.compile(r"[A-Z]{3}")
 """A currency as its ISO 4217 code: three capital letters such as EUR."""
+
+FINDING_KEY: Final = re.compile(r"[A-Za-z0-9_-]{1,40}")
+"""A finding's key: up to 40 letters, digits, - and _ (a save gives a new finding 12 hexadecimal digits)."""
 
 SEPARATOR: Final = ";"
 """What separates the names of dependencies and providers in a file, so no service or provider name holds it."""
@@ -352,10 +356,18 @@ def _finding(finding: object, index: int, item: int) -> Finding:
         None if finding.due is None else found.run(lambda: _day(finding.due, "Due date", days_ahead=MAX_DUE_DAYS_AHEAD))
     )
     status = found.run(lambda: check_choice(finding.status, FINDING_STATUSES, field="Status", error=StorageError))
+    key = finding.key.strip() if isinstance(finding.key, str) else None
+    if key is None:
+        found.add(f"Finding id must be text, not {type(finding.key).__name__}.")
+    elif key and not FINDING_KEY.fullmatch(key):
+        found.add(
+            f"Finding id {key[:60]!r} is not an id: use up to 40 letters, digits, - and _, or leave it blank "
+            "for a new finding."
+        )
     if found.problems:
         raise _Refused(found.problems)
-    assert text is not None and owner is not None and status is not None
-    return Finding(text=text, owner=owner, due=due, status=status)  # type: ignore[arg-type]
+    assert text is not None and owner is not None and status is not None and key is not None
+    return Finding(text=text, owner=owner, due=due, status=status, key=key)  # type: ignore[arg-type]
 
 
 class _Refused(Exception):
@@ -455,11 +467,28 @@ def check_log(
     services = {name_key(name): name for name in service_names}
     cleaned: list[Exercise] = []
     problems: list[EvidenceProblem] = []
+    keys: dict[str, str] = {}
     for index, exercise in enumerate(exercises):
         checked, found = _exercise(exercise, index, services)
         problems += found
-        if checked is not None:
-            cleaned.append(checked)
+        if checked is None:
+            continue
+        cleaned.append(checked)
+        for item, finding in enumerate(checked.findings):
+            subject = f"Exercise {index + 1}, finding {item + 1}"
+            if finding.key and finding.key in keys:
+                problems.append(
+                    EvidenceProblem(
+                        "finding",
+                        index,
+                        subject,
+                        f"finding id '{finding.key}' is already used by {keys[finding.key]}; each finding keeps its "
+                        "own id: clear the id of the copy so the save gives it a new one.",
+                        item,
+                    )
+                )
+            elif finding.key:
+                keys[finding.key] = subject.lower()
     return tuple(cleaned), problems
 
 
@@ -529,13 +558,13 @@ def _load_exercises(db: Database, organisation_id: int) -> tuple[Exercise, ...]:
             )
         )
     findings: dict[int, list[Finding]] = {}
-    for exercise_id, text, owner, due, status in db.execute(
-        "SELECT f.exercise_id, f.text, f.owner, f.due, f.status FROM exercise_findings f "
+    for exercise_id, text, owner, due, status, key in db.execute(
+        "SELECT f.exercise_id, f.text, f.owner, f.due, f.status, f.finding_key FROM exercise_findings f "
         "JOIN exercises e ON e.id = f.exercise_id WHERE e.organisation_id = ? ORDER BY f.exercise_id, f.position",
         [organisation_id],
     ).fetchall():
         findings.setdefault(int(exercise_id), []).append(
-            Finding(text=str(text), owner=str(owner), due=to_optional_date(due), status=status)
+            Finding(text=str(text), owner=str(owner), due=to_optional_date(due), status=status, key=str(key))
         )
     rows: Iterable[dict[str, Any]] = db.query(
         "SELECT id, day, kind, title, participants FROM exercises WHERE organisation_id = ? ORDER BY position, id",
@@ -599,27 +628,61 @@ def _still_used(db: Database, organisation_id: int, removed: dict[str, tuple[int
                     -1,
                     name,
                     f"the exercise log holds {used} result{'s' if used != 1 else ''} for it, so it cannot leave the "
-                    "register; keep it, or remove its results from the log first.",
+                    "register. To rename it, change its name in the register table on the Evidence page and save: "
+                    "its results and dependencies follow. To drop it, remove its results from the log first.",
                 )
             )
     return problems
 
 
-def save_register(db: Database, organisation_id: int, services: Sequence[Service]) -> tuple[Service, ...]:
+def _renamed_dependencies(services: Sequence[Service], renamed: Mapping[str, str]) -> list[Service]:
+    """The services with each dependency on a renamed service given its new name (unless the old name stays)."""
+    names = {name_key(s.name) for s in services if isinstance(s, Service) and isinstance(s.name, str)}
+    new_names = {name_key(old): new for old, new in renamed.items() if name_key(old) not in names}
+    if not new_names:
+        return list(services)
+    return [
+        replace(s, depends_on=tuple(new_names.get(name_key(d), d) if isinstance(d, str) else d for d in s.depends_on))
+        if isinstance(s, Service) and isinstance(s.depends_on, tuple | list)
+        else s
+        for s in services
+    ]
+
+
+def save_register(
+    db: Database,
+    organisation_id: int,
+    services: Sequence[Service],
+    *,
+    renamed: Mapping[str, str] | None = None,
+) -> tuple[Service, ...]:
     """Replace an organisation's service register with `services`, all or nothing, and return it as saved.
 
     Every service is checked first (see check_register); a service left out of the new register
     must not have results in the exercise log. A service kept (same name ignoring case) keeps its
-    place in the log.
+    place in the log. `renamed` maps stored names to the new names of the same services: a renamed
+    service keeps its results in the log, and dependencies on it follow it, in the same transaction.
     """
-    cleaned, problems = check_register(services)
+    renamed = {old: new for old, new in (renamed or {}).items() if isinstance(old, str) and isinstance(new, str)}
+    if isinstance(services, str) or not isinstance(services, Sequence):
+        raise ServiceRegisterError(f"The register must be a list of services, not {type(services).__name__}.")
+    cleaned, problems = check_register(_renamed_dependencies(services, renamed))
     if problems:
         raise _register_error(problems)
     with write_transaction(db):
         organisation = get_organisation(db, organisation_id)
-        existing = _service_names(db, organisation.id)
+        stored = _service_names(db, organisation.id)
         wanted = {name_key(s.name) for s in cleaned}
-        removed = {key: value for key, value in existing.items() if key not in wanted}
+        moves = {
+            name_key(old): name_key(new)
+            for old, new in renamed.items()
+            if name_key(old) in stored and name_key(new) in wanted and name_key(old) != name_key(new)
+        }
+        # Each stored row under the name it takes now; a renamed row takes its new name from any row that had it.
+        existing = {key: value for key, value in stored.items() if key not in moves}
+        existing.update({new: stored[old] for old, new in moves.items()})
+        kept = {existing[key][0] for key in wanted if key in existing}
+        removed = {key: value for key, value in stored.items() if value[0] not in kept}
         refused = _still_used(db, organisation.id, removed)
         if refused:
             raise _register_error(refused)
@@ -630,6 +693,9 @@ def save_register(db: Database, organisation_id: int, services: Sequence[Service
         db.execute("DELETE FROM service_dependencies WHERE organisation_id = ?", [organisation.id])
         for service_id, _name in removed.values():
             db.execute("DELETE FROM services WHERE id = ?", [service_id])
+        for old in moves:
+            # Out of the way first, so two services swapping names never hold the same name at once.
+            db.execute("UPDATE services SET name_key = ? WHERE id = ?", [f"#{stored[old][0]}", stored[old][0]])
         ids: dict[str, int] = {}
         for position, service in enumerate(cleaned):
             key = name_key(service.name)
@@ -649,8 +715,9 @@ def save_register(db: Database, organisation_id: int, services: Sequence[Service
                 ids[key] = existing[key][0]
                 db.execute(
                     "UPDATE services SET position = ?, name = ?, owner = ?, tier = ?, mtpd_hours = ?, rto_hours = ?, "
-                    "rpo_hours = ?, downtime_cost_per_hour = ?, currency = ?, bia_reviewed_on = ? WHERE id = ?",
-                    [*values, ids[key]],
+                    "rpo_hours = ?, downtime_cost_per_hour = ?, currency = ?, bia_reviewed_on = ?, name_key = ? "
+                    "WHERE id = ?",
+                    [*values, key, ids[key]],
                 )
             else:
                 cursor = db.execute(
@@ -676,18 +743,59 @@ def save_register(db: Database, organisation_id: int, services: Sequence[Service
         return _load_services(db, organisation.id)
 
 
+def _exercise_key(day: date, kind: str, title: str) -> tuple[str, str, str]:
+    return day.isoformat(), kind, name_key(title)
+
+
+def _with_keys(db: Database, organisation_id: int, exercises: Sequence[Exercise]) -> list[Exercise]:
+    """Give every finding without an id one: the id of the stored finding it is, else a new one.
+
+    A finding without an id is the stored finding of the same exercise (date, kind and title) with the
+    same text, when one is left unclaimed (a file written before ids, or by hand); otherwise it is new.
+    """
+    claimed = {f.key for e in exercises for f in e.findings if f.key}
+    stored: dict[tuple[tuple[str, str, str], str], list[str]] = {}
+    for day, kind, title, text, key in db.execute(
+        "SELECT e.day, e.kind, e.title, f.text, f.finding_key FROM exercise_findings f "
+        "JOIN exercises e ON e.id = f.exercise_id WHERE e.organisation_id = ? ORDER BY e.position, f.position",
+        [organisation_id],
+    ).fetchall():
+        if key not in claimed:
+            stored.setdefault((_exercise_key(date.fromisoformat(day), kind, title), text), []).append(str(key))
+    keyed: list[Exercise] = []
+    for exercise in exercises:
+        findings: list[Finding] = []
+        for finding in exercise.findings:
+            key = finding.key
+            if not key:
+                same = stored.get((_exercise_key(exercise.day, exercise.kind, exercise.title), finding.text), [])
+                key = same.pop(0) if same else _new_key(claimed)
+                claimed.add(key)
+            findings.append(replace(finding, key=key))
+        keyed.append(replace(exercise, findings=tuple(findings)))
+    return keyed
+
+
+def _new_key(taken: set[str]) -> str:
+    while (key := secrets.token_hex(6)) in taken:
+        continue
+    return key
+
+
 def save_log(db: Database, organisation_id: int, exercises: Sequence[Exercise]) -> tuple[Exercise, ...]:
     """Replace an organisation's exercise and incident log with `exercises`, all or nothing, and return it as saved.
 
     Every exercise is checked first (see check_log), against the register as stored when the
-    write lock is held: each result must name a service of the organisation's register.
+    write lock is held: each result must name a service of the organisation's register. Each finding
+    keeps its id (see `_with_keys`), so a roadmap step made from it stays linked to it.
     """
     with write_transaction(db):
         organisation = get_organisation(db, organisation_id)
         existing = _service_names(db, organisation.id)
-        cleaned, problems = check_log(exercises, [name for _id, name in existing.values()])
+        checked, problems = check_log(exercises, [name for _id, name in existing.values()])
         if problems:
             raise _log_error(problems)
+        cleaned = _with_keys(db, organisation.id, checked)
         db.execute(
             "DELETE FROM exercise_findings WHERE exercise_id IN (SELECT id FROM exercises WHERE organisation_id = ?)",
             [organisation.id],
@@ -723,8 +831,8 @@ def save_log(db: Database, organisation_id: int, exercises: Sequence[Exercise]) 
                 )
             for item, finding in enumerate(exercise.findings):
                 db.execute(
-                    "INSERT INTO exercise_findings (exercise_id, position, text, owner, due, status) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO exercise_findings (exercise_id, position, text, owner, due, status, finding_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         exercise_id,
                         item,
@@ -732,6 +840,7 @@ def save_log(db: Database, organisation_id: int, exercises: Sequence[Exercise]) 
                         finding.owner,
                         None if finding.due is None else finding.due.isoformat(),
                         finding.status,
+                        finding.key,
                     ],
                 )
         return _load_exercises(db, organisation.id)

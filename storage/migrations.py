@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -493,6 +494,54 @@ def _service_register_and_exercise_log(db: Database) -> None:
         db.execute(statement)
 
 
+_V9_STATEMENTS: Final[tuple[str, ...]] = (
+    # A finding's id, kept across saves, exports and imports of the log (storage.evidence._with_keys), unique
+    # within its organisation's log. Rows saved before it get one each when the migration runs.
+    "ALTER TABLE exercise_findings ADD COLUMN finding_key TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX exercise_findings_key ON exercise_findings (finding_key)",
+    # A finding of the log turned into a roadmap step of one assessment of the same organisation. The finding is
+    # named by its id, not referenced, so the step outlives the finding's removal from the log and says so; one
+    # step per finding. `step` is the finding as it read when planned.
+    """
+    CREATE TABLE finding_roadmap_items (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+        assessment_id INTEGER NOT NULL REFERENCES assessments (id),
+        finding_key TEXT NOT NULL,
+        step TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        due_date TEXT,
+        status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'in_progress', 'done', 'dropped')),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (organisation_id, finding_key)
+    )
+    """,
+    "CREATE INDEX finding_roadmap_items_assessment ON finding_roadmap_items (assessment_id)",
+    # The assessment must be one of the finding's organisation: one organisation's findings never reach another's.
+    """
+    CREATE TRIGGER finding_roadmap_items_same_organisation BEFORE INSERT ON finding_roadmap_items
+    WHEN (SELECT organisation_id FROM assessments WHERE id = NEW.assessment_id) IS NOT NEW.organisation_id
+    BEGIN SELECT RAISE(ABORT, 'a finding becomes a step of an assessment of its own organisation only'); END
+    """,
+    """
+    CREATE TRIGGER finding_roadmap_items_stay_in_organisation
+    BEFORE UPDATE OF organisation_id, assessment_id ON finding_roadmap_items
+    WHEN (SELECT organisation_id FROM assessments WHERE id = NEW.assessment_id) IS NOT NEW.organisation_id
+    BEGIN SELECT RAISE(ABORT, 'a finding becomes a step of an assessment of its own organisation only'); END
+    """,
+)
+
+
+def _finding_ids_and_roadmap_items(db: Database) -> None:
+    for statement in _V9_STATEMENTS:
+        db.execute(statement)
+    ids = [int(row[0]) for row in db.execute("SELECT id FROM exercise_findings ORDER BY id").fetchall()]
+    for finding_id in ids:
+        db.execute("UPDATE exercise_findings SET finding_key = ? WHERE id = ?", [secrets.token_hex(6), finding_id])
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -526,6 +575,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         7,
         "add the service register (objectives, dependencies, providers) and the exercise and incident log",
         _service_register_and_exercise_log,
+    ),
+    Migration(
+        9,
+        "give exercise findings lasting ids, and let a finding become a roadmap step of an assessment",
+        _finding_ids_and_roadmap_items,
     ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number

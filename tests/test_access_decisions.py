@@ -6,7 +6,7 @@ import pytest
 
 from access import AccessDenied, Action, Member, Mode, Owner, Participant, may, require, serving_mode
 from access.actions import ORGANISATION_ACTIONS
-from access.decide import visible_organisations
+from access.decide import may_plan_finding, visible_organisations
 
 OWN, OTHER = 1, 2
 ADMIN = Member(user_id=1, email="admin@example.com", role="administrator")
@@ -149,3 +149,32 @@ def test_benchmark_packs_are_installation_wide_and_belong_to_administrators() ->
     # A pack holds every organisation's scores, so a consultant may not export one even for their own client.
     assert not may(CONSULTANT, Action.BENCHMARK_PACKS, organisation_id=OWN)
     assert not may(VIEWER, Action.BENCHMARK_PACKS)
+
+
+@pytest.mark.parametrize(
+    ("actor", "finding_organisation", "assessment_organisation", "allowed"),
+    [
+        ("owner", OWN, OWN, True),
+        ("administrator", OTHER, OTHER, True),
+        ("consultant", OWN, OWN, True),
+        ("viewer", OWN, OWN, False),
+        ("consultant", OTHER, OTHER, False),
+        # A finding never crosses organisations, whoever asks: not even the owner or an administrator.
+        ("owner", OTHER, OWN, False),
+        ("administrator", OWN, OTHER, False),
+        ("consultant", OTHER, OWN, False),
+        ("consultant", OWN, OTHER, False),
+    ],
+)
+def test_a_finding_becomes_a_step_only_by_a_planner_and_only_in_its_own_organisation(
+    actor: str, finding_organisation: int, assessment_organisation: int, allowed: bool
+) -> None:
+    decided = may_plan_finding(
+        ACTORS[actor], finding_organisation_id=finding_organisation, assessment_organisation_id=assessment_organisation
+    )
+    assert decided is allowed
+
+
+def test_a_participant_link_or_nobody_never_plans_a_finding() -> None:
+    assert not may_plan_finding(LINK, finding_organisation_id=OWN, assessment_organisation_id=OWN)
+    assert not may_plan_finding(None, finding_organisation_id=OWN, assessment_organisation_id=OWN)

@@ -15,10 +15,11 @@ from streamlit.testing.v1 import AppTest
 from access.identity import add_member
 from access.links import create_participant_link
 from evidence.files import register_csv
-from evidence.model import Exercise, Service, ServiceResult
+from evidence.model import Exercise, Finding, Service, ServiceResult
 from questionnaires.catalog import get_questionnaire
-from storage import connect, create_assessment, create_organisation, get_or_create_respondent
+from storage import connect, create_assessment, create_organisation, get_or_create_respondent, list_audit
 from storage.evidence import load_evidence, save_log, save_register
+from storage.finding_items import list_finding_items
 from storage.records import Organisation
 from ui.text import md
 
@@ -141,8 +142,9 @@ def test_a_good_save_stores_the_register_and_says_how_many_services(acme):
 def test_a_service_with_results_in_the_log_cannot_leave_the_register(acme):
     at = edit_register(evidence_page(acme), acme, deleted_rows=[0])
     assert problems(at) == [
-        "Payments: the exercise log holds 1 result for it, so it cannot leave the register; keep it, or remove its "
-        "results from the log first."
+        "Payments: the exercise log holds 1 result for it, so it cannot leave the register. To rename it, change its "
+        "name in the register table on the Evidence page and save: its results and dependencies follow. To drop it, "
+        "remove its results from the log first."
     ]
     assert load_evidence(connect(), acme.id).services == (PAYMENTS, LEDGER)
 
@@ -158,6 +160,46 @@ def test_a_log_naming_an_unknown_exercise_is_refused_by_table_and_row(acme):
         "Findings row 1 (E9): exercise 'E9' is not on the Exercises table; use a ref from its ref column."
     ]
     assert load_evidence(connect(), acme.id).exercises[0].findings == ()
+
+
+def test_renaming_a_service_in_the_editor_carries_its_results_along_and_is_audited(acme):
+    at = edit_register(evidence_page(acme), acme, edited_rows={0: {"name": "Card payments"}})
+    assert not at.exception and not at.error, problems(at)
+    assert [s.value for s in at.success] == [md("Saved 2 services; renamed 'Payments' to 'Card payments'.")]
+    evidence = load_evidence(connect(), acme.id)
+    assert [s.name for s in evidence.services] == ["Card payments", f"{SECRET} Ledger"]
+    assert evidence.exercises[0].results == (ServiceResult("Card payments", 6, 0.5),)
+    assert [(e.action, e.detail) for e in list_audit(connect(), organisation_id=acme.id)] == [
+        ("saved the register", "2 services; renamed 'Payments' to 'Card payments'")
+    ]
+
+
+def test_a_finding_is_put_on_the_roadmap_of_the_newest_assessment_in_progress(acme):
+    failover = Exercise(
+        date(2026, 3, 2),
+        "failover",
+        "Payments failover",
+        (ServiceResult("Payments", 6, 0.5),),
+        findings=(Finding("Runbook out of date", owner="Ana"), Finding("Fixed already", status="closed")),
+    )
+    save_log(connect(), acme.id, [failover])
+    itscm = get_questionnaire("itscm", "2026.1")
+    create_assessment(connect(), acme.id, itscm, "FY2025", date(2025, 2, 1))
+    newest = create_assessment(connect(), acme.id, itscm, "FY2026", date(2026, 2, 1))
+    at = evidence_page(acme)
+    assert at.selectbox(key="plan-finding").options == ["From exercise 2026-03-02 failover: Runbook out of date"]
+    assert at.selectbox(key="plan-assessment").value == newest.id
+    at.button(key="plan-go").click().run()
+    assert not at.exception and not at.error
+    (item,) = list_finding_items(connect(), newest.id)
+    assert (item.text, item.owner, item.status) == (
+        "From exercise 2026-03-02 failover: Runbook out of date",
+        "Ana",
+        "planned",
+    )
+    assert list_audit(connect(), organisation_id=acme.id)[0].action == "planned a finding"
+    # Planned once: it is no longer offered.
+    assert not [s for s in at.selectbox if s.key == "plan-finding"]
 
 
 def test_a_good_log_save_stores_exercises_results_and_findings(acme):
@@ -178,7 +220,10 @@ def test_a_good_log_save_stores_exercises_results_and_findings(acme):
     }
     at.button(key="log-save").click().run()
     assert not at.error, problems(at)
-    assert [s.value for s in at.success] == ["Saved 2 exercises or incidents\\."]
+    assert [s.value for s in at.success] == [md("Saved 2 exercises or incidents, 1 finding.")]
+    assert [(e.action, e.detail) for e in list_audit(connect(), organisation_id=acme.id)] == [
+        ("saved the log", "2 exercises or incidents, 1 finding")
+    ]
     failover, restore = load_evidence(connect(), acme.id).exercises
     assert [f.text for f in failover.findings] == ["Runbook out of date"]
     assert restore.results == (ServiceResult(f"{SECRET} Ledger", 5.0, None),)

@@ -10,7 +10,7 @@ import pytest
 from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
-from evidence.model import Exercise, Service, ServiceResult
+from evidence.model import Exercise, Finding, Service, ServiceResult
 from exports.report import PlannedStep, load_report, planned_roadmap
 from questionnaires.catalog import get_questionnaire
 from scoring import phase_loads
@@ -24,6 +24,7 @@ from storage import (
     save_roadmap_item,
 )
 from storage.evidence import save_log, save_register
+from storage.finding_items import list_findings, plan_finding
 from ui.text import md
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
@@ -218,3 +219,33 @@ def test_without_a_register_or_log_the_roadmap_has_no_steps_to_make_answers_hold
     answer(assessment_id)
     at = open_page("roadmap", assessment=assessment_id)
     assert "Steps to make the answers hold" not in [h.value for h in at.subheader]
+
+
+def _planned_finding(assessment: int) -> int:
+    """Put a finding of Acme's failover on the assessment's roadmap and return the step's id."""
+    db = connect()
+    save_register(db, 1, [Service("Payments", "Ana", "critical", 8, 4, 1)])
+    failover = Exercise(
+        date(2026, 2, 1), "failover", "DR", (ServiceResult("Payments", 3, 0),), findings=(Finding("No DNS backup"),)
+    )
+    save_log(db, 1, [failover])
+    return plan_finding(db, assessment, list_findings(db, 1)[0].key, by="ana").id
+
+
+def test_a_step_made_from_a_finding_is_listed_and_done_closes_the_finding(assessment_id):
+    answer(assessment_id)
+    item_id = _planned_finding(assessment_id)
+    at = roadmap(assessment_id)
+    assert not at.exception
+    assert "**1.** " + md("From exercise 2026-02-01 failover: No DNS backup") in [m.value for m in at.markdown]
+    at.selectbox(key=f"finding-step-{item_id}-status").set_value("done").run()
+    assert not at.exception and not at.error
+    assert list_findings(connect(), 1)[0].status == "closed"
+
+
+def test_a_step_whose_finding_left_the_log_says_so_even_before_any_answer(assessment_id):
+    _planned_finding(assessment_id)
+    save_log(connect(), 1, [])
+    at = roadmap(assessment_id)
+    assert not at.exception
+    assert any("no longer in the exercise and incident log" in w.value for w in at.warning)

@@ -4,6 +4,7 @@ continuity manager brings them from a spreadsheet) flag the answer they contradi
 from __future__ import annotations
 
 from contextlib import closing
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from evidence.files import log_csv, register_csv
-from evidence.model import Exercise, Service, ServiceResult
+from evidence.model import Exercise, Finding, Service, ServiceResult
 from questionnaires.catalog import get_questionnaire
 from storage import create_assessment, create_organisation, get_or_create_respondent, open_database, save_answer
+from storage.evidence import save_log, save_register
+from storage.finding_items import list_finding_items
 from tests.browser_app import running_app, settle
 
 pytestmark = pytest.mark.browser
@@ -79,3 +82,36 @@ def test_a_failed_failover_entered_as_evidence_flags_the_answer_it_contradicts_o
             page.screenshot(path=str(database.parent / "results-claims.png"))
     finally:
         context.close()
+
+
+def test_a_finding_put_on_the_roadmap_from_the_evidence_page_shows_on_the_roadmap_page(
+    browser: object, acme: tuple[Path, int]
+) -> None:
+    database, assessment_id = acme
+    finding = Finding("Runbook step 4 out of date", owner="Ben Okoro")
+    with closing(open_database(database)) as db:
+        save_register(db, 1, [PAYMENTS])
+        save_log(db, 1, [replace(FAILOVER, findings=(finding,))])
+    step = f"From exercise {FAILOVER_DAY:%Y-%m-%d} failover: Runbook step 4 out of date"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        with running_app(database) as url:
+            page.goto(f"{url}/evidence?organisation=1")
+            page.get_by_text("Findings on the roadmap").first.wait_for(timeout=WAIT_MS)
+            settle(page)
+            page.get_by_role("button", name="Add to the roadmap").click()
+            page.get_by_text(f"Added to the roadmap of FY2026: {step}").wait_for(timeout=WAIT_MS)
+            settle(page)
+            page.goto(f"{url}/roadmap?assessment={assessment_id}")
+            page.get_by_text("From the exercise and incident log").wait_for(timeout=WAIT_MS)
+            settle(page)
+            expect(page.get_by_text(step)).to_be_visible()
+            expect(page.get_by_label("Owner").last).to_have_value("Ben Okoro")
+            page.get_by_text(step).scroll_into_view_if_needed()
+            page.screenshot(path=str(database.parent / "roadmap-finding.png"))
+    finally:
+        context.close()
+    with closing(open_database(database)) as db:
+        (item,) = list_finding_items(db, assessment_id)
+        assert item.finding is not None and item.finding.text == finding.text

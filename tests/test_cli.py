@@ -1138,6 +1138,31 @@ def test_services_and_exercises_move_a_register_and_log_between_organisations_as
     assert load_evidence(db, target.id) == load_evidence(db, source.id)
 
 
+def test_services_and_exercises_imports_are_recorded_in_the_audit_log_with_their_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from evidence.files import log_csv, register_csv
+    from evidence.model import Exercise, Finding, Service, ServiceResult
+    from storage import connect, create_organisation, list_audit
+
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "live.db"))
+    db = connect()
+    organisation = create_organisation(db, "Northwind", "Retail", "250-999 employees", "Europe")
+    (tmp_path / "register.csv").write_bytes(register_csv((Service("Payments", "Ana", "critical", 8, 4, 0.5),)))
+    log = (Exercise(date(2025, 5, 1), "failover", "DR", (ServiceResult("Payments", 3.0),), "", (Finding("Slow"),)),)
+    (tmp_path / "log.csv").write_bytes(log_csv(log))
+    assert main(["services", "import", str(organisation.id), str(tmp_path / "register.csv")]) == 0
+    assert main(["exercises", "import", str(organisation.id), str(tmp_path / "log.csv")]) == 0
+    entries = list_audit(db, organisation_id=organisation.id)
+    assert [(e.action, e.detail) for e in entries] == [
+        ("imported the log", "1 exercise, 1 finding from log.csv"),
+        ("imported the register", "1 service from register.csv"),
+    ]
+    assert all(e.actor.startswith("command line (") for e in entries)
+
+
 def test_services_import_lists_every_bad_row_and_imports_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

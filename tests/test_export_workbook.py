@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
@@ -52,6 +52,7 @@ from storage import (
     set_consensus,
 )
 from storage.choices import ROADMAP_STATUSES
+from storage.finding_items import FindingItem, LoggedFinding
 
 PAYLOADS = (
     '=HYPERLINK("http://x","y")',
@@ -833,3 +834,57 @@ def test_libreoffice_converts_a_workbook_full_of_formula_like_text_to_pdf(hostil
     pdf = convert_to_pdf(xlsx, tmp_path)
     assert pdf.exists()
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def _finding_item(item_id: int, text: str, *, in_log: bool) -> FindingItem:
+    logged = LoggedFinding(
+        key=f"k{item_id}",
+        day=date(2025, 10, 14),
+        kind="failover",
+        exercise="Data centre failover",
+        text=text,
+        owner="Ben",
+        due=None,
+        status="open",
+        planned_in=1,
+    )
+    return FindingItem(
+        id=item_id,
+        assessment_id=1,
+        finding_key=logged.key,
+        step=logged.step,
+        owner="Ben",
+        due_date=date(2026, 3, 31),
+        status="in_progress",
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        finding=logged if in_log else None,
+    )
+
+
+def test_the_roadmap_sheet_lists_steps_made_from_findings_after_the_practices_as_text(
+    workshop: AssessmentReport, workshop_roadmap: list[PlannedStep]
+) -> None:
+    steps = [
+        _finding_item(1, "Runbook step 4 out of date", in_log=True),
+        _finding_item(2, "=HYPERLINK(1)", in_log=False),
+    ]
+    ws = load(assessment_workbook(workshop, workshop_roadmap, finding_steps=steps))["Roadmap"]
+    rows = rows_of(ws)
+    columns = header_index(ws)
+    found = [r for r in rows[1:] if r[columns["Phase"]] == "From the exercise log"]
+    assert [(r[columns["Order"]], r[columns["Action"]], r[columns["Owner"]], r[columns["Status"]]) for r in found] == [
+        (
+            len(workshop_roadmap) + 1,
+            "From exercise 2025-10-14 failover: Runbook step 4 out of date",
+            "Ben",
+            "in_progress",
+        ),
+        (
+            len(workshop_roadmap) + 2,
+            "From exercise 2025-10-14 failover: =HYPERLINK(1) (this finding is no longer in the exercise and incident log)",
+            "Ben",
+            "in_progress",
+        ),
+    ]
+    assert found[0][columns["Due date"]] == datetime(2026, 3, 31)
+    assert not formula_elements(assessment_workbook(workshop, [], finding_steps=steps))
