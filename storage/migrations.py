@@ -577,7 +577,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         _service_register_and_exercise_log,
     ),
     Migration(
-        9,
+        8,
         "give exercise findings lasting ids, and let a finding become a roadmap step of an assessment",
         _finding_ids_and_roadmap_items,
     ),
