@@ -493,6 +493,26 @@ def _service_register_and_exercise_log(db: Database) -> None:
         db.execute(statement)
 
 
+_V10_STATEMENTS: Final[tuple[str, ...]] = (
+    # One row per kind of long job (export, import, restore) while one runs, so that several app processes
+    # sharing the database run one of each kind at a time. `holder` is the running job's random token;
+    # a row whose `expires_at` has passed belongs to a job that died and may be taken over.
+    """
+    CREATE TABLE job_locks (
+        kind TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )
+    """,
+)
+
+
+def _job_locks(db: Database) -> None:
+    for statement in _V10_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -527,6 +547,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "add the service register (objectives, dependencies, providers) and the exercise and incident log",
         _service_register_and_exercise_log,
     ),
+    Migration(10, "add job locks: one long job of each kind at a time across every app process", _job_locks),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 
