@@ -8,96 +8,32 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import io
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
-from access.identity import add_member, change_active, change_organisations, change_role
-from access.links import create_participant_link, join_url, revoke_participant_link
-from demo.data import load_demo_data, remove_demo_data
-from evidence.files import MAX_FILE_BYTES as MAX_EVIDENCE_FILE_BYTES
-from evidence.files import (
-    EvidenceFileError,
-    log_csv,
-    log_xlsx,
-    read_log,
-    read_register,
-    register_csv,
-    register_xlsx,
-)
-from evidence.model import Evidence
-from exports.answers_csv import AnswersCsvError, read_answers_csv
-from exports.benchmark_pack import MAX_PACK_BYTES, BenchmarkPackError, export_pack, import_pack
-from exports.csv_export import answers_csv_bytes, results_csv_bytes
-from exports.executive_report import executive_report_docx, executive_report_pdf
-from exports.json_io import (
-    AssessmentImportError,
-    AssessmentLabelExistsError,
-    OrganisationExistsError,
-    assessment_json,
-    import_assessment,
-)
-from exports.portfolio import portfolio_rows, portfolio_workbook
-from exports.report import (
-    AssessmentReport,
-    OrganisationHistory,
-    compare_reports,
-    load_report,
-    organisation_history,
-    peer_benchmark,
-    responses_of,
-)
-from exports.workbook import votes_text, workbook_for_assessment
-from questionnaires.catalog import (
-    UnknownQuestionnaire,
-    available_questionnaires,
-    catalogue_warnings,
-    get_questionnaire,
-    successor,
-)
-from questionnaires.errors import QuestionnaireError
-from questionnaires.loader import load_questionnaire
-from questionnaires.model import Questionnaire
-from scoring import OVERALL, AssessmentScore, BenchmarkResult, PeerFigure, PeerFilter, ScoringError, score_assessment
-from scoring.benchmark import LOCAL_SOURCE
-from scoring.comparison import Comparison, DomainChange
-from scoring.evidenced import EvidencedScore, score_evidenced
-from scoring.workshop import Distribution, distributions, open_disagreements
-from storage import (
-    backup_database,
-    connect,
-    database_path,
-    get_assessment,
-    get_link,
-    get_organisation,
-    get_respondent,
-    get_user_by_email,
-    list_answers,
-    list_assessments,
-    list_consensus,
-    list_links,
-    list_organisations,
-    list_respondents,
-    list_roadmap_items,
-    list_users,
-    record_event,
-    upgrade_assessment,
-)
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
-from storage.errors import ExerciseLogError, ServiceRegisterError, StorageError
-from storage.evidence import load_evidence, save_log, save_register
-from storage.paths import MEMORY, check_database_path
-from storage.records import AnsweredCount, Assessment, Organisation, RespondentProgress, User, Workshop
-from storage.restore import restore_database
-from storage.workshop import MODE_NAMES, answered_count, get_workshop, progress
+from storage.errors import StorageError
+from storage.paths import MEMORY, database_path
+
+# Each command imports what it needs when it runs, so `validate` or `--help` never load pandas,
+# openpyxl, plotly, sqlite-utils or the storage modules (see benchmarks/bench_cli_startup.py).
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from evidence.files import EvidenceFileError
+    from evidence.model import Evidence
+    from exports.report import AssessmentReport, OrganisationHistory
+    from questionnaires.model import Questionnaire
+    from scoring import AssessmentScore, BenchmarkResult, PeerFigure
+    from scoring.comparison import Comparison, DomainChange
+    from scoring.evidenced import EvidencedScore
+    from scoring.workshop import Distribution
+    from storage.records import AnsweredCount, Assessment, Organisation, RespondentProgress, User, Workshop
 
 
 class CliError(Exception):
@@ -106,6 +42,9 @@ class CliError(Exception):
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate questionnaire files or folders; print every problem found."""
+    from questionnaires.errors import QuestionnaireError
+    from questionnaires.loader import load_questionnaire
+
     failed = 0
     for path in args.files:
         try:
@@ -121,6 +60,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _load(path: str) -> Questionnaire:
+    from questionnaires.errors import QuestionnaireError
+    from questionnaires.loader import load_questionnaire
+
     try:
         return load_questionnaire(path)
     except QuestionnaireError as exc:
@@ -261,6 +203,9 @@ def score_table(document: dict[str, object]) -> str:
 
 def _evidence_files(services: str | None, exercises: str | None) -> Evidence | None:
     """Read the register and log given to `score`, or None without them; a bad file lists its problems."""
+    from evidence.files import EvidenceFileError, read_log, read_register
+    from evidence.model import Evidence
+
     if services is None:
         if exercises is not None:
             raise CliError("--exercises needs --services FILE too: the log's results name services of the register.")
@@ -284,6 +229,10 @@ def _evidence_files(services: str | None, exercises: str | None) -> Evidence | N
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score an answers CSV against a questionnaire."""
+    from exports.answers_csv import AnswersCsvError, read_answers_csv
+    from scoring import ScoringError, score_assessment
+    from scoring.evidenced import score_evidenced
+
     questionnaire = _load(args.questionnaire)
     targets = _parse_targets(args.targets or [], questionnaire)
     try:
@@ -331,6 +280,8 @@ def output_file(name: str, *, overwrite: bool) -> Path:
 
 
 def _database() -> Database:
+    from storage import connect
+
     try:
         return connect()
     except StorageError as exc:
@@ -339,6 +290,11 @@ def _database() -> Database:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database to PATH through SQLite's backup API."""
+    import sqlite3
+
+    from storage import backup_database
+    from storage.paths import check_database_path
+
     dest = output_file(args.path, overwrite=args.overwrite)
     live = database_path()
     try:
@@ -357,6 +313,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a checked backup, keeping the previous one."""
+    import sqlite3
+
+    from storage.paths import check_database_path
+    from storage.restore import restore_database
+
     try:
         check_database_path()
         result = restore_database(args.path)
@@ -381,6 +342,8 @@ EXPORT_FORMATS = {".xlsx": "workbook", ".json": "json", ".csv": "answers-csv"}
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List organisations and their assessments with ids, for `export`, `trend`, `users --org` and the rest."""
+    from storage import list_assessments, list_organisations
+
     del args
     db = _database()
     organisations = list_organisations(db)
@@ -409,6 +372,16 @@ def _write_export(path: Path, data: bytes) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one assessment (workbook, CSV or JSON) or every assessment's results (portfolio)."""
+    import io
+
+    from exports.csv_export import answers_csv_bytes, results_csv_bytes
+    from exports.json_io import assessment_json
+    from exports.portfolio import portfolio_rows, portfolio_workbook
+    from exports.report import load_report
+    from exports.workbook import workbook_for_assessment
+    from questionnaires.catalog import UnknownQuestionnaire
+    from storage import list_roadmap_items
+
     path = output_file(args.output, overwrite=args.overwrite)
     if args.portfolio:
         if path.suffix != ".xlsx":
@@ -443,18 +416,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-REPORT_FORMATS = {".docx": executive_report_docx, ".pdf": executive_report_pdf}
+REPORT_FORMATS = (".docx", ".pdf")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the executive report of one assessment as Word (.docx) or PDF (.pdf)."""
+    from exports.executive_report import executive_report_docx, executive_report_pdf
+    from exports.report import load_report
+    from questionnaires.catalog import UnknownQuestionnaire
+
     path = output_file(args.output, overwrite=args.overwrite)
-    write = REPORT_FORMATS.get(path.suffix.lower())
-    if write is None:
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_FORMATS:
         raise CliError(f"{args.output}: the executive report is Word or PDF; give a file name ending in .docx or .pdf.")
     db = _database()
     try:
         report = load_report(db, args.assessment)
+        write = executive_report_docx if suffix == ".docx" else executive_report_pdf
         data = write(db, report.assessment.id)
     except (StorageError, UnknownQuestionnaire) as exc:
         raise CliError(str(exc)) from None
@@ -465,6 +443,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import an assessment exported as JSON (by `export` or the Data page)."""
+    from exports.json_io import (
+        AssessmentImportError,
+        AssessmentLabelExistsError,
+        OrganisationExistsError,
+        import_assessment,
+    )
+    from storage import connect
+
     try:
         raw = Path(args.file).read_bytes()
     except OSError as exc:
@@ -487,6 +473,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load illustrative demo organisations and assessments into the database, or remove them all."""
+    from demo.data import load_demo_data, remove_demo_data
+    from questionnaires.catalog import available_questionnaires, successor
+
     db = _database()
     try:
         if args.remove:
@@ -517,6 +506,8 @@ def cli_actor() -> str:
 
 
 def _user(db: Database, email: str) -> User:
+    from storage import get_user_by_email
+
     user = get_user_by_email(db, email)
     if user is None:
         raise CliError(
@@ -527,6 +518,8 @@ def _user(db: Database, email: str) -> User:
 
 
 def _organisations_of(db: Database, user: User) -> str:
+    from storage import list_organisations
+
     if user.role == "administrator":
         return "every organisation"
     if not user.organisations:
@@ -537,6 +530,8 @@ def _organisations_of(db: Database, user: User) -> str:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     """Add a user with a role and, for consultants and viewers, the organisations they work on."""
+    from access.identity import add_member
+
     db = _database()
     user = add_member(db, args.email, args.role, args.org or [], by=cli_actor())
     print(f"Added {user.email} as {user.role}: {_organisations_of(db, user)}.")
@@ -545,6 +540,8 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_users_list(args: argparse.Namespace) -> int:
     """List every user with role, whether they may sign in, and their organisations."""
+    from storage import list_users
+
     del args
     db = _database()
     users = list_users(db)
@@ -563,6 +560,8 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 def cmd_users_role(args: argparse.Namespace) -> int:
     """Change a user's role."""
+    from access.identity import change_role
+
     db = _database()
     before = _user(db, args.email)
     after = change_role(db, before.id, args.role, by=cli_actor())
@@ -575,6 +574,8 @@ def cmd_users_role(args: argparse.Namespace) -> int:
 
 def cmd_users_assign(args: argparse.Namespace) -> int:
     """Replace the organisations a user works on."""
+    from access.identity import change_organisations
+
     db = _database()
     user = change_organisations(db, _user(db, args.email).id, args.org, by=cli_actor())
     print(f"{user.email} ({user.role}) now works on: {_organisations_of(db, user)}.")
@@ -583,6 +584,8 @@ def cmd_users_assign(args: argparse.Namespace) -> int:
 
 def cmd_users_active(args: argparse.Namespace) -> int:
     """Stop a user signing in (deactivate) or let them in again (activate)."""
+    from access.identity import change_active
+
     db = _database()
     active = args.users_command == "activate"
     before = _user(db, args.email)
@@ -611,6 +614,9 @@ def _when(moment: datetime | None) -> str:
 
 def cmd_links_create(args: argparse.Namespace) -> int:
     """Make a participant link for a respondent of an assessment and print its address (shown only now)."""
+    from access.links import create_participant_link, join_url
+    from storage import get_assessment, get_organisation, get_respondent
+
     base_url = _check_base_url(args.base_url)
     db = _database()
     token, link = create_participant_link(
@@ -630,6 +636,8 @@ def cmd_links_create(args: argparse.Namespace) -> int:
 
 def cmd_links_list(args: argparse.Namespace) -> int:
     """List an assessment's participant links (never their tokens, which are not stored)."""
+    from storage import list_links, list_respondents
+
     db = _database()
     links = list_links(db, args.assessment)
     if not links:
@@ -658,6 +666,9 @@ def cmd_links_list(args: argparse.Namespace) -> int:
 
 def cmd_links_revoke(args: argparse.Namespace) -> int:
     """Withdraw a participant link: it stops opening at once."""
+    from access.links import revoke_participant_link
+    from storage import get_link, get_respondent
+
     db = _database()
     before = get_link(db, args.link)
     link = revoke_participant_link(db, before.id, by=cli_actor())
@@ -693,6 +704,12 @@ class WorkshopStatus:
 
 def workshop_status(db: Database, assessment_id: int) -> WorkshopStatus:
     """Gather what `workshop status` prints for one assessment."""
+    from exports.report import responses_of
+    from questionnaires.catalog import UnknownQuestionnaire, get_questionnaire
+    from scoring.workshop import distributions, open_disagreements
+    from storage import get_assessment, get_organisation, list_answers, list_consensus
+    from storage.workshop import answered_count, get_workshop, progress
+
     assessment = get_assessment(db, assessment_id)
     try:
         questionnaire = get_questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
@@ -769,6 +786,9 @@ def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def workshop_status_table(status: WorkshopStatus) -> str:
     """Render where a workshop stands as plain text: a line on the room, a progress table, the open disagreements."""
+    from exports.workbook import votes_text
+    from storage.workshop import MODE_NAMES
+
     assessment = status.assessment
     lines = [
         f"{status.organisation} {assessment.label} (assessment {assessment.id}): {MODE_NAMES[status.workshop.mode]}."
@@ -889,6 +909,7 @@ def add_access_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def benchmark_json(report: AssessmentReport, result: BenchmarkResult) -> dict[str, object]:
     """The peer comparison as a JSON document: group figures only, never a peer's identity or score."""
+    from scoring import OVERALL
 
     def figures(figure: PeerFigure | None) -> dict[str, float | int | None]:
         return {
@@ -918,6 +939,8 @@ def benchmark_json(report: AssessmentReport, result: BenchmarkResult) -> dict[st
 
 def benchmark_table(document: dict[str, object]) -> str:
     """The peer comparison as a plain-text table."""
+    from scoring.benchmark import LOCAL_SOURCE
+
     if not document["shown"]:
         return (
             f"No peer figures: {document['reason']}; {document['needed']} more peer organisation(s) needed. "
@@ -958,6 +981,10 @@ def benchmark_table(document: dict[str, object]) -> str:
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
     """Compare an assessment with its peers: percentile ranks, medians and quartiles, group figures only."""
+    from exports.report import load_report, peer_benchmark
+    from questionnaires.catalog import UnknownQuestionnaire
+    from scoring import PeerFilter, ScoringError
+
     db = _database()
     try:
         report = load_report(db, args.assessment)
@@ -981,6 +1008,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
 def cmd_benchmark_pack_export(args: argparse.Namespace) -> int:
     """Write this installation's anonymised domain scores as a benchmark pack (CSV)."""
+    from exports.benchmark_pack import export_pack
+
     path = output_file(args.file, overwrite=args.overwrite)
     data = export_pack(_database())
     _write_export(path, data)
@@ -990,6 +1019,8 @@ def cmd_benchmark_pack_export(args: argparse.Namespace) -> int:
 
 def cmd_benchmark_pack_import(args: argparse.Namespace) -> int:
     """Check a benchmark pack row by row and import it whole, labelled with its source."""
+    from exports.benchmark_pack import MAX_PACK_BYTES, BenchmarkPackError, import_pack
+
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_PACK_BYTES:
@@ -1044,6 +1075,8 @@ def _evidence_suffix(name: str) -> str:
 
 
 def _read_evidence_file(name: str) -> bytes:
+    from evidence.files import MAX_FILE_BYTES as MAX_EVIDENCE_FILE_BYTES
+
     _evidence_suffix(name)
     path = Path(name)
     try:
@@ -1064,6 +1097,11 @@ def _refused_file(name: str, exc: EvidenceFileError | StorageError) -> CliError:
 
 def cmd_services_import(args: argparse.Namespace) -> int:
     """Replace an organisation's service register with a CSV or workbook file, checked row by row, all or nothing."""
+    from evidence.files import EvidenceFileError, read_register
+    from storage import get_organisation, record_event
+    from storage.errors import ServiceRegisterError
+    from storage.evidence import save_register
+
     raw = _read_evidence_file(args.file)
     db = _database()
     organisation = get_organisation(db, args.organisation)
@@ -1083,6 +1121,10 @@ def cmd_services_import(args: argparse.Namespace) -> int:
 
 def cmd_services_export(args: argparse.Namespace) -> int:
     """Write an organisation's service register as CSV or a workbook."""
+    from evidence.files import register_csv, register_xlsx
+    from storage import get_organisation
+    from storage.evidence import load_evidence
+
     suffix = _evidence_suffix(args.file)
     path = output_file(args.file, overwrite=args.overwrite)
     db = _database()
@@ -1095,6 +1137,11 @@ def cmd_services_export(args: argparse.Namespace) -> int:
 
 def cmd_exercises_import(args: argparse.Namespace) -> int:
     """Replace an organisation's exercise and incident log with a CSV or workbook file, all or nothing."""
+    from evidence.files import EvidenceFileError, read_log
+    from storage import get_organisation, record_event
+    from storage.errors import ExerciseLogError
+    from storage.evidence import load_evidence, save_log
+
     raw = _read_evidence_file(args.file)
     db = _database()
     organisation = get_organisation(db, args.organisation)
@@ -1119,6 +1166,10 @@ def cmd_exercises_import(args: argparse.Namespace) -> int:
 
 def cmd_exercises_export(args: argparse.Namespace) -> int:
     """Write an organisation's exercise and incident log as CSV or a workbook."""
+    from evidence.files import log_csv, log_xlsx
+    from storage import get_organisation
+    from storage.evidence import load_evidence
+
     suffix = _evidence_suffix(args.file)
     path = output_file(args.file, overwrite=args.overwrite)
     db = _database()
@@ -1296,6 +1347,11 @@ def trend_table(document: dict[str, Any]) -> str:
 
 def cmd_trend(args: argparse.Namespace) -> int:
     """Print an organisation's overall and domain scores and stages by period, and the changes between periods."""
+    from exports.report import compare_reports, organisation_history
+    from questionnaires.catalog import UnknownQuestionnaire
+    from scoring import ScoringError
+    from storage import get_organisation, list_assessments
+
     db = _database()
     try:
         organisation = get_organisation(db, args.organisation)
@@ -1319,6 +1375,9 @@ def cmd_trend(args: argparse.Namespace) -> int:
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
     """Copy an assessment onto the next version of its questionnaire, carrying the answers of kept questions."""
+    from questionnaires.catalog import UnknownQuestionnaire, get_questionnaire, successor
+    from storage import get_assessment, upgrade_assessment
+
     db = _database()
     try:
         assessment = get_assessment(db, args.assessment)
@@ -1467,6 +1526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in USES_CATALOGUE:
+            from questionnaires.catalog import catalogue_warnings
+
             for warning in catalogue_warnings():
                 print(f"warning: {warning}", file=sys.stderr)
         return int(args.run(args))

@@ -16,6 +16,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
 
 from questionnaires.errors import Problem, QuestionnaireError
 
@@ -24,6 +25,8 @@ MAX_DEPTH = 32
 MAX_ALIASES = 100
 MAX_NODES = 200_000
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 Path = tuple[str | int, ...]
 
@@ -76,8 +79,9 @@ def read_yaml(raw: bytes, file: str) -> tuple[Any, SourceMap]:
 
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
+    yaml.Parser = _ShapeCheckingParser
+    yaml.parser.shape = _Shape(fail)
     try:
-        _check_shape(yaml, text, fail)
         with warnings.catch_warnings():
             # A reused anchor name is legal YAML; the composer's warning would only be noise.
             warnings.simplefilter("ignore")
@@ -99,39 +103,62 @@ def read_yaml(raw: bytes, file: str) -> tuple[Any, SourceMap]:
     return data, source
 
 
-def _check_shape(yaml: YAML, text: str, fail: Any) -> None:
-    """Refuse deep nesting, many aliases and alias expansion bombs before building anything."""
-    depth = 0
-    aliases = 0
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = []  # per open collection: [anchor, size so far]
-    for event in yaml.parse(io.StringIO(text)):
+class _Shape:
+    """Refuse deep nesting, many aliases and alias expansion bombs, one parser event at a time.
+
+    The composer is fed only events that passed, so nothing over the limits is ever built, and the
+    document is scanned once (scanning is most of the time it takes to load a questionnaire).
+    """
+
+    def __init__(self, fail: Any) -> None:
+        self.fail = fail
+        self.depth = 0
+        self.aliases = 0
+        self.sizes: dict[str, int] = {}
+        self.stack: list[list[Any]] = []  # per open collection: [anchor, size so far]
+
+    def see(self, event: Any) -> None:
+        """Count `event` against the limits; raise QuestionnaireError when one is passed."""
         line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise fail(f"the document nests deeper than {MAX_DEPTH} levels; flatten it.", line)
-            stack.append([event.anchor, 1])
-            continue
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.fail(f"the document nests deeper than {MAX_DEPTH} levels; flatten it.", line)
+            self.stack.append([event.anchor, 1])
+            return
         if isinstance(event, CollectionEndEvent):
-            depth -= 1
-            anchor, size = stack.pop()
+            self.depth -= 1
+            anchor, size = self.stack.pop()
             if anchor is not None:
-                sizes[anchor] = size
-            _grow(stack, size, line, fail)
-            continue
+                self.sizes[anchor] = size
+            _grow(self.stack, size, line, self.fail)
+            return
         if isinstance(event, AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise fail(f"the document uses more than {MAX_ALIASES} aliases (*name); write the values out.", line)
-            size = sizes.get(event.anchor, 1)
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise self.fail(
+                    f"the document uses more than {MAX_ALIASES} aliases (*name); write the values out.", line
+                )
+            size = self.sizes.get(event.anchor, 1)
         elif isinstance(event, ScalarEvent):
             size = 1
             if event.anchor is not None:
-                sizes[event.anchor] = 1
+                self.sizes[event.anchor] = 1
         else:
-            continue
-        _grow(stack, size, line, fail)
+            return
+        _grow(self.stack, size, line, self.fail)
+
+
+class _ShapeCheckingParser(Parser):  # type: ignore[misc]
+    """ruamel's parser, handing every event to a _Shape before the composer gets it."""
+
+    shape: _Shape | None = None
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        if self.shape is not None and event is not None:
+            self.shape.see(event)
+        return event
 
 
 def _grow(stack: list[list[Any]], size: int, line: int | None, fail: Any) -> None:
@@ -169,6 +196,8 @@ def _to_plain(
         problems.append(Problem(dotted(path), source.file, line, "an alias refers to its own anchor; write it out."))
         return None
     if isinstance(node, ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value  # what the constructor would return, without its bookkeeping per value
         try:
             return yaml.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, TypeError) as exc:

@@ -494,7 +494,7 @@ def _service_register_and_exercise_log(db: Database) -> None:
         db.execute(statement)
 
 
-_V9_STATEMENTS: Final[tuple[str, ...]] = (
+_V8_STATEMENTS: Final[tuple[str, ...]] = (
     # A finding's id, kept across saves, exports and imports of the log (storage.evidence._with_keys), unique
     # within its organisation's log. Rows saved before it get one each when the migration runs.
     "ALTER TABLE exercise_findings ADD COLUMN finding_key TEXT NOT NULL DEFAULT ''",
@@ -535,11 +535,31 @@ _V9_STATEMENTS: Final[tuple[str, ...]] = (
 
 
 def _finding_ids_and_roadmap_items(db: Database) -> None:
-    for statement in _V9_STATEMENTS:
+    for statement in _V8_STATEMENTS:
         db.execute(statement)
     ids = [int(row[0]) for row in db.execute("SELECT id FROM exercise_findings ORDER BY id").fetchall()]
     for finding_id in ids:
         db.execute("UPDATE exercise_findings SET finding_key = ? WHERE id = ?", [secrets.token_hex(6), finding_id])
+
+
+_V9_STATEMENTS: Final[tuple[str, ...]] = (
+    # One row per kind of long job (export, import, restore) while one runs, so that several app processes
+    # sharing the database run one of each kind at a time. `holder` is the running job's random token;
+    # a row whose `expires_at` has passed belongs to a job that died and may be taken over.
+    """
+    CREATE TABLE job_locks (
+        kind TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )
+    """,
+)
+
+
+def _job_locks(db: Database) -> None:
+    for statement in _V9_STATEMENTS:
+        db.execute(statement)
 
 
 @dataclass(frozen=True)
@@ -581,6 +601,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "give exercise findings lasting ids, and let a finding become a roadmap step of an assessment",
         _finding_ids_and_roadmap_items,
     ),
+    Migration(9, "add job locks: one long job of each kind at a time across every app process", _job_locks),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 
