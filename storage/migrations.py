@@ -493,6 +493,20 @@ def _service_register_and_exercise_log(db: Database) -> None:
         db.execute(statement)
 
 
+_V8_STATEMENTS: Final[tuple[str, ...]] = (
+    # The day the evidence behind an answer was produced or last reviewed (YYYY-MM-DD), so that
+    # evidence older than the questionnaire's validity period can be flagged as stale.
+    "ALTER TABLE answers ADD COLUMN evidence_date TEXT",
+    "ALTER TABLE answer_history ADD COLUMN old_evidence_date TEXT",
+    "ALTER TABLE answer_history ADD COLUMN new_evidence_date TEXT",
+)
+
+
+def _evidence_dates(db: Database) -> None:
+    for statement in _V8_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -527,6 +541,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         "add the service register (objectives, dependencies, providers) and the exercise and incident log",
         _service_register_and_exercise_log,
     ),
+    Migration(8, "add the date of each answer's evidence, kept in the answer history too", _evidence_dates),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 

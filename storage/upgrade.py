@@ -109,7 +109,13 @@ def upgrade_assessment(
                 continue
             try:
                 carried[answer.question_id] = check_answer_value(
-                    later, answer.question_id, answer.level, answer.na, answer.comment, answer.evidence
+                    later,
+                    answer.question_id,
+                    answer.level,
+                    answer.na,
+                    answer.comment,
+                    answer.evidence,
+                    evidence_date=answer.evidence_date,
                 )
             except StorageError as exc:
                 not_carried.append(NotCarried(respondent.name, answer.question_id, str(exc)))
@@ -149,7 +155,7 @@ def upgrade_assessment(
 
 
 def _holds_something(answer: Answer) -> bool:
-    return answer.is_answered or bool(answer.comment) or bool(answer.evidence)
+    return answer.is_answered or bool(answer.comment) or bool(answer.evidence) or answer.evidence_date is not None
 
 
 def _has_domain(questionnaire: Questionnaire, domain_id: str) -> bool:

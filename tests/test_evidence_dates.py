@@ -1,0 +1,188 @@
+"""Evidence dates: stored with each answer and in its history, saved field by field, carried by every export."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from questionnaires.catalog import get_questionnaire
+from questionnaires.model import Questionnaire
+from storage import (
+    answer_history,
+    close_thread_connections,
+    get_or_create_respondent,
+    list_answers,
+    open_database,
+    save_answer,
+    update_answer,
+)
+from storage.errors import AnswerError
+from storage.records import EMPTY_ANSWER, Assessment, Respondent
+from storage.restore import RestoreError, check_backup
+from tests.storage_helpers import add_assessment
+
+MARCH = date(2025, 3, 3)
+
+
+def test_an_evidence_date_is_stored_with_the_answer_and_read_back(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    saved = save_answer(
+        db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence="BCP v4", evidence_date=MARCH
+    )
+    assert saved.evidence_date == MARCH
+    assert [(a.evidence, a.evidence_date) for a in list_answers(db, assessment.id)] == [("BCP v4", MARCH)]
+    assert db.execute("SELECT evidence_date FROM answers").fetchone()[0] == "2025-03-03"
+
+
+def test_an_answer_without_an_evidence_date_reads_back_as_undated(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence="BCP v4")
+    assert [a.evidence_date for a in list_answers(db, assessment.id)] == [None]
+
+
+def test_the_history_keeps_the_evidence_date_before_and_after_each_change(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=MARCH)
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=date(2026, 1, 5))
+    history = answer_history(db, assessment.id)
+    assert [(h.before.evidence_date, h.after.evidence_date) for h in history] == [
+        (None, MARCH),
+        (MARCH, date(2026, 1, 5)),
+    ]
+
+
+def test_an_evidence_date_in_the_future_is_refused_with_what_to_give_instead(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(AnswerError, match=r"Answer to GOV-01: evidence date .* is in the future; give the date"):
+        save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=tomorrow)
+    assert list_answers(db, assessment.id) == ()
+
+
+def test_an_evidence_date_of_today_is_accepted(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    saved = save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=date.today())
+    assert saved.evidence_date == date.today()
+
+
+def test_editing_the_evidence_date_keeps_a_level_set_in_another_tab(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    loaded = save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3).value
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 5)  # another tab
+    outcome = update_answer(
+        db, questionnaire, assessment.id, respondent.id, "GOV-01", loaded, replace(loaded, evidence_date=MARCH)
+    )
+    assert outcome.conflicts == ()
+    assert [(a.level, a.evidence_date) for a in list_answers(db, assessment.id)] == [(5, MARCH)]
+
+
+def test_an_evidence_date_changed_in_another_tab_is_not_overwritten_and_the_refused_one_is_kept(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    loaded = save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=MARCH).value
+    newer = date(2026, 2, 1)
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 3, evidence_date=newer)  # another tab
+    outcome = update_answer(
+        db,
+        questionnaire,
+        assessment.id,
+        respondent.id,
+        "GOV-01",
+        loaded,
+        replace(loaded, evidence_date=date(2024, 6, 1)),
+    )
+    assert [c.field for c in outcome.conflicts] == ["evidence_date"]
+    assert outcome.answer.evidence_date == newer
+    assert [a.evidence_date for a in list_answers(db, assessment.id)] == [newer]
+    refused = answer_history(db, assessment.id)[-1]
+    assert (refused.applied, refused.after.evidence_date) == (False, date(2024, 6, 1))
+
+
+def test_editing_the_evidence_note_keeps_an_evidence_date_set_in_another_tab(
+    db: Database, questionnaire: Questionnaire, assessment: Assessment, respondent: Respondent
+) -> None:
+    outcome = update_answer(
+        db, questionnaire, assessment.id, respondent.id, "GOV-01", EMPTY_ANSWER, replace(EMPTY_ANSWER, level=2)
+    )
+    loaded = outcome.answer.value
+    save_answer(db, questionnaire, assessment.id, respondent.id, "GOV-01", 2, evidence_date=MARCH)  # another tab
+    update_answer(
+        db, questionnaire, assessment.id, respondent.id, "GOV-01", loaded, replace(loaded, evidence="Test report")
+    )
+    assert [(a.evidence, a.evidence_date) for a in list_answers(db, assessment.id)] == [("Test report", MARCH)]
+
+
+def _backup_with_a_dated_answer(path: Path) -> Path:
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = open_database(str(path))
+    assessment = add_assessment(db, questionnaire)
+    respondent = get_or_create_respondent(db, assessment.id, "Ana")
+    question = questionnaire.questions[0].id
+    save_answer(db, questionnaire, assessment.id, respondent.id, question, 3, evidence="BCP", evidence_date=MARCH)
+    db.close()
+    close_thread_connections()
+    return path
+
+
+def _edited(path: Path, statement: str) -> Path:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute(statement)
+    finally:
+        conn.close()
+    return path
+
+
+# The history is append-only (a trigger refuses updates), so a bad history row is added whole.
+_HISTORY_ROW = (
+    "INSERT INTO answer_history (assessment_id, respondent_id, question_id, old_level, old_na, old_comment, "
+    "old_evidence, old_evidence_date, new_level, new_na, new_comment, new_evidence, new_evidence_date, changed_at) "
+    "SELECT assessment_id, respondent_id, question_id, 3, 0, '', '', {old}, 3, 0, '', '', {new}, changed_at "
+    "FROM answer_history WHERE id = 1"
+)
+
+
+def test_a_backup_with_evidence_dates_the_app_wrote_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(_backup_with_a_dated_answer(tmp_path / "dated.db"))
+    assert checked.answers == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE answers SET evidence_date = '03/03/2025'", r"answers row 1: evidence_date '03/03/2025' is not a date"),
+        (
+            "UPDATE answers SET evidence_date = '2999-01-01'",
+            r"answers row 1: evidence_date 2999-01-01 is in the future",
+        ),
+        (
+            "UPDATE answers SET evidence_date = '20250303'",
+            r"answers row 1: evidence_date '20250303' is not stored as the app stores a date",
+        ),
+        (
+            _HISTORY_ROW.format(old="NULL", new="'soon'"),
+            r"answer_history row 2: new_evidence_date 'soon' is not a date",
+        ),
+        (
+            _HISTORY_ROW.format(old="'2999-12-31'", new="NULL"),
+            r"answer_history row 2: old_evidence_date 2999-12-31 is in the future",
+        ),
+    ],
+)
+def test_restore_refuses_a_backup_with_a_bad_evidence_date_naming_the_row(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = _edited(_backup_with_a_dated_answer(tmp_path / "dated.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
