@@ -134,6 +134,11 @@ class Answer:
         """Whether a level or N/A has been given."""
         return self.level is not None or self.na
 
+    @property
+    def holds_something(self) -> bool:
+        """Whether the answer holds a level or N/A, a comment, evidence or an evidence date."""
+        return self.is_answered or bool(self.comment) or bool(self.evidence) or self.evidence_date is not None
+
 
 @dataclass(frozen=True)
 class AnswerChange:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sqlite3
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlite_utils import Database
 
+from exports.csv_export import answers_csv
+from exports.json_io import AssessmentImportError, export_assessment, import_assessment
+from exports.offline import apply_offline_import, offline_workbook, read_offline_workbook
+from exports.report import load_report, planned_roadmap
+from exports.workbook import assessment_workbook
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from storage import (
@@ -186,3 +195,131 @@ def test_restore_refuses_a_backup_with_a_bad_evidence_date_naming_the_row(
     backup = _edited(_backup_with_a_dated_answer(tmp_path / "dated.db"), statement)
     with pytest.raises(RestoreError, match=problem):
         check_backup(backup)
+
+
+# Exports ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dated(tmp_path: Path) -> tuple[Database, Questionnaire, int, int, str]:
+    """A file database with one answer to the shipped questionnaire's first question, evidence dated 3 Mar 2025."""
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = open_database(str(tmp_path / "export.db"))
+    assessment = add_assessment(db, questionnaire)
+    respondent = get_or_create_respondent(db, assessment.id, "Ana")
+    question = questionnaire.questions[0].id
+    save_answer(db, questionnaire, assessment.id, respondent.id, question, 3, evidence="BCP", evidence_date=MARCH)
+    return db, questionnaire, assessment.id, respondent.id, question
+
+
+def test_the_json_export_carries_the_evidence_date_and_the_import_restores_it(
+    dated: tuple[Database, Questionnaire, int, int, str], tmp_path: Path
+) -> None:
+    db, _, assessment_id, _, question = dated
+    document = export_assessment(load_report(db, assessment_id))
+    assert document["respondents"][0]["answers"][0]["evidence_date"] == "2025-03-03"
+    target = open_database(str(tmp_path / "target.db"))
+    imported = import_assessment(target, json.dumps(document))
+    assert [(a.question_id, a.evidence_date) for a in list_answers(target, imported.id)] == [(question, MARCH)]
+
+
+def test_the_json_import_refuses_a_future_or_malformed_evidence_date_with_its_path(
+    dated: tuple[Database, Questionnaire, int, int, str], tmp_path: Path
+) -> None:
+    db, _, assessment_id, _, _ = dated
+    document = export_assessment(load_report(db, assessment_id))
+    answer = document["respondents"][0]["answers"][0]
+    target = open_database(str(tmp_path / "target.db"))
+    answer["evidence_date"] = "2999-01-01"
+    with pytest.raises(AssessmentImportError, match=r"respondents\[0\]\.answers\[0\]\.evidence_date.*in the future"):
+        import_assessment(target, json.dumps(document))
+    answer["evidence_date"] = "3 March"
+    with pytest.raises(AssessmentImportError, match=r"respondents\[0\]\.answers\[0\]\.evidence_date.*YYYY-MM-DD"):
+        import_assessment(target, json.dumps(document))
+
+
+def test_the_answers_csv_has_the_evidence_date(dated: tuple[Database, Questionnaire, int, int, str]) -> None:
+    db, _, assessment_id, _, _ = dated
+    rows = list(csv.DictReader(io.StringIO(answers_csv(load_report(db, assessment_id)))))
+    assert [(row["evidence"], row["evidence_date"]) for row in rows] == [("BCP", "2025-03-03")]
+
+
+def test_the_workbook_answers_sheet_shows_the_evidence_date(
+    dated: tuple[Database, Questionnaire, int, int, str],
+) -> None:
+    db, _, assessment_id, _, question = dated
+    report = load_report(db, assessment_id)
+    sheet = load_workbook(io.BytesIO(assessment_workbook(report, planned_roadmap(db, report))))["Answers"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[question][header.index("Evidence date")] == datetime(2025, 3, 3)
+
+
+def _offline(db: Database, questionnaire: Questionnaire, assessment_id: int, respondent_id: int) -> bytes:
+    answers = {a.question_id: a for a in list_answers(db, assessment_id, respondent_id)}
+    return offline_workbook(
+        db,
+        questionnaire,
+        organisation_name="Northwind Bank",
+        assessment_label="FY2026",
+        assessment_id=assessment_id,
+        respondent_name="Ana",
+        respondent_id=respondent_id,
+        answers=answers,
+    )
+
+
+def _typed(raw: bytes, question: str, day: object, *, drop_date_column: bool = False) -> bytes:
+    workbook = load_workbook(io.BytesIO(raw))
+    sheet = workbook["Questionnaire"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == question)
+    column = header.index("Evidence date") + 1
+    sheet.cell(row=row, column=column).value = day
+    if drop_date_column:
+        sheet.delete_cols(column)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_offline_questionnaire_round_trips_the_evidence_date(
+    dated: tuple[Database, Questionnaire, int, int, str],
+) -> None:
+    db, questionnaire, assessment_id, respondent_id, question = dated
+    raw = _typed(_offline(db, questionnaire, assessment_id, respondent_id), question, "2026-01-05")
+    result = read_offline_workbook(db, raw, questionnaire, assessment_id=assessment_id)
+    assert result.problems == ()
+    assert [(r.question_id, r.evidence_date) for r in result.rows] == [(question, date(2026, 1, 5))]
+    apply_offline_import(db, questionnaire, assessment_id, respondent_id, result)
+    assert [a.evidence_date for a in list_answers(db, assessment_id)] == [date(2026, 1, 5)]
+    again = read_offline_workbook(
+        db, _offline(db, questionnaire, assessment_id, respondent_id), questionnaire, assessment_id=assessment_id
+    )
+    assert [r.evidence_date for r in again.rows] == [date(2026, 1, 5)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [("last spring", "is not a date; write it as YYYY-MM-DD"), ("2999-01-01", "2999-01-01 is in the future")],
+)
+def test_the_offline_questionnaire_refuses_a_bad_evidence_date_naming_its_cell(
+    dated: tuple[Database, Questionnaire, int, int, str], typed: str, problem: str
+) -> None:
+    db, questionnaire, assessment_id, respondent_id, question = dated
+    raw = _typed(_offline(db, questionnaire, assessment_id, respondent_id), question, typed)
+    result = read_offline_workbook(db, raw, questionnaire, assessment_id=assessment_id)
+    assert [p.kind for p in result.problems] == ["invalid_evidence_date"]
+    assert result.problems[0].where == "Questionnaire!N2"
+    assert problem in result.problems[0].message
+
+
+def test_an_offline_file_without_the_evidence_date_column_keeps_the_stored_date(
+    dated: tuple[Database, Questionnaire, int, int, str],
+) -> None:
+    db, questionnaire, assessment_id, respondent_id, question = dated
+    raw = _typed(_offline(db, questionnaire, assessment_id, respondent_id), question, None, drop_date_column=True)
+    result = read_offline_workbook(db, raw, questionnaire, assessment_id=assessment_id)
+    assert result.problems == ()
+    apply_offline_import(db, questionnaire, assessment_id, respondent_id, result)
+    assert [a.evidence_date for a in list_answers(db, assessment_id)] == [MARCH]
