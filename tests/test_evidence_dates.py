@@ -11,8 +11,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from app_runner import open_page
 from openpyxl import load_workbook
 from sqlite_utils import Database
+from streamlit.testing.v1 import AppTest
 
 from exports.csv_export import answers_csv
 from exports.json_io import AssessmentImportError, export_assessment, import_assessment
@@ -24,6 +26,7 @@ from questionnaires.model import Questionnaire
 from storage import (
     answer_history,
     close_thread_connections,
+    connect,
     get_or_create_respondent,
     list_answers,
     open_database,
@@ -34,6 +37,7 @@ from storage.errors import AnswerError
 from storage.records import EMPTY_ANSWER, Assessment, Respondent
 from storage.restore import RestoreError, check_backup
 from tests.storage_helpers import add_assessment
+from ui.text import md
 
 MARCH = date(2025, 3, 3)
 
@@ -323,3 +327,67 @@ def test_an_offline_file_without_the_evidence_date_column_keeps_the_stored_date(
     assert result.problems == ()
     apply_offline_import(db, questionnaire, assessment_id, respondent_id, result)
     assert [a.evidence_date for a in list_answers(db, assessment_id)] == [MARCH]
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+RISK = [q.id for q in get_questionnaire("itscm", "2026.1").questions if q.domain == "RISK"]
+
+
+@pytest.fixture
+def answered(database: Path) -> tuple[int, int]:
+    """Every RISK question answered at 3 with evidence dated within the last month; ids of assessment and respondent."""
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    db = connect()
+    assessment = add_assessment(db, questionnaire)
+    respondent = get_or_create_respondent(db, assessment.id, "Continuity manager")
+    recent = date.today() - timedelta(days=20)
+    for question in RISK:
+        save_answer(db, questionnaire, assessment.id, respondent.id, question, 3, evidence="Doc", evidence_date=recent)
+    return assessment.id, respondent.id
+
+
+def _domain_row(at: AppTest, domain: str) -> dict[str, object]:
+    table = at.dataframe[0].value
+    frame = table.data if hasattr(table, "data") else table
+    return frame[frame["Domain"] == domain].iloc[0].to_dict()
+
+
+def test_results_show_high_confidence_for_fresh_evidence_and_what_lowers_it_once_it_is_stale(
+    answered: tuple[int, int],
+) -> None:
+    assessment_id, respondent_id = answered
+    at = open_page("results", assessment=assessment_id)
+    assert not at.exception
+    assert _domain_row(at, "Risk assessment")["Confidence"] == "High"
+    questionnaire = get_questionnaire("itscm", "2026.1")
+    for question in RISK[:4]:
+        save_answer(connect(), questionnaire, assessment_id, respondent_id, question, 3, evidence_date=MARCH)
+    at = open_page("results", assessment=assessment_id)
+    assert _domain_row(at, "Risk assessment")["Confidence"] == "Medium"
+    (lowers,) = [e for e in at.expander if e.label == "What lowers confidence"]
+    reasons = "\n".join(str(m.value) for m in lowers.markdown)
+    stale = ", ".join(RISK[:4])
+    assert md(f"4 of {len(RISK)} answers have evidence older than 12 months: {stale}") in reasons
+
+
+def _date_widget(at: AppTest, assessment_id: int, respondent_id: int, question: str) -> object:
+    prefix = f"evidence_date-{assessment_id}-{respondent_id}-{question}"
+    (found,) = [w for w in at.date_input if w.key == prefix or w.key.startswith(f"{prefix}-v")]
+    return found
+
+
+def test_the_questionnaire_saves_an_evidence_date_and_flags_it_when_older_than_the_validity_period(
+    answered: tuple[int, int],
+) -> None:
+    assessment_id, respondent_id = answered
+    question = RISK[0]
+    at = open_page("questionnaire", assessment=assessment_id, domain="RISK")
+    assert not at.exception
+    assert not [w for w in at.warning if "older than" in str(w.value)]
+    _date_widget(at, assessment_id, respondent_id, question).set_value(MARCH).run()  # type: ignore[attr-defined]
+    assert not at.exception
+    stored = {a.question_id: a for a in list_answers(connect(), assessment_id)}
+    assert (stored[question].level, stored[question].evidence_date) == (3, MARCH)
+    warnings = [str(w.value) for w in at.warning]
+    assert any("Evidence dated 3 Mar 2025 is older than 12 months" in w for w in warnings), warnings
