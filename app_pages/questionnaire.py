@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from access import AccessDenied, Action, Participant, require
 from questionnaires.model import Question
+from scoring.confidence import evidence_freshness
+from scoring.evidence_checks import day_text
 from storage import get_answer, list_answers, set_assessment_status, update_answer
 from storage.errors import StorageError
 from storage.records import (
     EMPTY_ANSWER,
+    Answer,
     AnswerField,
     AnswerValue,
     Workshop,
@@ -34,7 +41,14 @@ from ui.session import (
 from ui.text import md
 
 NA_OPTION = "na"
-FIELD_NAMES: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence note"}
+FIELD_NAMES: dict[AnswerField, str] = {
+    "choice": "level",
+    "comment": "comment",
+    "evidence": "evidence note",
+    "evidence_date": "evidence date",
+}
+# The earliest evidence date the picker offers (its default would be only ten years back).
+EARLIEST_EVIDENCE_DATE = date(1970, 1, 1)
 
 # Only this page's facts and the one respondent's answers are loaded: nobody else's answers, no scores.
 view = require_assessment()
@@ -109,13 +123,18 @@ def show_progress() -> None:
 show_progress()
 
 
-FIELD_WIDGETS: dict[AnswerField, str] = {"choice": "level", "comment": "comment", "evidence": "evidence"}
+FIELD_WIDGETS: dict[AnswerField, str] = {
+    "choice": "level",
+    "comment": "comment",
+    "evidence": "evidence",
+    "evidence_date": "evidence_date",
+}
 
 
 def widget_key(kind: str, question_id: str) -> str:
     """The session key of one of a question's widgets or records.
 
-    The answer's three widgets carry a version: when the page shows a value it did not get from the
+    The answer's four widgets carry a version: when the page shows a value it did not get from the
     browser (saved elsewhere, or put back after a refused save), it makes new widgets instead of
     changing the old ones. A rerun the browser sent before it saw the new value then still names the
     old widgets, whose change callbacks no longer exist, so it cannot write the old value back.
@@ -140,7 +159,7 @@ def widget_value(field: AnswerField, value: AnswerValue) -> object:
     """What a field's widget shows for a stored answer."""
     if field == "choice":
         return NA_OPTION if value.na else value.level
-    return value.comment if field == "comment" else value.evidence
+    return field_of(value, field)
 
 
 def edited_value(question: Question, field: AnswerField, base: AnswerValue) -> AnswerValue:
@@ -148,7 +167,10 @@ def edited_value(question: Question, field: AnswerField, base: AnswerValue) -> A
     if field == "choice":
         choice = st.session_state.get(widget_key("level", question.id))
         level = choice if isinstance(choice, int) else None
-        return AnswerValue(level=level, na=choice == NA_OPTION, comment=base.comment, evidence=base.evidence)
+        return replace(base, level=level, na=choice == NA_OPTION)
+    if field == "evidence_date":
+        day = st.session_state.get(widget_key("evidence_date", question.id))
+        return replace(base, evidence_date=day if isinstance(day, date) else None)
     text = st.session_state.get(widget_key(field, question.id)) or ""
     return with_field(base, field, AnswerValue(level=None, na=False, comment=text, evidence=text))
 
@@ -162,6 +184,8 @@ def shown_text(field: AnswerField, value: AnswerValue, question: Question) -> st
         if value.na:
             return "N/A"
         return "no answer" if value.level is None else level_text(question, value.level).split(" · ")[0]
+    if field == "evidence_date":
+        return "empty" if value.evidence_date is None else day_text(value.evidence_date)
     text = str(widget_value(field, value))
     return f"“{md(text)}”" if text else "empty"
 
@@ -263,6 +287,19 @@ def drawn_afresh(question: Question, place: str, disabled: bool) -> None:
     st.session_state[where] = (run, place, disabled)
 
 
+def stale_evidence_note(place: DeltaGenerator, answer: Answer | None) -> None:
+    """Flag saved evidence older than the questionnaire's validity period, under the evidence date."""
+    if answer is None or answer.evidence_date is None:
+        return
+    months = questionnaire.scoring.evidence_valid_months
+    if evidence_freshness(answer.evidence_date, date.today(), months) == "stale":
+        place.warning(
+            f"Evidence dated {day_text(answer.evidence_date)} is older than {months} months: review it, "
+            "then set the date it was reviewed.",
+            icon=":material/history:",
+        )
+
+
 # A fragment per question: a click reruns that question only (the save and its own widgets), not the whole
 # page, so a room of participants clicking at once costs one small rerun each.
 @st.fragment
@@ -326,6 +363,18 @@ def question_block(question: Question, disabled: bool = False, place: str = "dom
             placeholder="Where the evidence is (document, link, owner).",
             disabled=disabled,
         )
+        right.date_input(
+            "Evidence date",
+            key=widget_key("evidence_date", question.id),
+            on_change=save,
+            args=(question, "evidence_date"),
+            min_value=EARLIEST_EVIDENCE_DATE,
+            max_value=date.today(),
+            format="YYYY-MM-DD",
+            help="When the evidence was produced or last reviewed; optional, today at the latest.",
+            disabled=disabled,
+        )
+        stale_evidence_note(right, answer)
         status, clear_button = st.columns([4, 1], vertical_alignment="center")
         if answer is not None and answer.updated_at is not None:
             status.caption(f":material/cloud_done: Saved {answer.updated_at.astimezone():%d %b %Y %H:%M}")

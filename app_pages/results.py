@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from access import Action, require
-from exports.report import answers_by_respondent, evidenced_score
+from exports.report import answers_by_respondent, confidence_by_domain, evidenced_score
 from questionnaires.coverage import coverage_table
 from questionnaires.model import Question
 from scoring import QuestionResult
@@ -45,6 +45,7 @@ if overall.provisional:
 
 # The organisation's register and log, checked against the answers; None when it keeps neither.
 evidenced = evidenced_score(db(), view)
+confidence = confidence_by_domain(view, evidenced)
 
 
 def stage_words(stage: int | None) -> str:
@@ -92,6 +93,7 @@ table = pd.DataFrame(
             "Gap": d.gap,
             "Answered": f"{d.answered}/{d.total}",
             "Status": "provisional" if d.provisional else "complete",
+            "Confidence": confidence[d.domain_id].level or "–",
         }
         for d in score.domains
     ]
@@ -102,8 +104,18 @@ st.dataframe(
     column_config={
         "Stage": st.column_config.NumberColumn(help="Highest level reached by 80 % of the answered weight"),
         "Gap": st.column_config.NumberColumn(help="Target minus stage; negative means above target"),
+        "Confidence": st.column_config.TextColumn(
+            help="How far the result can be trusted: fresh dated evidence, respondents who agree, claims the "
+            "facts support (see What lowers confidence)"
+        ),
     },
 )
+lowered = [(d, confidence[d.domain_id]) for d in score.domains if confidence[d.domain_id].reasons]
+if lowered:
+    with st.expander("What lowers confidence", icon=":material/rule:"):
+        for domain, found in lowered:
+            st.markdown(f"**{md(domain.name)}: {found.level}**")
+            st.markdown("\n".join(f"- {md(reason)}." for reason in found.reasons))
 
 if evidenced is None:
     st.caption(
@@ -313,6 +325,11 @@ with st.expander("How scoring works", icon=":material/calculate:"):
 - **Several respondents**: the facilitator's consensus if set, else the median of their levels rounded down;
   a spread of {questionnaire.scoring.disagreement_spread} or more levels flags a disagreement.
 - **Gap** = target - stage.
+- **Confidence** per domain starts at High; it loses one step when fewer than 80 % of the answered, non-N/A
+  questions have evidence dated within {questionnaire.scoring.evidence_valid_months} months (two steps below
+  50 %), one when respondents differ by {questionnaire.scoring.disagreement_spread} or more levels on a question
+  with no agreed answer, and one when an answer claims more than the service register and exercise log
+  support; it never falls below Low.
 """
     )
     example = next((d for d in score.domains if d.score is not None), None)

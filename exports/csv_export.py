@@ -32,6 +32,7 @@ ANSWER_COLUMNS: Final[tuple[str, ...]] = (
     "level",
     "comment",
     "evidence",
+    "evidence_date",
     "updated_at",
 )
 SCORING_COLUMNS: Final[tuple[str, ...]] = ("question_id", "level", "respondent", "comment")
@@ -77,7 +78,7 @@ def _ordered_answers(report: AssessmentReport) -> list[tuple[str, Answer]]:
     rows: list[tuple[str, Answer]] = []
     for respondent in report.respondents:
         given = report.answers_of(respondent.id).values()
-        kept = [a for a in given if a.is_answered or a.comment or a.evidence]
+        kept = [a for a in given if a.holds_something]
         kept.sort(key=lambda a: (position.get(a.question_id, len(position)), a.question_id))
         rows += [(respondent.name, answer) for answer in kept]
     return rows
@@ -99,6 +100,7 @@ def answers_csv(report: AssessmentReport) -> str:
             _level(answer),
             answer.comment,
             answer.evidence,
+            None if answer.evidence_date is None else answer.evidence_date.isoformat(),
             None if answer.updated_at is None else answer.updated_at.isoformat(),
         )
         for respondent, answer in _ordered_answers(report)

@@ -6,7 +6,8 @@ The document holds what is stored, never what is derived from it:
      "questionnaire": {"id", "version"},
      "organisation": {"name", "industry", "size_band", "region", "illustrative"},
      "assessment": {"label", "assessment_date", "status", "completed_at"},
-     "respondents": [{"name", "role", "answers": [{"question_id", "level", "na", "comment", "evidence"}]}],
+     "respondents": [{"name", "role", "answers": [{"question_id", "level", "na", "comment", "evidence",
+                                      "evidence_date"}]}],
      "consensus": [{"question_id", "level", "na", "note", "set_by"}],
      "targets": {"<domain id>": <level>, ...},
      "roadmap_items": [{"question_id", "to_level", "owner", "due_date", "status"}],
@@ -247,6 +248,16 @@ class AssessmentPart(_Part):
     completed_at: IsoMoment | None = None
 
 
+def _not_in_future(day: date) -> date:
+    if day > date.today():
+        raise _problem(
+            "future",
+            f"{day.isoformat()} is in the future; give the date the evidence was produced or last reviewed, "
+            "today at the latest.",
+        )
+    return day
+
+
 def _check_na(na: bool, info: ValidationInfo) -> bool:
     """Refuse N/A given together with a level, or for a question that does not allow it."""
     if not na:
@@ -269,6 +280,7 @@ class AnswerPart(_Part):
     na: bool = False
     comment: FreeText = ""
     evidence: FreeText = ""
+    evidence_date: Annotated[IsoDate, AfterValidator(_not_in_future)] | None = None
 
     @field_validator("na")
     @classmethod
@@ -427,6 +439,7 @@ def _answer_part(answer: Answer) -> AnswerPart:
         na=answer.na,
         comment=answer.comment,
         evidence=answer.evidence,
+        evidence_date=answer.evidence_date,
     )
 
 
@@ -461,7 +474,7 @@ def export_assessment(
     """Return the assessment as a JSON-ready document: its stored data, plus its scores for reading only.
 
     `roadmap_items` are the assessment's saved roadmap items (`storage.list_roadmap_items`).
-    Answers that hold nothing (no level, N/A, comment or evidence) are left out.
+    Answers that hold nothing (no level, N/A, comment, evidence or evidence date) are left out.
     """
     assessment = report.assessment
     items = tuple(roadmap_items)
@@ -479,7 +492,7 @@ def export_assessment(
     respondents = []
     for respondent in report.respondents:
         answers = sorted(
-            (a for a in report.answers_of(respondent.id).values() if a.is_answered or a.comment or a.evidence),
+            (a for a in report.answers_of(respondent.id).values() if a.holds_something),
             key=lambda a: in_questionnaire_order(a.question_id),
         )
         respondents.append(
@@ -786,7 +799,11 @@ def _content(document: AssessmentDocument) -> AssessmentContent:
                 role=person.role,
                 answers={
                     answer.question_id: AnswerValue(
-                        level=answer.level, na=answer.na, comment=answer.comment, evidence=answer.evidence
+                        level=answer.level,
+                        na=answer.na,
+                        comment=answer.comment,
+                        evidence=answer.evidence,
+                        evidence_date=answer.evidence_date,
                     )
                     for answer in person.answers
                 },

@@ -13,12 +13,14 @@ check and is refused whole, as is a file exported before files were signed.
 
 Import rules, as the Instructions sheet tells the respondent:
 
-- A row with a level (or N/A) replaces the stored answer to that question: level, comment and
-  evidence together, so an emptied comment clears the stored comment.
-- A row with an empty Level never clears a stored level. If it has a comment or evidence, that
-  text is saved and the stored level or N/A (if any) is kept, so on an unanswered question it
-  becomes a comment on an unanswered question. A row with nothing in Level, Comment and Evidence
-  is skipped, as are questions missing from the file.
+- A row with a level (or N/A) replaces the stored answer to that question: level, comment,
+  evidence and evidence date together, so an emptied comment clears the stored comment.
+- A row with an empty Level never clears a stored level. If it has a comment, evidence or an
+  evidence date, that is saved and the stored level or N/A (if any) is kept, so on an unanswered
+  question it becomes a comment on an unanswered question. A row with nothing in Level, Comment,
+  Evidence and Evidence date is skipped, as are questions missing from the file.
+- The Evidence date is a date (a date cell, or text such as 2026-03-31), never later than today. A
+  file exported before the column existed has none, and then the stored evidence dates are kept.
 - Question ids are matched after trimming spaces and ignoring case; the question, guidance and
   level statement columns are for reading only, and an edited question text gives a warning.
 - Problems that concern the whole file (a missing sheet or column header, a file for another
@@ -72,6 +74,7 @@ EXAMPLES_HEADER: Final = "Evidence examples"
 LEVEL_HEADER: Final = "Level"
 COMMENT_HEADER: Final = "Comment"
 EVIDENCE_HEADER: Final = "Evidence"
+EVIDENCE_DATE_HEADER: Final = "Evidence date"
 REQUIRED_HEADERS: Final = (ID_HEADER, LEVEL_HEADER, COMMENT_HEADER, EVIDENCE_HEADER)
 
 MAX_COLUMNS: Final = 100
@@ -140,6 +143,7 @@ ProblemKind = Literal[
     "invalid_level",
     "na_not_allowed",
     "text_too_long",
+    "invalid_evidence_date",
 ]
 FILE_PROBLEMS: Final[frozenset[ProblemKind]] = frozenset(
     {"missing_sheet", "missing_column", "duplicate_column", "wrong_file", "invalid_meta", "not_signed", "too_many_rows"}
@@ -189,6 +193,9 @@ class OfflineAnswer:
     comment: str
     evidence: str
     cell: str
+    evidence_date: date | None = None
+    # A file without the Evidence date column (exported before it existed) leaves stored dates alone.
+    keeps_stored_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,7 @@ def _columns(questionnaire: Questionnaire) -> list[_Column]:
         _Column(LEVEL_HEADER, 10),
         _Column(COMMENT_HEADER, 40),
         _Column(EVIDENCE_HEADER, 40),
+        _Column(EVIDENCE_DATE_HEADER, 14),
     ]
 
 
@@ -279,7 +287,7 @@ def _level_validation(questionnaire: Questionnaire, *, na_allowed: bool) -> Data
 
 def _write_questions(ws: Worksheet, questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> None:
     columns = _columns(questionnaire)
-    level_column = len(columns) - 2
+    level_column = len(columns) - 3
     for index, column in enumerate(columns, start=1):
         cell = set_text(ws.cell(row=1, column=index), column.header)
         cell.font = _BOLD
@@ -313,10 +321,13 @@ def _write_questions(ws: Worksheet, questionnaire: Questionnaire, answers: Mappi
             level_cell.value = answer.level
         comment = set_text(ws.cell(row=row, column=level_column + 1), answer.comment if answer else "")
         evidence = set_text(ws.cell(row=row, column=level_column + 2), answer.evidence if answer else "")
-        for cell in (level_cell, comment, evidence):
+        dated = ws.cell(row=row, column=level_column + 3)
+        dated.value = answer.evidence_date if answer else None
+        dated.number_format = "yyyy-mm-dd"
+        for cell in (level_cell, comment, evidence, dated):
             cell.fill = _ANSWER_FILL
             cell.alignment = _WRAP
-        shown = [*texts, "", answer.comment if answer else "", answer.evidence if answer else ""]
+        shown = [*texts, "", answer.comment if answer else "", answer.evidence if answer else "", ""]
         ws.row_dimensions[row].height = _row_height(
             (text, column.width) for text, column in zip(shown, columns, strict=True)
         )
@@ -376,7 +387,7 @@ def _write_instructions(
         3,
         bold_first=True,
     )
-    level_column = get_column_letter(len(_columns(questionnaire)) - 2)
+    level_column = get_column_letter(len(_columns(questionnaire)) - 3)
     row = _heading(ws, row + 1, "How to fill it in")
     row = _write_lines(
         ws,
@@ -395,14 +406,15 @@ def _write_instructions(
             (
                 "3.",
                 f"Note what supports your answer in {COMMENT_HEADER} and {EVIDENCE_HEADER} (document names, "
-                "links, owners). Text is kept exactly as you type it.",
+                f"links, owners), and in {EVIDENCE_DATE_HEADER} the date that evidence was produced or last "
+                "reviewed (such as 2026-03-31, today at the latest). Text is kept exactly as you type it.",
             ),
             (
                 "4.",
                 f"Leave {LEVEL_HEADER} empty for a question you cannot answer yet. An empty {LEVEL_HEADER} never "
                 "deletes an answer already saved in the app; a comment or evidence on its own is saved as "
-                "a comment. A row with a level replaces your saved answer to that question, comment and "
-                "evidence included.",
+                "a comment. A row with a level replaces your saved answer to that question, comment, "
+                "evidence and evidence date included.",
             ),
             (
                 "5.",
@@ -842,6 +854,39 @@ def _check_meta(
     return True, numbers["respondent_id"], _text(settings.get("respondent_name", ("", ""))[0])
 
 
+def _checked_evidence_date(value: object, where: str, found: _Findings) -> tuple[bool, date | None]:
+    """Return whether an Evidence date cell is valid and its date (None when empty), recording why when not."""
+    if _blank(value):
+        return True, None
+    day: date | None = None
+    if isinstance(value, datetime) and value.time() == time(0):
+        day = value.date()
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if day is None:
+        found.problem(
+            where,
+            "invalid_evidence_date",
+            f"the evidence date {_text(value).strip()!r} is not a date; write it as YYYY-MM-DD, such as "
+            "2026-03-31, or leave the cell empty.",
+        )
+        return False, None
+    if day > date.today():
+        found.problem(
+            where,
+            "invalid_evidence_date",
+            f"the evidence date {day.isoformat()} is in the future; give the date the evidence was produced or "
+            "last reviewed, today at the latest.",
+        )
+        return False, None
+    return True, day
+
+
 @dataclass(frozen=True)
 class _Row:
     """A row that names a known question and has no problem of its own (duplicates are found later)."""
@@ -858,9 +903,10 @@ def _read_row(
     raw_level = layout.value(row, LEVEL_HEADER)
     comment = _text(layout.value(row, COMMENT_HEADER))
     evidence = _text(layout.value(row, EVIDENCE_HEADER))
+    raw_date = layout.value(row, EVIDENCE_DATE_HEADER)
     id_cell = f"{QUESTIONS_SHEET}!{layout.letter(ID_HEADER)}{number}"
     level_cell = f"{QUESTIONS_SHEET}!{layout.letter(LEVEL_HEADER)}{number}"
-    has_answer = not (_blank(raw_level) and not comment.strip() and not evidence.strip())
+    has_answer = not (_blank(raw_level) and not comment.strip() and not evidence.strip() and _blank(raw_date))
     if _blank(raw_id):
         if has_answer:
             found.problem(
@@ -891,6 +937,12 @@ def _read_row(
                 f"the {header.lower()} is {len(text):,} characters long; shorten it to at most "
                 f"{MAX_FREE_TEXT:,} characters.",
             )
+    dated = EVIDENCE_DATE_HEADER in layout.columns
+    day = None
+    if dated:
+        date_cell = f"{QUESTIONS_SHEET}!{layout.letter(EVIDENCE_DATE_HEADER)}{number}"
+        valid, day = _checked_evidence_date(raw_date, date_cell, found)
+        ok = ok and valid
     choice = _checked_level(raw_level, question, questionnaire, level_cell, found)
     answer = None
     if ok and choice is not None and has_answer:
@@ -901,6 +953,8 @@ def _read_row(
             comment=comment,
             evidence=evidence,
             cell=level_cell,
+            evidence_date=day,
+            keeps_stored_date=not dated,
         )
     return question.id, _Row(number=number, answer=answer)
 
@@ -1102,7 +1156,16 @@ def apply_offline_import(
                 # An empty Level keeps the stored level: the row only carries a comment or evidence.
                 level, na = before.level, before.na
             saved = save_answer(
-                db, questionnaire, assessment_id, respondent_id, row.question_id, level, na, row.comment, row.evidence
+                db,
+                questionnaire,
+                assessment_id,
+                respondent_id,
+                row.question_id,
+                level,
+                na,
+                row.comment,
+                row.evidence,
+                before.evidence_date if row.keeps_stored_date else row.evidence_date,
             )
             if saved.value != before:
                 changed += 1

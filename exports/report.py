@@ -38,6 +38,7 @@ from scoring import (
     version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
+from scoring.confidence import DomainConfidence, domain_confidence, newest_evidence_dates
 from scoring.evidenced import EvidencedScore, score_evidenced
 from storage import (
     benchmark_data,
@@ -126,6 +127,19 @@ def evidenced_score(db: Database, report: AssessmentReport, today: date | None =
         return None
     evidence = load_evidence(db, report.organisation.id)
     return score_evidenced(report.questionnaire, report.score, evidence, today or date.today())
+
+
+def confidence_by_domain(
+    report: AssessmentReport, evidenced: EvidencedScore | None, today: date | None = None
+) -> dict[str, DomainConfidence]:
+    """Return each domain's confidence (scoring.confidence) from the answers' evidence dates, spread and checks.
+
+    `evidenced` is `evidenced_score(db, report)`: its unsupported claims lower the domains they are in
+    (None, for an organisation without a register or log, lowers nothing).
+    """
+    dates = newest_evidence_dates((a.question_id, a.evidence_date) for a in report.answers)
+    claims = () if evidenced is None else evidenced.claims
+    return domain_confidence(report.questionnaire, report.score.questions, dates, claims, today or date.today())
 
 
 @dataclass(frozen=True)

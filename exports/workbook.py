@@ -46,6 +46,7 @@ from exports.report import (
 from exports.safe_text import set_text
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, BenchmarkResult, QuestionResult
+from scoring.confidence import newest_evidence_dates
 from scoring.trends import DOMAIN_TREND_COLUMNS, QUESTION_TREND_COLUMNS
 from scoring.workshop import AgreedItem, Distribution, summary
 from storage.choices import ROADMAP_STATUSES
@@ -576,6 +577,7 @@ ANSWER_COLUMNS: Final = (
     Column("N/A", 6),
     Column("Comment", 40, wrap=True),
     Column("Evidence", 34, wrap=True),
+    Column("Evidence date", 12),
 )
 WORKSHOP_COLUMNS: Final = (
     Column("Spread", 8),
@@ -632,6 +634,7 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
                 "N/A" if na else "",
                 _notes(report, by_respondent, question.id, "comment"),
                 _notes(report, by_respondent, question.id, "evidence"),
+                _newest_evidence_date(by_respondent, question.id),
             ]
             if workshop:
                 values += [_respondent_value(by_respondent.get(r.id, {}).get(question.id)) for r in respondents]
@@ -644,6 +647,7 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
                     "" if consensus is None else consensus.set_by,
                 ]
             cells = _body(ws, row, columns, values)
+            cells[8].number_format = DATE_FORMAT
             _paint_level(cells[3], level, scale, na=na)
             cells[3].alignment = CENTRE
             cells[5].alignment = CENTRE
@@ -661,6 +665,14 @@ def _write_answers(ws: Worksheet, report: AssessmentReport) -> None:
                     disagreement.fill = NOTE_FILL
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{row}"
     _print_setup(ws, title_rows="1:1")
+
+
+def _newest_evidence_date(by_respondent: dict[int, dict[str, Answer]], question_id: str) -> date | None:
+    """The newest evidence date any respondent gave for the question (what its confidence counts)."""
+    dates = newest_evidence_dates(
+        (question_id, given[question_id].evidence_date) for given in by_respondent.values() if question_id in given
+    )
+    return dates.get(question_id)
 
 
 def _notes(report: AssessmentReport, by_respondent: dict[int, dict[str, Answer]], question_id: str, field: str) -> str:

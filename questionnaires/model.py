@@ -54,13 +54,15 @@ def _default_phases() -> list[Phase]:
 
 
 class Scoring(Strict):
-    """Scoring settings: stage threshold, overall-stage rule, default target, roadmap sizing."""
+    """Scoring settings: stage threshold, overall-stage rule, default target, evidence validity, roadmap sizing."""
 
     stage_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
     overall_stage: Literal["lowest_domain", "floor_of_score"] = "lowest_domain"
     # None: the level just above the middle of the scale (3 on 1-5, 3 on 0-5, 3 on 1-4).
     default_target: Annotated[int, Field(ge=0, le=10)] | None = None
     disagreement_spread: Annotated[int, Field(ge=1, le=10)] = 2
+    # Evidence dated longer ago than this is stale (see scoring.confidence).
+    evidence_valid_months: Annotated[int, Field(ge=1, le=120)] = 12
     effort_points: dict[Effort, Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: {"S": 1, "M": 3, "L": 8}
     )

@@ -75,6 +75,14 @@ Claims checked against facts (scoring.evidence_checks, scoring.evidenced)
             12 Mar 2026: the facts support 3"
     evidence_questions(questionnaire, questions, evidence, today) -> dict[str, EvidencedQuestion]
 
+Confidence per domain (scoring.confidence)
+    evidence_freshness(evidence_date, today, valid_months) -> "fresh" | "stale" | "undated"
+    newest_evidence_dates(pairs of (question_id, date or None)) -> {question_id: newest date}
+    domain_confidence(questionnaire, results, evidence_dates, claims, today) -> {domain_id: DomainConfidence}
+        DomainConfidence(domain_id, level "High" | "Medium" | "Low" | None, answered, fresh, stale, undated,
+                         disagreements, unsupported, reasons), e.g. reason
+            "3 of 12 answers have evidence older than 12 months: BIA-03, BIA-07, BIA-11"
+
 Every rule is stated in the docstring of the module that implements it. Invalid input (an answer to
 an unknown question, a level off the scale, N/A where it is not allowed, an unknown domain in the
 targets) raises ScoringError with a message that says how to fix it.
@@ -101,6 +109,7 @@ from scoring.comparison import (
     completed_steps,
     version_only_questions,
 )
+from scoring.confidence import DomainConfidence, domain_confidence, evidence_freshness, newest_evidence_dates
 from scoring.domains import DomainScore, OverallScore
 from scoring.errors import ScoringError
 from scoring.evidence_checks import CHECKS, CheckResult, run_check
@@ -133,6 +142,7 @@ __all__ = [
     "CompletedStep",
     "Distribution",
     "DomainChange",
+    "DomainConfidence",
     "DomainScore",
     "EvidencedQuestion",
     "EvidencedScore",
@@ -158,10 +168,13 @@ __all__ = [
     "completed_steps",
     "disagreements_first",
     "distributions",
+    "domain_confidence",
     "domain_trend",
+    "evidence_freshness",
     "evidence_questions",
     "gap",
     "lower_median",
+    "newest_evidence_dates",
     "open_disagreements",
     "phase_loads",
     "question_trend",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,14 +21,18 @@ from storage.records import (
     field_of,
     with_field,
 )
-from storage.timestamps import now_text, to_datetime, to_optional_datetime
+from storage.timestamps import now_text, to_datetime, to_optional_date, to_optional_datetime
 from storage.transactions import write_transaction
 from storage.validation import check_answer_value, check_id, check_questionnaire_matches
 
-_SELECT = "SELECT assessment_id, respondent_id, question_id, level, na, comment, evidence, updated_at FROM answers"
+_SELECT = (
+    "SELECT assessment_id, respondent_id, question_id, level, na, comment, evidence, evidence_date, updated_at "
+    "FROM answers"
+)
 _SELECT_HISTORY = (
     "SELECT id, assessment_id, respondent_id, question_id, old_level, old_na, old_comment, old_evidence, "
-    "new_level, new_na, new_comment, new_evidence, changed_at, applied FROM answer_history"
+    "old_evidence_date, new_level, new_na, new_comment, new_evidence, new_evidence_date, changed_at, applied "
+    "FROM answer_history"
 )
 
 
@@ -40,6 +45,7 @@ def _answer(row: dict[str, Any]) -> Answer:
         na=bool(row["na"]),
         comment=row["comment"],
         evidence=row["evidence"],
+        evidence_date=to_optional_date(row["evidence_date"]),
         updated_at=to_optional_datetime(row["updated_at"]),
     )
 
@@ -51,10 +57,18 @@ def _change(row: dict[str, Any]) -> AnswerChange:
         respondent_id=row["respondent_id"],
         question_id=row["question_id"],
         before=AnswerValue(
-            level=row["old_level"], na=bool(row["old_na"]), comment=row["old_comment"], evidence=row["old_evidence"]
+            level=row["old_level"],
+            na=bool(row["old_na"]),
+            comment=row["old_comment"],
+            evidence=row["old_evidence"],
+            evidence_date=to_optional_date(row["old_evidence_date"]),
         ),
         after=AnswerValue(
-            level=row["new_level"], na=bool(row["new_na"]), comment=row["new_comment"], evidence=row["new_evidence"]
+            level=row["new_level"],
+            na=bool(row["new_na"]),
+            comment=row["new_comment"],
+            evidence=row["new_evidence"],
+            evidence_date=to_optional_date(row["new_evidence_date"]),
         ),
         changed_at=to_datetime(row["changed_at"]),
         applied=bool(row["applied"]),
@@ -72,6 +86,7 @@ def _stored(
         na=value.na,
         comment=value.comment,
         evidence=value.evidence,
+        evidence_date=value.evidence_date,
         updated_at=to_optional_datetime(updated_at),
     )
 
@@ -90,24 +105,28 @@ def _check_respondent(db: Database, assessment_id: int, respondent_id: int) -> N
 
 def _stored_value(db: Database, key: list[object]) -> tuple[AnswerValue, str | None]:
     row = db.execute(
-        "SELECT level, na, comment, evidence, updated_at FROM answers "
+        "SELECT level, na, comment, evidence, evidence_date, updated_at FROM answers "
         "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
         key,
     ).fetchone()
     if row is None:
         return EMPTY_ANSWER, None
-    return AnswerValue(level=row[0], na=bool(row[1]), comment=row[2], evidence=row[3]), row[4]
+    value = AnswerValue(
+        level=row[0], na=bool(row[1]), comment=row[2], evidence=row[3], evidence_date=to_optional_date(row[4])
+    )
+    return value, row[5]
 
 
 def _columns(value: AnswerValue) -> list[object]:
-    return [value.level, int(value.na), value.comment, value.evidence]
+    day = None if value.evidence_date is None else value.evidence_date.isoformat()
+    return [value.level, int(value.na), value.comment, value.evidence, day]
 
 
 def _record(db: Database, key: list[object], before: AnswerValue, after: AnswerValue, now: str, applied: bool) -> None:
     db.execute(
         "INSERT INTO answer_history (assessment_id, respondent_id, question_id, old_level, old_na, "
-        "old_comment, old_evidence, new_level, new_na, new_comment, new_evidence, changed_at, applied) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "old_comment, old_evidence, old_evidence_date, new_level, new_na, new_comment, new_evidence, "
+        "new_evidence_date, changed_at, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [*key, *_columns(before), *_columns(after), now, int(applied)],
     )
 
@@ -118,12 +137,12 @@ def _write(db: Database, key: list[object], before: AnswerValue, value: AnswerVa
     if not exists:
         db.execute(
             "INSERT INTO answers (assessment_id, respondent_id, question_id, level, na, comment, evidence, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "evidence_date, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*key, *_columns(value), now],
         )
     else:
         db.execute(
-            "UPDATE answers SET level = ?, na = ?, comment = ?, evidence = ?, updated_at = ? "
+            "UPDATE answers SET level = ?, na = ?, comment = ?, evidence = ?, evidence_date = ?, updated_at = ? "
             "WHERE assessment_id = ? AND respondent_id = ? AND question_id = ?",
             [*_columns(value), now, *key],
         )
@@ -148,6 +167,7 @@ def save_answer(
     na: bool = False,
     comment: str = "",
     evidence: str = "",
+    evidence_date: date | None = None,
 ) -> Answer:
     """Save one respondent's whole answer to one question and return it as stored.
 
@@ -157,7 +177,7 @@ def save_answer(
     transaction. Text is stored exactly as given. Invalid input raises before anything is
     written. A page where someone edits one field uses `update_answer` instead.
     """
-    value = check_answer_value(questionnaire, question_id, level, na, comment, evidence)
+    value = check_answer_value(questionnaire, question_id, level, na, comment, evidence, evidence_date=evidence_date)
     with write_transaction(db):
         found = _start(db, questionnaire, assessment_id, respondent_id)
         key = [found, respondent_id, question_id]
@@ -181,12 +201,20 @@ def update_answer(
 
     `base` is the answer as the user's page last saw it and `edited` the same answer with the
     user's change. Each field that differs between them (the choice of level or N/A, the
-    comment, the evidence) is written only if it is still stored as in `base`. A field that
+    comment, the evidence, the evidence's date) is written only if it is still stored as in `base`. A field that
     someone else changed since is left as stored and returned as a conflict, and the refused
     value is kept in the history (applied = False) so nothing the user entered is lost.
     Fields the user did not touch are never written.
     """
-    value = check_answer_value(questionnaire, question_id, edited.level, edited.na, edited.comment, edited.evidence)
+    value = check_answer_value(
+        questionnaire,
+        question_id,
+        edited.level,
+        edited.na,
+        edited.comment,
+        edited.evidence,
+        evidence_date=edited.evidence_date,
+    )
     changed = [f for f in ANSWER_FIELDS if field_of(base, f) != field_of(value, f)]
     with write_transaction(db):
         found = _start(db, questionnaire, assessment_id, respondent_id)

@@ -107,7 +107,13 @@ def _check_respondents(questionnaire: Questionnaire, people: tuple[RespondentCon
         answers: dict[str, AnswerValue] = {}
         for question_id, answer in person.answers.items():
             value = check_answer_value(
-                questionnaire, question_id, answer.level, answer.na, answer.comment, answer.evidence
+                questionnaire,
+                question_id,
+                answer.level,
+                answer.na,
+                answer.comment,
+                answer.evidence,
+                evidence_date=answer.evidence_date,
             )
             if value != EMPTY_ANSWER:
                 answers[question_id] = value
@@ -213,19 +219,29 @@ def _insert_answers(
     """Insert every answer as its first save, with the history entry a first save records."""
     now = now_text()
     rows = [
-        (assessment_id, ids[name_key(person.name)], question_id, v.level, int(v.na), v.comment, v.evidence, now)
+        (
+            assessment_id,
+            ids[name_key(person.name)],
+            question_id,
+            v.level,
+            int(v.na),
+            v.comment,
+            v.evidence,
+            None if v.evidence_date is None else v.evidence_date.isoformat(),
+            now,
+        )
         for person in people
         for question_id, v in person.answers.items()
     ]
     db.conn.executemany(
-        "INSERT INTO answers (assessment_id, respondent_id, question_id, level, na, comment, evidence, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO answers (assessment_id, respondent_id, question_id, level, na, comment, evidence, evidence_date, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     db.conn.executemany(
         "INSERT INTO answer_history (assessment_id, respondent_id, question_id, old_level, old_na, old_comment, "
-        "old_evidence, new_level, new_na, new_comment, new_evidence, changed_at) "
-        "VALUES (?, ?, ?, NULL, 0, '', '', ?, ?, ?, ?, ?)",
+        "old_evidence, new_level, new_na, new_comment, new_evidence, new_evidence_date, changed_at) "
+        "VALUES (?, ?, ?, NULL, 0, '', '', ?, ?, ?, ?, ?, ?)",
         rows,
     )
 

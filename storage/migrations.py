@@ -562,6 +562,20 @@ def _job_locks(db: Database) -> None:
         db.execute(statement)
 
 
+_V10_STATEMENTS: Final[tuple[str, ...]] = (
+    # The day the evidence behind an answer was produced or last reviewed (YYYY-MM-DD), so that
+    # evidence older than the questionnaire's validity period can be flagged as stale.
+    "ALTER TABLE answers ADD COLUMN evidence_date TEXT",
+    "ALTER TABLE answer_history ADD COLUMN old_evidence_date TEXT",
+    "ALTER TABLE answer_history ADD COLUMN new_evidence_date TEXT",
+)
+
+
+def _evidence_dates(db: Database) -> None:
+    for statement in _V10_STATEMENTS:
+        db.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered step of the schema; `apply` runs inside the migration's write transaction."""
@@ -602,6 +616,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         _finding_ids_and_roadmap_items,
     ),
     Migration(9, "add job locks: one long job of each kind at a time across every app process", _job_locks),
+    Migration(10, "add the date of each answer's evidence, kept in the answer history too", _evidence_dates),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].number
 

@@ -57,12 +57,13 @@ class Respondent:
 
 @dataclass(frozen=True)
 class AnswerValue:
-    """What an answer holds: a level or N/A (or neither, when not answered), a comment and evidence."""
+    """What an answer holds: a level or N/A (or neither, when not answered), a comment, evidence and its date."""
 
     level: int | None
     na: bool
     comment: str
     evidence: str
+    evidence_date: date | None = None
 
     @property
     def is_answered(self) -> bool:
@@ -72,15 +73,15 @@ class AnswerValue:
 
 EMPTY_ANSWER = AnswerValue(level=None, na=False, comment="", evidence="")
 
-AnswerField = Literal["choice", "comment", "evidence"]
-ANSWER_FIELDS: tuple[AnswerField, ...] = ("choice", "comment", "evidence")
+AnswerField = Literal["choice", "comment", "evidence", "evidence_date"]
+ANSWER_FIELDS: tuple[AnswerField, ...] = ("choice", "comment", "evidence", "evidence_date")
 
 
 def field_of(value: AnswerValue, field: AnswerField) -> object:
-    """One field of an answer: the choice (level and N/A together), the comment or the evidence."""
+    """One field of an answer: the choice (level and N/A together), the comment, the evidence or its date."""
     if field == "choice":
         return (value.level, value.na)
-    return value.comment if field == "comment" else value.evidence
+    return getattr(value, field)
 
 
 def with_field(value: AnswerValue, field: AnswerField, source: AnswerValue) -> AnswerValue:
@@ -119,16 +120,24 @@ class Answer:
     comment: str
     evidence: str
     updated_at: datetime | None
+    evidence_date: date | None = None
 
     @property
     def value(self) -> AnswerValue:
         """The answer's content without its keys."""
-        return AnswerValue(level=self.level, na=self.na, comment=self.comment, evidence=self.evidence)
+        return AnswerValue(
+            level=self.level, na=self.na, comment=self.comment, evidence=self.evidence, evidence_date=self.evidence_date
+        )
 
     @property
     def is_answered(self) -> bool:
         """Whether a level or N/A has been given."""
         return self.level is not None or self.na
+
+    @property
+    def holds_something(self) -> bool:
+        """Whether the answer holds a level or N/A, a comment, evidence or an evidence date."""
+        return self.is_answered or bool(self.comment) or bool(self.evidence) or self.evidence_date is not None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from storage.content import (
     write_assessment_content,
 )
 from storage.errors import AssessmentError, StorageError
-from storage.records import Answer, Assessment
+from storage.records import Assessment
 from storage.respondents import list_respondents
 from storage.roadmap import list_roadmap_items
 from storage.targets import list_targets
@@ -105,11 +105,17 @@ def upgrade_assessment(
     for respondent in respondents:
         carried = {}
         for answer in answers:
-            if answer.respondent_id != respondent.id or answer.question_id not in kept or not _holds_something(answer):
+            if answer.respondent_id != respondent.id or answer.question_id not in kept or not answer.holds_something:
                 continue
             try:
                 carried[answer.question_id] = check_answer_value(
-                    later, answer.question_id, answer.level, answer.na, answer.comment, answer.evidence
+                    later,
+                    answer.question_id,
+                    answer.level,
+                    answer.na,
+                    answer.comment,
+                    answer.evidence,
+                    evidence_date=answer.evidence_date,
                 )
             except StorageError as exc:
                 not_carried.append(NotCarried(respondent.name, answer.question_id, str(exc)))
@@ -146,10 +152,6 @@ def upgrade_assessment(
         replaced=lin.replaced,
         not_carried=tuple(not_carried),
     )
-
-
-def _holds_something(answer: Answer) -> bool:
-    return answer.is_answered or bool(answer.comment) or bool(answer.evidence)
 
 
 def _has_domain(questionnaire: Questionnaire, domain_id: str) -> bool:

@@ -96,6 +96,21 @@ def check_date(value: object, *, field: str, error: type[StorageError]) -> date:
     raise error(f"{field} {value!r} is not a date; give a date such as 2026-03-31.")
 
 
+def check_evidence_date(value: object, *, field: str, error: type[StorageError]) -> date | None:
+    """Return the date evidence was gathered (None when not given), refusing one later than today."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date | str):
+        raise error(f"{field} {value!r} is not a date; give a date such as 2026-03-31, or leave it empty.")
+    day = check_date(value, field=field, error=error)
+    if day > date.today():
+        raise error(
+            f"{field} {day.isoformat()} is in the future; give the date the evidence was produced or last "
+            "reviewed, today at the latest."
+        )
+    return day
+
+
 def check_questionnaire_matches(assessment: Assessment, questionnaire: Questionnaire) -> None:
     """Check that `questionnaire` is the id and version the assessment was started with."""
     if (questionnaire.id, questionnaire.version) != (
@@ -141,6 +156,7 @@ def check_answer_value(
     comment: object,
     evidence: object,
     *,
+    evidence_date: object = None,
     what: str = "Answer",
     comment_field: str = "comment",
 ) -> AnswerValue:
@@ -165,4 +181,5 @@ def check_answer_value(
         na=na,
         comment=checked_comment,
         evidence=check_free_text(evidence, field=f"{where}: evidence", error=AnswerError),
+        evidence_date=check_evidence_date(evidence_date, field=f"{where}: evidence date", error=AnswerError),
     )

@@ -45,6 +45,7 @@ from storage.users import check_email, email_key
 from storage.validation import (
     check_answer_value,
     check_choice,
+    check_evidence_date,
     check_free_text,
     check_level,
     check_question,
@@ -59,6 +60,21 @@ MAX_IMPORT_SOURCE: Final = 200
 _SHOWN_CHARACTERS: Final = 60
 # Tabs and line breaks are the control characters free text may hold (storage.validation).
 _LAYOUT_AS_SPACES: Final = str.maketrans("\t\n\r", "   ")
+
+
+# Backups made before migration 10 have no evidence dates: their rows are read with NULL in place.
+_ANSWERS_DATED: Final = (
+    "SELECT id, assessment_id, question_id, level, na, comment, evidence, evidence_date, updated_at FROM answers"
+)
+_ANSWERS_UNDATED: Final = (
+    "SELECT id, assessment_id, question_id, level, na, comment, evidence, NULL, updated_at FROM answers"
+)
+_HISTORY_COLUMNS: Final = (
+    "SELECT id, assessment_id, question_id, old_level, old_na, old_comment, old_evidence, "
+    "new_level, new_na, new_comment, new_evidence, changed_at, "
+)
+_HISTORY_DATED: Final = _HISTORY_COLUMNS + "old_evidence_date, new_evidence_date FROM answer_history"
+_HISTORY_UNDATED: Final = _HISTORY_COLUMNS + "NULL, NULL FROM answer_history"
 
 
 class StoredValueError(StorageError):
@@ -98,6 +114,15 @@ def _day(value: object, column: str, *, optional: bool = False) -> str | None:
     except (TypeError, ValueError):
         return f"{column} {_shown(value)} is not a date the app can read (such as 2026-03-31)"
     return None
+
+
+def _evidence_day(value: object, column: str) -> str | None:
+    if value is None:
+        return None
+    refused = _refusal(lambda: check_evidence_date(value, field=column, error=StoredValueError))
+    if refused is None and (not isinstance(value, str) or to_date(value).isoformat() != value):
+        return f"{column} {_shown(value)} is not stored as the app stores a date (such as 2026-03-31)"
+    return refused
 
 
 def _name(value: object, field: str, max_length: int, *, required: bool = True) -> str | None:
@@ -207,8 +232,9 @@ class _Scale:
 class _RowChecker:
     """Streams each table of one database and yields '<table> row <id>: <problem>' for each bad row."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, dated_evidence: bool) -> None:
         self.conn = conn
+        self.dated_evidence = dated_evidence
         self.scales: dict[int, _Scale] = {}
         self.accepted_choices: set[tuple[object, ...]] = set()
 
@@ -346,22 +372,20 @@ class _RowChecker:
         return True
 
     def answers(self) -> Iterator[tuple[object, list[str | None]]]:
-        for row_id, assessment_id, question_id, level, na, comment, evidence, updated_at in self.rows(
-            "SELECT id, assessment_id, question_id, level, na, comment, evidence, updated_at FROM answers"
+        for row_id, assessment_id, question_id, level, na, comment, evidence, evidence_date, updated_at in self.rows(
+            _ANSWERS_DATED if self.dated_evidence else _ANSWERS_UNDATED
         ):
             yield (
                 row_id,
                 [
                     self._answer(assessment_id, question_id, level, na, comment, evidence),
+                    _evidence_day(evidence_date, "evidence_date"),
                     _moment(updated_at, "updated_at"),
                 ],
             )
 
     def answer_history(self) -> Iterator[tuple[object, list[str | None]]]:
-        for row in self.rows(
-            "SELECT id, assessment_id, question_id, old_level, old_na, old_comment, old_evidence, "
-            "new_level, new_na, new_comment, new_evidence, changed_at FROM answer_history"
-        ):
+        for row in self.rows(_HISTORY_DATED if self.dated_evidence else _HISTORY_UNDATED):
             row_id, assessment_id, question_id = row[:3]
             old, new, changed_at = row[3:7], row[7:11], row[11]
             yield (
@@ -369,6 +393,8 @@ class _RowChecker:
                 [
                     self._answer(assessment_id, question_id, *old, what="Previous answer"),
                     self._answer(assessment_id, question_id, *new, what="New answer"),
+                    _evidence_day(row[12], "old_evidence_date"),
+                    _evidence_day(row[13], "new_evidence_date"),
                     _moment(changed_at, "changed_at"),
                 ],
             )
@@ -869,7 +895,8 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
     `tables` are the tables the database's schema version has; a table this module does not know
     is not read (the schema check has already compared every table with the migrations).
     """
-    checker = _RowChecker(conn)
+    answer_columns = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
+    checker = _RowChecker(conn, dated_evidence="evidence_date" in answer_columns)
     checks: dict[str, Callable[[], Iterator[tuple[object, list[str | None]]]]] = {
         "organisations": checker.organisations,
         "assessments": checker.assessments,

@@ -115,3 +115,54 @@ def test_a_finding_put_on_the_roadmap_from_the_evidence_page_shows_on_the_roadma
     with closing(open_database(database)) as db:
         (item,) = list_finding_items(db, assessment_id)
         assert item.finding is not None and item.finding.text == finding.text
+
+
+@pytest.fixture
+def dated(tmp_path: Path) -> tuple[Path, int]:
+    """Acme's FY2026 assessment on 2026.2 answering TEST-11 at level 3 with evidence dated 20 days ago."""
+    database = tmp_path / "dated.db"
+    with closing(open_database(database)) as db:
+        organisation = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+        assessment = create_assessment(db, organisation.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
+        person = get_or_create_respondent(db, assessment.id, "Ana Marsh")
+        recent = date.today() - timedelta(days=20)
+        save_answer(
+            db, QUESTIONNAIRE, assessment.id, person.id, "TEST-11", 3, evidence="Failover report", evidence_date=recent
+        )
+    return database, assessment.id
+
+
+def test_an_old_evidence_date_set_on_the_questionnaire_lowers_the_domains_confidence_on_results_with_the_reason(
+    browser: object, dated: tuple[Path, int]
+) -> None:
+    database, assessment_id = dated
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        with running_app(database) as url:
+            page.goto(f"{url}/results?assessment={assessment_id}")
+            page.get_by_text("By domain", exact=True).wait_for(timeout=WAIT_MS)
+            settle(page)
+            expect(page.get_by_text("What lowers confidence")).to_have_count(0)
+            page.goto(f"{url}/questionnaire?assessment={assessment_id}&domain=TEST")
+            block = page.locator(".st-key-question-TEST-11")
+            block.wait_for(timeout=WAIT_MS)
+            settle(page)
+            # The date field has a segment per part (year, month, day); typing fills one and moves to the next.
+            block.get_by_role("spinbutton", name="year, Evidence date").click()
+            page.keyboard.type("20250303")
+            page.keyboard.press("Enter")
+            block.get_by_text("TEST-11 ·").click()  # leaves the field, closing its calendar
+            stale = block.get_by_text("Evidence dated 3 Mar 2025 is older than 12 months")
+            stale.wait_for(timeout=WAIT_MS)
+            page.screenshot(path=str(database.parent / "questionnaire-stale.png"))
+            page.goto(f"{url}/results?assessment={assessment_id}")
+            page.get_by_text("What lowers confidence").click()
+            settle(page)
+            expect(page.get_by_text("Testing and exercising: Low")).to_be_visible()
+            reason = page.get_by_text("1 of 1 answer has evidence older than 12 months: TEST-11")
+            expect(reason).to_be_visible()
+            reason.scroll_into_view_if_needed()
+            page.screenshot(path=str(database.parent / "results-confidence.png"))
+    finally:
+        context.close()

@@ -46,6 +46,7 @@ ANSWER_HEADER = [
     "level",
     "comment",
     "evidence",
+    "evidence_date",
     "updated_at",
 ]
 RESULT_HEADER = ["id", "name", "score", "stage", "completeness", "target", "gap", "provisional"]

@@ -233,6 +233,7 @@ def test_the_document_has_the_documented_shape(document: Document, ids: Ids, que
         "na": True,
         "comment": "No second site",
         "evidence": "",
+        "evidence_date": None,
     }
     assert document["consensus"] == [
         {"question_id": ids.q0, "level": 2, "na": False, "note": "Agreed", "set_by": "Facilitator"}

@@ -221,7 +221,7 @@ def test_the_questionnaire_sheet_has_one_row_per_question_with_its_level_stateme
     assert [cell.value for cell in sheet[1]] == [
         "Question id", "Domain", "Question", "Guidance", "Evidence examples", "Level 1: Initial",
         "Level 2: Repeatable", "Level 3: Defined", "Level 4: Managed", "Level 5: Optimised",
-        "Level", "Comment", "Evidence",
+        "Level", "Comment", "Evidence", "Evidence date",
     ]  # fmt: skip
     assert [cell.value for cell in sheet[2]][:10] == [
         "RISK-01", "Risk assessment", "Is there a documented risk assessment method?",
@@ -235,7 +235,7 @@ def test_the_questionnaire_sheet_has_one_row_per_question_with_its_level_stateme
 def test_the_questionnaire_sheet_is_set_up_for_reading_filtering_and_printing(setup: Setup) -> None:
     sheet = load_workbook(io.BytesIO(export(setup)))["Questionnaire"]
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == "A1:M7"
+    assert sheet.auto_filter.ref == "A1:N7"
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True

@@ -456,6 +456,7 @@ def test_answers_list_every_question_in_questionnaire_order_with_each_respondent
         "N/A",
         "Comment",
         "Evidence",
+        "Evidence date",
         *names,
         "Spread",
         "Disagreement",
@@ -511,7 +512,7 @@ def test_a_single_respondent_gets_no_respondent_columns_and_their_own_comments(d
     assert len(report.respondents) == 1
     ws = load(assessment_workbook(report, planned_roadmap(demo_db, report)))["Answers"]
     columns = header_index(ws)
-    assert list(columns)[-1] == "Evidence"
+    assert list(columns)[-1] == "Evidence date"
     comments = {a.question_id: a.comment for a in report.answers if a.comment}
     assert comments
     for row in ws.iter_rows(min_row=2, values_only=True):

@@ -335,7 +335,11 @@ def database_at_version(path: Path, version: int) -> None:
                 [now, now],
             ),
             ("INSERT INTO respondents VALUES (1, 1, 'Ana', 'ana', '', ?)", [now]),
-            ("INSERT INTO answers VALUES (1, 1, 1, ?, 3, 0, 'Tested.', '', ?)", [question, now]),
+            (
+                "INSERT INTO answers (id, assessment_id, respondent_id, question_id, level, na, comment, evidence, "
+                "updated_at) VALUES (1, 1, 1, ?, 3, 0, 'Tested.', '', ?)",
+                [question, now],
+            ),
             (
                 "INSERT INTO answer_history (id, assessment_id, respondent_id, question_id, old_level, old_na, "
                 "old_comment, old_evidence, new_level, new_na, new_comment, new_evidence, changed_at) "
