@@ -38,7 +38,9 @@ from scoring import (
     version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
+from scoring.business_case import Assumptions, BusinessCase, assumptions_with, business_case
 from scoring.evidenced import EvidencedScore, score_evidenced
+from scoring.what_if import WhatIf, raise_overall_stage
 from storage import (
     benchmark_data,
     get_assessment,
@@ -51,6 +53,7 @@ from storage import (
     list_targets,
 )
 from storage.benchmark import benchmark_change_mark, benchmark_pack_rows, database_key, open_in_workshop
+from storage.business_case import load_assumptions
 from storage.evidence import count_evidence, load_evidence
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
 from storage.workshop import get_workshop
@@ -126,6 +129,32 @@ def evidenced_score(db: Database, report: AssessmentReport, today: date | None =
         return None
     evidence = load_evidence(db, report.organisation.id)
     return score_evidenced(report.questionnaire, report.score, evidence, today or date.today())
+
+
+def assumptions_of(db: Database, report: AssessmentReport) -> Assumptions:
+    """Return the business-case assumptions of the report's organisation: what it set, else the defaults."""
+    stored = load_assumptions(db, report.organisation.id)
+    return assumptions_with(report.questionnaire, stored.disruptions_per_year, stored.rto_multiples)
+
+
+def business_case_of(db: Database, report: AssessmentReport, today: date | None = None) -> BusinessCase | None:
+    """Return the assessment's business case, or None when its organisation's register has no service.
+
+    The register and log as they stand now, tests after `today` (default: the current date) left out.
+    """
+    evidence = load_evidence(db, report.organisation.id)
+    if not evidence.services:
+        return None
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return business_case(
+        report.questionnaire, report.score.questions, steps, evidence, assumptions_of(db, report), today or date.today()
+    )
+
+
+def what_if_of(report: AssessmentReport) -> WhatIf:
+    """Return the smallest set of the assessment's roadmap steps that raises its overall stage by one."""
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return raise_overall_stage(report.questionnaire, report.score, steps)
 
 
 @dataclass(frozen=True)
