@@ -53,7 +53,7 @@ from storage import (
     list_targets,
 )
 from storage.benchmark import benchmark_change_mark, benchmark_pack_rows, database_key, open_in_workshop
-from storage.business_case import load_assumptions
+from storage.business_case import StoredAssumptions, load_assumptions, save_assumptions
 from storage.evidence import count_evidence, load_evidence
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
 from storage.workshop import get_workshop
@@ -149,6 +149,17 @@ def business_case_of(db: Database, report: AssessmentReport, today: date | None 
     return business_case(
         report.questionnaire, report.score.questions, steps, evidence, assumptions_of(db, report), today or date.today()
     )
+
+
+def save_business_case_assumptions(
+    db: Database, report: AssessmentReport, disruptions_per_year: float, rto_multiples: dict[int, float]
+) -> Assumptions:
+    """Check and store the organisation's business-case assumptions; raises ScoringError, storing nothing, when unusable."""
+    checked = assumptions_with(report.questionnaire, disruptions_per_year, rto_multiples)
+    save_assumptions(
+        db, report.organisation.id, StoredAssumptions(checked.disruptions_per_year, dict(checked.rto_multiples))
+    )
+    return checked
 
 
 def what_if_of(report: AssessmentReport) -> WhatIf:

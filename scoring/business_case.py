@@ -99,6 +99,12 @@ def check_assumptions(questionnaire: Questionnaire, assumptions: Assumptions) ->
     return assumptions
 
 
+def money_text(value: float, currency: str) -> str:
+    """Return an amount as "EUR 12,500" (whole units; the currency code first, when there is one)."""
+    amount = f"{value:,.0f}"
+    return f"{currency} {amount}" if currency else amount
+
+
 def downtime_exposure(cost_per_hour: float, recovery_hours: float, rto_hours: float, disruptions: float) -> float:
     """Return cost per hour x the hours recovery exceeds the RTO (0 when within it) x disruptions a year."""
     return cost_per_hour * max(0.0, recovery_hours - rto_hours) * disruptions
