@@ -71,49 +71,6 @@ if evidenced is not None and evidenced.claims:
     )
     st.markdown("\n".join(f"{n}. {md(claim.closing_step)}" for n, claim in enumerate(evidenced.claims, 1)))
 
-if not planned:
-    st.success("Every answered practice meets its domain's target: there is nothing to schedule.")
-    st.page_link(PAGES["results"], label="Raise a target on the Results page", icon=":material/insights:")
-    st.stop()
-
-st.plotly_chart(roadmap_timeline(steps, questionnaire), key="timeline", config={"displaylogo": False})
-
-
-def points_a_month(pace: Fraction) -> str:
-    return str(pace.numerator) if pace.denominator == 1 else f"{float(pace):.1f}"
-
-
-def phase_line(fit: PhaseFit) -> str:
-    """One phase's steps and effort points against what it can hold, as a markdown list item."""
-    load = fit.load
-    head = f"- **{md(load.name)}**: {load.steps} step{'' if load.steps == 1 else 's'}, "
-    if fit.can_hold is None:
-        return head + f"{load.points} effort points (no capacity set)"
-    if fit.implied and fit.pace is not None:
-        return head + (
-            f"{load.points} effort points; no capacity is set (at {points_a_month(fit.pace)} points a month, "
-            f"the pace of the phases with one, its {load.end_month - load.start_month} months hold about "
-            f"{fit.can_hold})"
-        )
-    return head + f"{load.points} of {fit.can_hold} effort points"
-
-
-def overflow_message(fit: PhaseFit) -> str:
-    load = fit.load
-    about = "about " if fit.implied else ""
-    return (
-        f"{md(load.name)}: {load.points} effort points against a capacity of {about}{fit.can_hold}: more than "
-        "the phase can hold. Lower targets on the Results page, or raise the phases' capacity in the "
-        "questionnaire (scoring, phases)."
-    )
-
-
-fits = phase_fits(phase_loads(questionnaire, steps))
-st.markdown("**Effort by phase**\n\n" + "\n".join(phase_line(fit) for fit in fits))
-for fit in fits:
-    if fit.over:
-        st.warning(overflow_message(fit), icon=":material/warning:")
-
 
 def what_if_section() -> None:
     """The smallest set of roadmap steps that raises the overall stage by one, or why there is none."""
@@ -252,6 +209,51 @@ def business_case_section() -> None:
         )
     assumptions_form(case)
 
+
+if not planned:
+    st.success("Every answered practice meets its domain's target: there is nothing to schedule.")
+    st.page_link(PAGES["results"], label="Raise a target on the Results page", icon=":material/insights:")
+    what_if_section()
+    business_case_section()
+    st.stop()
+
+st.plotly_chart(roadmap_timeline(steps, questionnaire), key="timeline", config={"displaylogo": False})
+
+
+def points_a_month(pace: Fraction) -> str:
+    return str(pace.numerator) if pace.denominator == 1 else f"{float(pace):.1f}"
+
+
+def phase_line(fit: PhaseFit) -> str:
+    """One phase's steps and effort points against what it can hold, as a markdown list item."""
+    load = fit.load
+    head = f"- **{md(load.name)}**: {load.steps} step{'' if load.steps == 1 else 's'}, "
+    if fit.can_hold is None:
+        return head + f"{load.points} effort points (no capacity set)"
+    if fit.implied and fit.pace is not None:
+        return head + (
+            f"{load.points} effort points; no capacity is set (at {points_a_month(fit.pace)} points a month, "
+            f"the pace of the phases with one, its {load.end_month - load.start_month} months hold about "
+            f"{fit.can_hold})"
+        )
+    return head + f"{load.points} of {fit.can_hold} effort points"
+
+
+def overflow_message(fit: PhaseFit) -> str:
+    load = fit.load
+    about = "about " if fit.implied else ""
+    return (
+        f"{md(load.name)}: {load.points} effort points against a capacity of {about}{fit.can_hold}: more than "
+        "the phase can hold. Lower targets on the Results page, or raise the phases' capacity in the "
+        "questionnaire (scoring, phases)."
+    )
+
+
+fits = phase_fits(phase_loads(questionnaire, steps))
+st.markdown("**Effort by phase**\n\n" + "\n".join(phase_line(fit) for fit in fits))
+for fit in fits:
+    if fit.over:
+        st.warning(overflow_message(fit), icon=":material/warning:")
 
 what_if_section()
 business_case_section()
