@@ -1100,7 +1100,7 @@ def assessment_workbook(
     `roadmap` is `planned_roadmap(db, report)`; the Benchmark sheet appears only for a benchmark
     with figures, the trend sheets only for trend DataFrames (from scoring.domain_trend and
     scoring.question_trend) with rows. With `evidenced` the Summary shows the stages and scores as
-    answered and as evidenced; with `business_case` a Business case sheet follows the Roadmap.
+    answered and as evidenced; with `business_case` a Business case sheet follows the Answers.
     """
     workbook = Workbook()
     workbook.properties.creator = report.questionnaire.title
@@ -1109,9 +1109,9 @@ def assessment_workbook(
     summary.title = SUMMARY
     _write_summary(summary, report, evidenced)
     _write_roadmap(workbook.create_sheet(ROADMAP), report, roadmap)
+    _write_answers(workbook.create_sheet(ANSWERS), report)
     if business_case is not None:
         _write_business_case(workbook.create_sheet(BUSINESS_CASE), report, business_case)
-    _write_answers(workbook.create_sheet(ANSWERS), report)
     if len(report.respondents) > 1:
         _write_workshop_summary(workbook.create_sheet(WORKSHOP_SUMMARY), report)
     if benchmark is not None and benchmark.figures:

@@ -76,8 +76,8 @@ def test_workbook_has_benchmark_and_trend_sheets_when_the_data_exists(demo: Data
     assert workbook.sheetnames == [
         "Summary",
         "Roadmap",
-        "Business case",
         "Answers",
+        "Business case",
         "Workshop summary",
         "Benchmark",
         "Domain trend",

@@ -876,7 +876,7 @@ def test_the_business_case_sheet_lists_assumptions_services_domains_and_phases(
     assessment = _costed_assessment(tmp_path, itscm)
     db = open_database(tmp_path / "costed.db")
     workbook = load(workbook_for_assessment(db, assessment))
-    assert workbook.sheetnames[:3] == ["Summary", "Roadmap", "Business case"]
+    assert workbook.sheetnames[:4] == ["Summary", "Roadmap", "Answers", "Business case"]
     ws = workbook["Business case"]
     facts = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
     assert facts["Expected disruptions a year"] == 1
