@@ -14,11 +14,13 @@ from exports.report import (
     business_case_of,
     evidenced_score,
     planned_roadmap,
+    protected_services,
     save_business_case_assumptions,
     what_if_of,
 )
 from scoring import phase_loads
 from scoring.business_case import BusinessCase, money_text
+from scoring.evidence_checks import listed
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
@@ -337,6 +339,8 @@ def step_card(number: int, plan: PlannedStep) -> None:
             f"effort {md(step.effort)}",
             help=f"The practice: {md(step.practice)}",
         )
+        if services := protects.get(step.order):
+            text.caption(f"Protects {md(listed(services))}")
         # A row that wraps: owner and due date side by side even on a phone, where the columns stack.
         row = fields.container(horizontal=True)
         row.text_input(
@@ -365,6 +369,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         )
 
 
+protects = protected_services(db(), view)
 st.caption("Owner, due date and status are saved as soon as you change them.")
 for fit in fits:
     in_phase = [p for p in planned if p.step.phase_index == fit.load.index]

@@ -38,7 +38,7 @@ from scoring import (
     version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
-from scoring.business_case import Assumptions, BusinessCase, assumptions_with, business_case
+from scoring.business_case import Assumptions, BusinessCase, assumptions_with, business_case, step_services
 from scoring.evidenced import EvidencedScore, score_evidenced
 from scoring.what_if import WhatIf, raise_overall_stage
 from storage import (
@@ -160,6 +160,13 @@ def save_business_case_assumptions(
         db, report.organisation.id, StoredAssumptions(checked.disruptions_per_year, dict(checked.rto_multiples))
     )
     return checked
+
+
+def protected_services(db: Database, report: AssessmentReport) -> dict[int, tuple[str, ...]]:
+    """Return, per roadmap step order, the names of the organisation's services the step protects."""
+    evidence = load_evidence(db, report.organisation.id)
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return step_services(report.questionnaire, steps, evidence)
 
 
 def what_if_of(report: AssessmentReport) -> WhatIf:

@@ -276,3 +276,14 @@ def test_what_raises_the_overall_stage_lists_the_fewest_steps_that_do(assessment
     assert "What raises the overall stage" in [h.value for h in at.subheader]
     listed = next(str(m.value) for m in at.markdown if "effort points." in str(m.value) and "→ level 2" in str(m.value))
     assert md("TEST-") in listed and md("BIA-") not in listed
+
+
+def test_each_step_names_the_services_it_protects(assessment_id: int) -> None:
+    answer(assessment_id)
+    _costed_register(assessment_id)
+    at = roadmap(assessment_id)
+    assert not at.exception
+    # Questionnaire 2026.1 declares no checks, so every question protects every tier: each step protects Payments.
+    protects = [c.value for c in at.caption if str(c.value).startswith("Protects ")]
+    assert len(protects) == len(planned(assessment_id))
+    assert set(protects) == {"Protects Payments"}
