@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import pandas as pd
 import streamlit as st
 
 from access import Action
-from exports.report import PlannedStep, evidenced_score, planned_roadmap
+from exports.report import (
+    PlannedStep,
+    business_case_of,
+    evidenced_score,
+    planned_roadmap,
+    protected_services,
+    save_business_case_assumptions,
+    what_if_of,
+)
 from scoring import phase_loads
+from scoring.business_case import BusinessCase, money_text
+from scoring.evidence_checks import listed
 from scoring.roadmap import PhaseFit, RoadmapStep, phase_fits
 from storage import save_roadmap_item
 from storage.choices import ROADMAP_STATUSES
@@ -135,10 +146,151 @@ if evidenced is not None and evidenced.claims:
     )
     st.markdown("\n".join(f"{n}. {md(claim.closing_step)}" for n, claim in enumerate(evidenced.claims, 1)))
 
+
+def what_if_section() -> None:
+    """The smallest set of roadmap steps that raises the overall stage by one, or why there is none."""
+    st.subheader("What raises the overall stage", anchor=False)
+    found = what_if_of(view)
+    if not found.steps:
+        st.info(md(found.reason), icon=":material/info:")
+        return
+    st.caption(
+        f"The overall stage is the weakest domain's, so it rises from {found.current} to {found.reached} only when "
+        "every domain at its stage gets there. The fewest steps that do it (then the fewest effort points):"
+    )
+    st.markdown(
+        "\n".join(
+            f"{n}. {md(step.action)} ({md(step.question_id)} → level {step.to_level}, effort {md(step.effort)})"
+            for n, step in enumerate(found.steps, 1)
+        )
+        + f"\n\n{len(found.steps)} step{'' if len(found.steps) == 1 else 's'}, {found.points} effort points."
+    )
+
+
+def money(value: float | None, case: BusinessCase) -> str:
+    return "not summed" if value is None else money_text(value, case.currency)
+
+
+def assumptions_form(case: BusinessCase) -> None:
+    """Every assumption next to the figures, editable by those who may plan."""
+    multiples = case.assumptions.rto_multiples
+    with st.form("business-case-assumptions", border=True):
+        st.markdown("**Assumptions**")
+        disruptions = st.number_input(
+            "Expected disruptions a year (per service)",
+            min_value=0.0,
+            value=float(case.assumptions.disruptions_per_year),
+            step=0.5,
+            disabled=not may_plan,
+            key="bc-disruptions",
+        )
+        st.caption(
+            "A service no recovery test measured is assumed to recover in its RTO times the multiple for its "
+            "capability level (higher levels never slower):"
+        )
+        columns = st.columns(len(multiples))
+        chosen = {
+            level: column.number_input(
+                f"Level {level}",
+                min_value=0.0,
+                value=float(multiple),
+                step=0.25,
+                disabled=not may_plan,
+                key=f"bc-multiple-{level}",
+            )
+            for column, (level, multiple) in zip(columns, sorted(multiples.items()), strict=True)
+        }
+        if st.form_submit_button("Save assumptions", disabled=not may_plan):
+            if not allowed(Action.PLAN, organisation_id=view.organisation.id):
+                st.error("You may read this business case but not change it.", icon=":material/lock:")
+            elif attempt(lambda: save_business_case_assumptions(db(), view, disruptions, chosen)) is not None:
+                st.rerun()
+    if not may_plan:
+        st.caption("Only people who may plan this organisation's roadmap can change the assumptions.")
+
+
+def business_case_section() -> None:
+    """Exposure per service and domain, what each phase removes against its effort, and the assumptions."""
+    st.subheader("Business case", anchor=False)
+    case = business_case_of(db(), view)
+    if case is None:
+        st.info(
+            "No business case yet: the organisation's service register is empty. Add its services, with RTO and "
+            "downtime cost per hour, on the Evidence page.",
+            icon=":material/info:",
+        )
+        return
+    st.caption(
+        "Expected yearly downtime exposure of each service: downtime cost per hour × the hours its recovery "
+        "exceeds its RTO × the expected disruptions a year. The recovery is the one its last test measured, "
+        "else the one its answered capability implies. Illustrative: a planning figure, not a forecast."
+    )
+    if case.problem:
+        st.warning(md(case.problem), icon=":material/warning:")
+    else:
+        st.markdown(
+            f"**Exposure now: {money(case.total, case)} a year**; the roadmap is expected to remove "
+            f"{money(case.removed, case)}."
+        )
+    rows = [
+        {
+            "Service": s.service,
+            "Tier": s.tier,
+            "RTO (h)": s.rto_hours,
+            "Recovery (h)": s.recovery_hours,
+            "From": s.source,
+            "Cost per hour": s.cost_per_hour,
+            "Currency": s.currency,
+            "Exposure a year": s.exposure,
+            "After the roadmap": s.remaining,
+        }
+        for s in case.services
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="bc-services")
+    if case.not_costed:
+        st.caption("Not costed (no downtime cost in the register): " + md(", ".join(case.not_costed)) + ".")
+    if case.without_basis:
+        st.caption(
+            "No basis (no recovery test, no answered question that protects it): "
+            + md(", ".join(case.without_basis))
+            + "."
+        )
+    if not case.problem:
+        left, right = st.columns(2)
+        left.markdown("**By domain** (where each service's capability is held down)")
+        left.dataframe(
+            pd.DataFrame(
+                [{"Domain": d.name, "Services": d.services, "Exposure a year": d.exposure} for d in case.domains]
+            ),
+            hide_index=True,
+            key="bc-domains",
+        )
+        right.markdown("**By phase**: exposure removed against effort")
+        right.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Phase": p.name,
+                        "Steps": p.steps,
+                        "Effort points": p.points,
+                        "Exposure removed": p.removed,
+                        "Per effort point": p.removed_per_point,
+                    }
+                    for p in case.phases
+                ]
+            ),
+            hide_index=True,
+            key="bc-phases",
+        )
+    assumptions_form(case)
+
+
 if not planned:
     st.success("Every answered practice meets its domain's target: there is nothing to schedule.")
     st.page_link(PAGES["results"], label="Raise a target on the Results page", icon=":material/insights:")
     finding_steps()
+    what_if_section()
+    business_case_section()
     st.stop()
 
 st.plotly_chart(roadmap_timeline(steps, questionnaire), key="timeline", config={"displaylogo": False})
@@ -178,6 +330,9 @@ st.markdown("**Effort by phase**\n\n" + "\n".join(phase_line(fit) for fit in fit
 for fit in fits:
     if fit.over:
         st.warning(overflow_message(fit), icon=":material/warning:")
+
+what_if_section()
+business_case_section()
 
 
 def as_date(value: object) -> date | None:
@@ -258,6 +413,8 @@ def step_card(number: int, plan: PlannedStep) -> None:
             f"effort {md(step.effort)}",
             help=f"The practice: {md(step.practice)}",
         )
+        if services := protects.get(step.order):
+            text.caption(f"Protects {md(listed(services))}")
         # A row that wraps: owner and due date side by side even on a phone, where the columns stack.
         row = fields.container(horizontal=True)
         row.text_input(
@@ -286,6 +443,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         )
 
 
+protects = protected_services(db(), view)
 st.caption("Owner, due date and status are saved as soon as you change them.")
 for fit in fits:
     in_phase = [p for p in planned if p.step.phase_index == fit.load.index]

@@ -47,6 +47,8 @@ from exports.level_colours import level_colour, text_colour_on
 from exports.report import (
     AssessmentReport,
     PlannedStep,
+    business_case_of,
+    evidenced_score,
     load_report,
     organisation_trend,
     peer_benchmark,
@@ -54,7 +56,9 @@ from exports.report import (
 )
 from exports.safe_text import cell_text
 from questionnaires.model import Questionnaire
-from scoring import OVERALL, BenchmarkResult
+from scoring import OVERALL, BenchmarkResult, OverallScore
+from scoring.business_case import BusinessCase, money_text
+from scoring.evidenced import EvidencedScore
 
 GAPS_SHOWN: Final = 5
 """How many of the largest practice gaps the report explains."""
@@ -144,6 +148,9 @@ class ExecutiveSummary:
     more_steps: int
     scoring: tuple[str, str, str]
     author: str = "Maturity assessment"  # the questionnaire's title, as the documents' author
+    evidenced_note: str = ""  # the overall stage and score as answered and as evidenced; "" without evidence
+    business_case_note: str = ""  # the exposure and what the roadmap removes, with the assumptions
+    business_case_rows: tuple[tuple[str, str, str, str], ...] = ()  # phase, steps, effort points, removed
 
     def stage_text(self, stage: int | None) -> str:
         """A stage as "2 Repeatable", or a dash when there is none yet."""
@@ -258,13 +265,62 @@ def scoring_sentences(questionnaire: Questionnaire) -> tuple[str, str, str]:
     )
 
 
+def evidenced_note(evidenced: EvidencedScore | None) -> str:
+    """One sentence with the overall stage and score as answered and as the register and log support them."""
+    if evidenced is None:
+        return ""
+    answered, facts = evidenced.answered.overall, evidenced.evidenced.overall
+    claims = len(evidenced.claims)
+
+    def stage_and_score(overall: OverallScore) -> str:
+        return f"stage {'–' if overall.stage is None else overall.stage}, score {_score(overall.score)}"
+
+    return (
+        f"As answered: {stage_and_score(answered)}. As evidenced by the service register and the exercise and "
+        f"incident log: {stage_and_score(facts)} ({claims} answer{'' if claims == 1 else 's'} not supported)."
+    )
+
+
+BUSINESS_CASE_HEADINGS: Final = ("Roadmap phase", "Steps", "Effort points", "Exposure removed a year")
+
+
+def business_case_text(case: BusinessCase | None) -> tuple[str, tuple[tuple[str, str, str, str], ...]]:
+    """The business case as a paragraph with its assumptions and a row per roadmap phase."""
+    if case is None:
+        return "", ()
+    if case.problem:
+        return case.problem, ()
+    total = case.total or 0.0
+    costed = sum(1 for s in case.services if s.exposure is not None)
+    multiples = ", ".join(f"{level}: {value:g}" for level, value in sorted(case.assumptions.rto_multiples.items()))
+    note = (
+        f"Expected yearly downtime exposure: {money_text(total, case.currency)} across {costed} costed service{'' if costed == 1 else 's'} "
+        f"(downtime cost per hour x hours the recovery exceeds the RTO x {case.assumptions.disruptions_per_year:g} "
+        f"disruption(s) a year; recovery from the last test, else RTO x {multiples} by answered capability level). "
+        f"The roadmap is expected to remove {money_text(case.removed or 0.0, case.currency)}."
+    )
+    if case.not_costed:
+        count = len(case.not_costed)
+        note += f" Not costed: {count} service{'' if count == 1 else 's'}."
+    rows = tuple(
+        (phase.name, str(phase.steps), str(phase.points), money_text(phase.removed, case.currency))
+        for phase in case.phases
+    )
+    return note, rows
+
+
 def build_summary(
     report: AssessmentReport,
     domain_trend: pd.DataFrame,
     benchmark: BenchmarkResult,
     roadmap: Sequence[PlannedStep],
+    evidenced: EvidencedScore | None = None,
+    case: BusinessCase | None = None,
 ) -> ExecutiveSummary:
-    """Build the report's content from a loaded assessment, its trend, peer benchmark and planned roadmap."""
+    """Build the report's content from a loaded assessment, its trend, peer benchmark and planned roadmap.
+
+    With `evidenced` it states the score as answered and as evidenced; with `case`, the business case.
+    """
     questionnaire = report.questionnaire
     score = report.score
     previous_label, previous = _previous(domain_trend, report.assessment.label)
@@ -300,6 +356,7 @@ def build_summary(
         else ""
     )
     organisation = report.organisation
+    case_note, case_rows = business_case_text(case)
     return ExecutiveSummary(
         title=f"{questionnaire.title}: {organisation.name} {report.assessment.label}",
         organisation=organisation.name,
@@ -321,6 +378,9 @@ def build_summary(
         more_steps=max(0, len(steps) - STEPS_SHOWN),
         scoring=scoring_sentences(questionnaire),
         author=questionnaire.title,
+        evidenced_note=evidenced_note(evidenced),
+        business_case_note=case_note,
+        business_case_rows=case_rows,
     )
 
 
@@ -328,7 +388,16 @@ def executive_summary(db: Database, assessment_id: int) -> ExecutiveSummary:
     """Load one assessment with its trend, peers and roadmap, and build the report's content to fit two pages."""
     report = load_report(db, assessment_id)
     domain_trend, _ = organisation_trend(db, report)
-    return fit_two_pages(build_summary(report, domain_trend, peer_benchmark(db, report), planned_roadmap(db, report)))
+    return fit_two_pages(
+        build_summary(
+            report,
+            domain_trend,
+            peer_benchmark(db, report),
+            planned_roadmap(db, report),
+            evidenced_score(db, report),
+            business_case_of(db, report),
+        )
+    )
 
 
 def fit_two_pages(summary: ExecutiveSummary) -> ExecutiveSummary:
@@ -521,6 +590,8 @@ def _pdf(summary: ExecutiveSummary) -> tuple[bytes, int]:
     story += [Spacer(1, 4), _p(summary.headline, ParagraphStyle("headline", parent=body, fontName=PDF_BOLD))]
     if summary.provisional_note:
         story.append(_p(summary.provisional_note, body))
+    if summary.evidenced_note:
+        story.append(_p(summary.evidenced_note, body))
 
     story.append(_p("Stages against targets", section))
     rows = [[_p(h, cell_bold) for h in RESULT_HEADINGS]]
@@ -571,6 +642,18 @@ def _pdf(summary: ExecutiveSummary) -> tuple[bytes, int]:
         story.append(step_table)
     if note := more_steps_note(summary):
         story.append(_p(note, small))
+
+    if summary.business_case_note:
+        story.append(_p("Business case", section))
+        story.append(_p(summary.business_case_note, small))
+        if summary.business_case_rows:
+            case_table = Table(
+                [[_p(h, cell_bold) for h in BUSINESS_CASE_HEADINGS]]
+                + [[_p(value, small) for value in row] for row in summary.business_case_rows],
+                colWidths=[width * f for f in (0.4, 0.15, 0.2, 0.25)],
+            )
+            case_table.setStyle(TableStyle(grid))
+            story.append(case_table)
 
     story.append(_p("How scoring works", section))
     story.append(_p(" ".join(summary.scoring), small))
@@ -671,6 +754,8 @@ def executive_report_docx_bytes(summary: ExecutiveSummary) -> bytes:
     document.add_paragraph().add_run(_text(summary.headline)).bold = True
     if summary.provisional_note:
         document.add_paragraph(summary.provisional_note)
+    if summary.evidenced_note:
+        document.add_paragraph(summary.evidenced_note)
 
     document.add_heading("Stages against targets", level=1)
     table = _docx_table(document, RESULT_HEADINGS, result_rows(summary), (5.0, 2.6, 1.4, 1.2, 1.4, 3.0, 2.4))
@@ -703,6 +788,12 @@ def executive_report_docx_bytes(summary: ExecutiveSummary) -> bytes:
         _docx_table(document, ("Step", "Owner", "Due", "Status"), step_rows(summary), (10.0, 3.4, 2.4, 2.2))
     if note := more_steps_note(summary):
         document.add_paragraph(note)
+
+    if summary.business_case_note:
+        document.add_heading("Business case", level=1)
+        document.add_paragraph(summary.business_case_note)
+        if summary.business_case_rows:
+            _docx_table(document, BUSINESS_CASE_HEADINGS, list(summary.business_case_rows), (7.0, 2.6, 3.4, 5.0))
 
     document.add_heading("How scoring works", level=1)
     document.add_paragraph(" ".join(summary.scoring))

@@ -38,8 +38,10 @@ from scoring import (
     version_only_questions,
 )
 from scoring.benchmark import LOCAL_SOURCE, pack_peers
+from scoring.business_case import Assumptions, BusinessCase, assumptions_with, business_case, step_services
 from scoring.confidence import DomainConfidence, domain_confidence, newest_evidence_dates
 from scoring.evidenced import EvidencedScore, score_evidenced
+from scoring.what_if import WhatIf, raise_overall_stage
 from storage import (
     benchmark_data,
     get_assessment,
@@ -52,6 +54,7 @@ from storage import (
     list_targets,
 )
 from storage.benchmark import benchmark_change_mark, benchmark_pack_rows, database_key, open_in_workshop
+from storage.business_case import StoredAssumptions, load_assumptions, save_assumptions
 from storage.evidence import count_evidence, load_evidence
 from storage.records import Answer, Assessment, Consensus, Organisation, Respondent, RoadmapItem
 from storage.workshop import get_workshop
@@ -140,6 +143,50 @@ def confidence_by_domain(
     dates = newest_evidence_dates((a.question_id, a.evidence_date) for a in report.answers)
     claims = () if evidenced is None else evidenced.claims
     return domain_confidence(report.questionnaire, report.score.questions, dates, claims, today or date.today())
+
+
+def assumptions_of(db: Database, report: AssessmentReport) -> Assumptions:
+    """Return the business-case assumptions of the report's organisation: what it set, else the defaults."""
+    stored = load_assumptions(db, report.organisation.id)
+    return assumptions_with(report.questionnaire, stored.disruptions_per_year, stored.rto_multiples)
+
+
+def business_case_of(db: Database, report: AssessmentReport, today: date | None = None) -> BusinessCase | None:
+    """Return the assessment's business case, or None when its organisation's register has no service.
+
+    The register and log as they stand now, tests after `today` (default: the current date) left out.
+    """
+    evidence = load_evidence(db, report.organisation.id)
+    if not evidence.services:
+        return None
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return business_case(
+        report.questionnaire, report.score.questions, steps, evidence, assumptions_of(db, report), today or date.today()
+    )
+
+
+def save_business_case_assumptions(
+    db: Database, report: AssessmentReport, disruptions_per_year: float, rto_multiples: dict[int, float]
+) -> Assumptions:
+    """Check and store the organisation's business-case assumptions; raises ScoringError, storing nothing, when unusable."""
+    checked = assumptions_with(report.questionnaire, disruptions_per_year, rto_multiples)
+    save_assumptions(
+        db, report.organisation.id, StoredAssumptions(checked.disruptions_per_year, dict(checked.rto_multiples))
+    )
+    return checked
+
+
+def protected_services(db: Database, report: AssessmentReport) -> dict[int, tuple[str, ...]]:
+    """Return, per roadmap step order, the names of the organisation's services the step protects."""
+    evidence = load_evidence(db, report.organisation.id)
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return step_services(report.questionnaire, steps, evidence)
+
+
+def what_if_of(report: AssessmentReport) -> WhatIf:
+    """Return the smallest set of the assessment's roadmap steps that raises its overall stage by one."""
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return raise_overall_stage(report.questionnaire, report.score, steps)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ from exports.level_colours import NA_COLOUR, is_missing, level_colour, text_colo
 from exports.report import (
     AssessmentReport,
     PlannedStep,
+    business_case_of,
+    evidenced_score,
     load_report,
     organisation_trend,
     peer_benchmark,
@@ -46,7 +48,9 @@ from exports.report import (
 from exports.safe_text import set_text
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, BenchmarkResult, QuestionResult
+from scoring.business_case import BusinessCase
 from scoring.confidence import newest_evidence_dates
+from scoring.evidenced import EvidencedScore
 from scoring.trends import DOMAIN_TREND_COLUMNS, QUESTION_TREND_COLUMNS
 from scoring.workshop import AgreedItem, Distribution, summary
 from storage.choices import ROADMAP_STATUSES
@@ -60,6 +64,7 @@ WORKSHOP_SUMMARY: Final = "Workshop summary"
 BENCHMARK: Final = "Benchmark"
 DOMAIN_TREND: Final = "Domain trend"
 QUESTION_TREND: Final = "Question trend"
+BUSINESS_CASE: Final = "Business case"
 
 ROADMAP_TABLE: Final = "RoadmapSteps"
 """Name of the Excel table on the Roadmap sheet (Excel table names allow no spaces)."""
@@ -282,11 +287,13 @@ def _fact(ws: Worksheet, row: int, label: str, value: Value, *, number_format: s
     return cell
 
 
-def _write_summary(ws: Worksheet, report: AssessmentReport) -> None:
+def _write_summary(ws: Worksheet, report: AssessmentReport, evidenced: EvidencedScore | None = None) -> None:
     for index, width in enumerate(SUMMARY_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     row = _summary_facts(ws, report)
     row = _domain_table(ws, report, row + 2)
+    if evidenced is not None:
+        row = _evidenced_table(ws, report, evidenced, row + 2)
     row = _level_legend(ws, report.questionnaire, row + 2)
     _put(ws.cell(row=row + 2, column=1), "How to read this").font = SECTION_FONT
     for offset, sentence in enumerate(how_to_read(report.questionnaire), start=3):
@@ -389,6 +396,51 @@ def _domain_table(ws: Worksheet, report: AssessmentReport, row: int) -> int:
         completeness.number_format = PERCENT_FORMAT
     _add_charts(ws, report, header_row, row)
     return row
+
+
+EVIDENCED_COLUMNS: Final = (
+    Column("Domain", 26),
+    Column("Stage as answered", 10, wrap=True),
+    Column("Stage as evidenced", 11, wrap=True),
+    Column("Score as answered", 10, wrap=True),
+    Column("Score as evidenced", 9, wrap=True),
+)
+
+
+def _evidenced_table(ws: Worksheet, report: AssessmentReport, evidenced: EvidencedScore, row: int) -> int:
+    """Write the stages and scores as answered next to those the register and log support; return the last row."""
+    scale = report.questionnaire.level_numbers
+    _put(ws.cell(row=row, column=1), "As answered and as evidenced").font = SECTION_FONT
+    claims = len(evidenced.claims)
+    _merged_text(
+        ws,
+        row + 1,
+        1,
+        len(SUMMARY_WIDTHS),
+        f"{claims} answer{'' if claims == 1 else 's'} the service register and exercise log don't support; "
+        "each counts at the level the facts support.",
+    )
+    _header(ws, row + 2, EVIDENCED_COLUMNS)
+    pairs = [("Overall", evidenced.answered.overall, evidenced.evidenced.overall)] + [
+        (answered.name, answered, as_evidenced)
+        for answered, as_evidenced in zip(evidenced.answered.domains, evidenced.evidenced.domains, strict=True)
+    ]
+    current = row + 2
+    for name, answered, as_evidenced in pairs:
+        current += 1
+        cells = _body(
+            ws,
+            current,
+            EVIDENCED_COLUMNS,
+            [name, answered.stage, as_evidenced.stage, _score(answered.score), _score(as_evidenced.score)],
+        )
+        for cell, level in zip(
+            cells[1:], (answered.stage, as_evidenced.stage, answered.score, as_evidenced.score), strict=True
+        ):
+            _paint_level(cell, level, scale)
+            cell.alignment = CENTRE
+        cells[3].number_format = cells[4].number_format = SCORE_FORMAT
+    return current
 
 
 def _level_legend(ws: Worksheet, questionnaire: Questionnaire, row: int) -> int:
@@ -851,6 +903,131 @@ def _write_benchmark(ws: Worksheet, report: AssessmentReport, result: BenchmarkR
     _print_setup(ws, title_rows="1:1")
 
 
+# Business case sheet
+
+BUSINESS_CASE_COLUMNS: Final = (
+    Column("Service", 24, wrap=True),
+    Column("Tier", 11),
+    Column("RTO (h)", 9),
+    Column("Recovery (h)", 11),
+    Column("Recovery from", 36, wrap=True),
+    Column("Cost per hour", 13),
+    Column("Currency", 9),
+    Column("Exposure a year", 15),
+    Column("After the roadmap", 15),
+)
+MONEY_FORMAT: Final = "#,##0"
+HOURS_FORMAT: Final = "0.##"
+
+
+def _section(ws: Worksheet, row: int, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Value]]) -> int:
+    """Write a titled table from `row` on and return the last row written."""
+    _put(ws.cell(row=row, column=1), title).font = SECTION_FONT
+    _header(ws, row + 1, columns)
+    current = row + 1
+    for values in rows:
+        current += 1
+        _body(ws, current, columns, values)
+    return current
+
+
+def _money_cells(ws: Worksheet, first: int, last: int, columns: Iterable[int], number_format: str) -> None:
+    for row in range(first, last + 1):
+        for column in columns:
+            ws.cell(row=row, column=column).number_format = number_format
+
+
+def _write_business_case(ws: Worksheet, report: AssessmentReport, case: BusinessCase) -> None:
+    _widths(ws, BUSINESS_CASE_COLUMNS)
+    last = len(BUSINESS_CASE_COLUMNS)
+    _merged_text(
+        ws, 1, 1, last, f"Business case: {report.organisation.name} {report.assessment.label}", font=TITLE_FONT
+    )
+    _merged_text(
+        ws,
+        2,
+        1,
+        last,
+        "Expected yearly downtime exposure per service: downtime cost per hour x the hours its recovery exceeds "
+        "its RTO x the expected disruptions a year. The recovery is the one its last recovery test measured, "
+        "else its RTO x the multiple assumed for its answered capability level. A roadmap phase removes the "
+        "exposure its steps are expected to take away by raising that level.",
+    )
+    row = 3
+    if report.organisation.illustrative:
+        row += 1
+        note = _merged_text(ws, row, 1, last, "Illustrative data: a fictional organisation and figures.")
+        note.fill = NOTE_FILL
+    row += 2
+    _put(ws.cell(row=row, column=1), "Assumptions").font = SECTION_FONT
+    assumptions = case.assumptions
+    facts: list[tuple[str, Value, str | None]] = [
+        ("Expected disruptions a year", assumptions.disruptions_per_year, HOURS_FORMAT),
+        ("Currency", "several: not summed" if case.problem else case.currency, None),
+    ]
+    facts += [
+        (f"Recovery at level {level}, x RTO", multiple, HOURS_FORMAT)
+        for level, multiple in sorted(assumptions.rto_multiples.items())
+    ]
+    for label, value, number_format in facts:
+        row += 1
+        _put(ws.cell(row=row, column=1), label).font = BOLD
+        _put(ws.cell(row=row, column=2), value, number_format)
+    if case.problem:
+        row += 2
+        _merged_text(ws, row, 1, last, case.problem).fill = NOTE_FILL
+    services = [
+        [
+            s.service,
+            s.tier,
+            s.rto_hours,
+            s.recovery_hours,
+            s.source,
+            s.cost_per_hour,
+            s.currency,
+            None if s.exposure is None else round(s.exposure, 2),
+            None if s.remaining is None else round(s.remaining, 2),
+        ]
+        for s in case.services
+    ]
+    first = row + 4
+    row = _section(ws, row + 2, "By service", BUSINESS_CASE_COLUMNS, services)
+    _money_cells(ws, first, row, (6, 8, 9), MONEY_FORMAT)
+    _money_cells(ws, first, row, (3, 4), HOURS_FORMAT)
+    if case.not_costed:
+        row += 1
+        _merged_text(ws, row, 1, last, "Not costed (no downtime cost in the register): " + ", ".join(case.not_costed))
+    if case.problem:
+        _print_setup(ws, title_rows=None)
+        return
+    domains = [[d.name, d.services, round(d.exposure, 2)] for d in case.domains]
+    columns = (Column("Domain", 24, wrap=True), Column("Services", 11), Column("Exposure a year", 9))
+    first = row + 4
+    row = _section(ws, row + 2, "By domain (where each service's capability is held down)", columns, domains)
+    _money_cells(ws, first, row, (3,), MONEY_FORMAT)
+    phases = [
+        [
+            p.name,
+            p.steps,
+            p.points,
+            round(p.removed, 2),
+            None if p.removed_per_point is None else round(p.removed_per_point, 2),
+        ]
+        for p in case.phases
+    ]
+    columns = (
+        Column("Phase", 24, wrap=True),
+        Column("Steps", 11),
+        Column("Effort points", 9),
+        Column("Exposure removed", 11),
+        Column("Per effort point", 36),
+    )
+    first = row + 4
+    row = _section(ws, row + 2, "By roadmap phase: exposure removed against effort", columns, phases)
+    _money_cells(ws, first, row, (4, 5), MONEY_FORMAT)
+    _print_setup(ws)
+
+
 def _plain(value: object) -> Value:
     """Return a DataFrame value as a cell value: missing values as None, timestamps as dates, numpy numbers as Python's."""
     if is_missing(value):
@@ -947,22 +1124,27 @@ def assessment_workbook(
     domain_trend: pd.DataFrame | None = None,
     question_trend: pd.DataFrame | None = None,
     finding_steps: Sequence[FindingItem] = (),
+    evidenced: EvidencedScore | None = None,
+    business_case: BusinessCase | None = None,
 ) -> bytes:
     """Return the roadmap workbook of one assessment as xlsx bytes.
 
     `roadmap` is `planned_roadmap(db, report)` and `finding_steps` the steps made from findings of the
     exercise log (`storage.finding_items.list_finding_items`), listed after it; the Benchmark sheet appears only for a benchmark
     with figures, the trend sheets only for trend DataFrames (from scoring.domain_trend and
-    scoring.question_trend) with rows.
+    scoring.question_trend) with rows. With `evidenced` the Summary shows the stages and scores as
+    answered and as evidenced; with `business_case` a Business case sheet follows the Answers.
     """
     workbook = Workbook()
     workbook.properties.creator = report.questionnaire.title
     workbook.properties.title = f"{report.questionnaire.title}: {report.organisation.name} {report.assessment.label}"
     summary = workbook.active
     summary.title = SUMMARY
-    _write_summary(summary, report)
+    _write_summary(summary, report, evidenced)
     _write_roadmap(workbook.create_sheet(ROADMAP), report, roadmap, finding_steps)
     _write_answers(workbook.create_sheet(ANSWERS), report)
+    if business_case is not None:
+        _write_business_case(workbook.create_sheet(BUSINESS_CASE), report, business_case)
     if len(report.respondents) > 1:
         _write_workshop_summary(workbook.create_sheet(WORKSHOP_SUMMARY), report)
     if benchmark is not None and benchmark.figures:
@@ -988,4 +1170,6 @@ def workbook_for_assessment(db: Database, assessment_id: int) -> bytes:
         domain_trend=domains if with_trend else None,
         question_trend=questions if with_trend else None,
         finding_steps=list_finding_items(db, report.assessment.id),
+        evidenced=evidenced_score(db, report),
+        business_case=business_case_of(db, report),
     )

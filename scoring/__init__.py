@@ -83,6 +83,14 @@ Confidence per domain (scoring.confidence)
                          disagreements, unsupported, reasons), e.g. reason
             "3 of 12 answers have evidence older than 12 months: BIA-03, BIA-07, BIA-11"
 
+Business case and what-if (scoring.business_case, scoring.what_if)
+    business_case(questionnaire, questions, steps, evidence, assumptions, today) -> BusinessCase
+        BusinessCase(assumptions, currency, services, domains, phases, problem), .total, .removed, .not_costed
+        ServiceExposure(service, tier, rto_hours, cost_per_hour, currency, recovery_hours, source, level,
+                        domain_id, exposure, removed_by_phase), .remaining
+        Assumptions(disruptions_per_year, rto_multiples); default_assumptions(questionnaire)
+    raise_overall_stage(questionnaire, score, steps) -> WhatIf(current, reached, steps, reason), .points
+
 Every rule is stated in the docstring of the module that implements it. Invalid input (an answer to
 an unknown question, a level off the scale, N/A where it is not allowed, an unknown domain in the
 targets) raises ScoringError with a message that says how to fix it.

@@ -125,7 +125,7 @@ def _last_recovery_tests(evidence: Evidence, today: date) -> dict[str, Exercise]
     return latest
 
 
-def _last_measured(evidence: Evidence, today: date, field: str) -> dict[str, tuple[Exercise, float]]:
+def last_measured(evidence: Evidence, today: date, field: str) -> dict[str, tuple[Exercise, float]]:
     """Return, per service, its latest recovery test that measured `field`, the worse one on a tie."""
     latest: dict[str, tuple[Exercise, float]] = {}
     for exercise in _past(evidence.exercises, today):
@@ -182,7 +182,7 @@ def _last_test_met(
     services = _tier_services(evidence, tier)
     if not services:
         return _no_services(name, tier)
-    latest = _last_measured(evidence, today, field)
+    latest = last_measured(evidence, today, field)
     shortfalls: list[str] = []
     for service in services:
         last = latest.get(service.name)

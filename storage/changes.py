@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from storage.assessments import get_assessment
 from storage.backup import backup_database, database_file
+from storage.business_case import delete_assumptions
 from storage.choices import MAX_LABEL, MAX_ORGANISATION_NAME, MAX_PERSON_NAME
 from storage.errors import AssessmentError, OrganisationError, RespondentError
 from storage.evidence import count_evidence, delete_evidence
@@ -153,7 +154,7 @@ def delete_assessment(db: Database, assessment_id: int, *, backup: bool = True) 
 
 
 def delete_organisation(db: Database, organisation_id: int, *, backup: bool = True) -> Deletion:
-    """Delete an organisation with every assessment, its service register and its exercise log; back up first."""
+    """Delete an organisation with every assessment, its register, its log and its business-case assumptions; back up first."""
     organisation = get_organisation(db, organisation_id)
     copy = backup_before(db, f"deleting-organisation-{organisation.id}") if backup else None
     with write_transaction(db):
@@ -161,6 +162,7 @@ def delete_organisation(db: Database, organisation_id: int, *, backup: bool = Tr
         removed = _preview(db, 1, ids, [organisation.id])
         _remove_assessments(db, ids)
         delete_evidence(db, organisation.id)
+        delete_assumptions(db, organisation.id)
         db.execute("DELETE FROM user_organisations WHERE organisation_id = ?", [organisation.id])
         db.execute("DELETE FROM organisations WHERE id = ?", [organisation.id])
     return Deletion(removed=removed, backup=copy)

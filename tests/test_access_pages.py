@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from access.identity import add_member
 from access.links import create_participant_link
+from evidence.model import Service
 from questionnaires.catalog import get_questionnaire
 from storage import (
     connect,
@@ -25,6 +26,7 @@ from storage import (
     set_assessment_status,
 )
 from storage.audit import list_audit
+from storage.evidence import save_register
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 AUTH = {
@@ -139,6 +141,22 @@ def test_a_viewer_reads_results_but_cannot_change_targets(installation: Installa
     assert not at.exception
     assert "Alpha Retail" in at.title[0].value
     assert all(slider.disabled for slider in at.select_slider)
+
+
+@pytest.mark.parametrize(("email", "may_change"), [("viewer@example.com", False), ("consultant@example.com", True)])
+def test_the_business_case_assumptions_can_be_changed_only_by_those_who_may_plan(
+    installation: Installation, email: str, may_change: bool
+) -> None:
+    payments = Service("Payments", "Owner", "critical", 24.0, 4.0, 1.0, 1000.0, "EUR")
+    save_register(connect(), installation.a_org, [payments])
+    at = shared_session(email, assessment=installation.a_assessment)
+    at.switch_page("app_pages/roadmap.py")
+    at.run()
+    assert not at.exception
+    assert "Business case" in [h.value for h in at.subheader]
+    inputs = [w for w in at.number_input if w.key == "bc-disruptions" or w.key.startswith("bc-multiple-")]
+    assert len(inputs) == 6
+    assert all(w.disabled is not may_change for w in inputs)
 
 
 def test_nobody_signed_in_gets_the_sign_in_page_and_no_data(installation: Installation) -> None:

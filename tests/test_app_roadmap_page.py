@@ -249,3 +249,72 @@ def test_a_step_whose_finding_left_the_log_says_so_even_before_any_answer(assess
     at = roadmap(assessment_id)
     assert not at.exception
     assert any("no longer in the exercise and incident log" in w.value for w in at.warning)
+
+
+def _costed_register(assessment: int, hours: float = 9.0) -> None:
+    """Payments (RTO 4 h, EUR 1,000 an hour) with a failover that took `hours`."""
+    db = connect()
+    organisation_id = load_report(db, assessment).organisation.id
+    payments = Service("Payments", "Head of payments", "critical", 24.0, 4.0, 1.0, 1000.0, "EUR")
+    save_register(db, organisation_id, [payments])
+    failover = Exercise(date(2026, 1, 12), "failover", "Payments failover", (ServiceResult("Payments", hours),))
+    save_log(db, organisation_id, [failover])
+
+
+def test_the_business_case_shows_each_service_exposure_with_where_its_recovery_comes_from(assessment_id: int) -> None:
+    answer(assessment_id)
+    _costed_register(assessment_id)
+    at = roadmap(assessment_id)
+    assert not at.exception
+    assert "Business case" in [h.value for h in at.subheader]
+    assert "**Exposure now: EUR 5,000 a year**" in texts(at)
+    services = at.dataframe[0].value
+    assert services.loc[0, "From"] == "last failover on 12 Jan 2026: 9 h"
+    assert services.loc[0, "Exposure a year"] == 5000
+
+
+def test_changed_assumptions_are_saved_for_the_organisation_and_change_the_figures(assessment_id: int) -> None:
+    answer(assessment_id)
+    _costed_register(assessment_id)
+    at = roadmap(assessment_id)
+    at.number_input(key="bc-disruptions").set_value(2.0)
+    at.button(key="FormSubmitter:business-case-assumptions-Save assumptions").click().run()
+    assert not at.exception
+    fresh = roadmap(assessment_id)
+    assert fresh.number_input(key="bc-disruptions").value == 2.0
+    assert "**Exposure now: EUR 10,000 a year**" in texts(fresh)
+
+
+def test_assumptions_where_a_higher_level_recovers_slower_are_refused_saying_which(assessment_id: int) -> None:
+    answer(assessment_id)
+    _costed_register(assessment_id)
+    at = roadmap(assessment_id)
+    at.number_input(key="bc-multiple-4").set_value(3.0)
+    at.button(key="FormSubmitter:business-case-assumptions-Save assumptions").click().run()
+    assert "must not exceed the one at level 3" in " ".join(str(e.value) for e in at.error)
+    assert roadmap(assessment_id).number_input(key="bc-multiple-4").value == 1.0
+
+
+def test_without_services_the_business_case_says_where_to_add_them(assessment_id: int) -> None:
+    answer(assessment_id)
+    at = roadmap(assessment_id)
+    assert any("No business case yet" in str(i.value) for i in at.info)
+
+
+def test_what_raises_the_overall_stage_lists_the_fewest_steps_that_do(assessment_id: int) -> None:
+    answer(assessment_id, level_of={q.id: 1 for q in QUESTIONNAIRE.questions if q.domain == "TEST"})
+    at = roadmap(assessment_id)
+    assert "What raises the overall stage" in [h.value for h in at.subheader]
+    listed = next(str(m.value) for m in at.markdown if "effort points." in str(m.value) and "→ level 2" in str(m.value))
+    assert md("TEST-") in listed and md("BIA-") not in listed
+
+
+def test_each_step_names_the_services_it_protects(assessment_id: int) -> None:
+    answer(assessment_id)
+    _costed_register(assessment_id)
+    at = roadmap(assessment_id)
+    assert not at.exception
+    # Questionnaire 2026.1 declares no checks, so every question protects every tier: each step protects Payments.
+    protects = [c.value for c in at.caption if str(c.value).startswith("Protects ")]
+    assert len(protects) == len(planned(assessment_id))
+    assert set(protects) == {"Protects Payments"}

@@ -1,5 +1,6 @@
 """Evidence in a real browser: a service and a failed failover entered on the Evidence page (as files, the way a
-continuity manager brings them from a spreadsheet) flag the answer they contradict on the Results page."""
+continuity manager brings them from a spreadsheet) flag the answer they contradict on the Results page, and give
+the Roadmap page its business case, whose assumptions can be changed there."""
 
 from __future__ import annotations
 
@@ -24,7 +25,16 @@ pytestmark = pytest.mark.browser
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.2")
 WAIT_MS = 30_000
 FAILOVER_DAY = date.today() - timedelta(days=30)
-PAYMENTS = Service("Payments", "Ana Marsh", "critical", mtpd_hours=8, rto_hours=4, rpo_hours=1)
+PAYMENTS = Service(
+    "Payments",
+    "Ana Marsh",
+    "critical",
+    mtpd_hours=8,
+    rto_hours=4,
+    rpo_hours=1,
+    downtime_cost_per_hour=1000,
+    currency="EUR",
+)
 FAILOVER = Exercise(
     FAILOVER_DAY, "failover", "Payments failover", (ServiceResult("Payments", recovery_hours=9, data_loss_hours=0.5),)
 )
@@ -80,6 +90,21 @@ def test_a_failed_failover_entered_as_evidence_flags_the_answer_it_contradicts_o
             page.screenshot(path=str(database.parent / "results-top.png"))
             claim.scroll_into_view_if_needed()
             page.screenshot(path=str(database.parent / "results-claims.png"))
+
+            # The Roadmap's business case: EUR 1,000 an hour x (9 h - 4 h) x 1 disruption a year.
+            page.goto(f"{url}/roadmap?assessment={assessment_id}")
+            page.get_by_role("heading", name="Business case").wait_for(timeout=WAIT_MS)
+            settle(page)
+            expect(page.get_by_text("Exposure now: EUR 5,000 a year")).to_be_visible()
+            page.get_by_role("heading", name="What raises the overall stage").wait_for(timeout=WAIT_MS)
+            expect(page.get_by_text("There is no overall stage yet")).to_be_visible()
+            disruptions = page.get_by_label("Expected disruptions a year (per service)")
+            disruptions.fill("2")
+            page.get_by_role("button", name="Save assumptions").click()
+            page.get_by_text("Exposure now: EUR 10,000 a year").wait_for(timeout=WAIT_MS)
+            page.screenshot(path=str(database.parent / "roadmap-business-case.png"), full_page=True)
+            page.reload()
+            page.get_by_text("Exposure now: EUR 10,000 a year").wait_for(timeout=WAIT_MS)
     finally:
         context.close()
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from storage_helpers import build_questionnaire, child_env, table_counts
 
 from demo.data import DemoDataExists, DemoNameTaken, DemoSummary, load_demo_data, remove_demo_data
-from exports.report import evidenced_score, load_report, peer_benchmark
+from exports.report import business_case_of, evidenced_score, load_report, peer_benchmark
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
@@ -589,3 +589,12 @@ def test_removing_the_demo_data_removes_its_registers_and_logs(tmp_path: Path, q
     assert removed.removed.services >= 48 and removed.removed.exercises >= 40
     assert table_counts(database)["services"] == table_counts(database)["exercises"] == 0
     database.close()
+
+
+def test_every_organisation_shows_a_business_case_in_one_currency_with_exposure_to_remove(db: Database) -> None:
+    for organisation in list_organisations(db):
+        latest = max(list_assessments(db, organisation.id), key=lambda a: a.assessment_date)
+        case = business_case_of(db, load_report(db, latest.id))
+        assert case is not None, organisation.name
+        assert not case.problem and not case.not_costed, organisation.name
+        assert (case.total or 0) > 0, organisation.name

@@ -14,6 +14,7 @@ from app_runner import open_page
 from docx import Document
 from sqlite_utils import Database
 
+from evidence.model import Exercise, Service, ServiceResult
 from exports.executive_report import (
     ILLUSTRATIVE_NOTE,
     executive_report_docx,
@@ -34,6 +35,7 @@ from storage import (
     save_roadmap_item,
     set_assessment_status,
 )
+from storage.evidence import save_log, save_register
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 QUESTIONS = QUESTIONNAIRE.questions
@@ -298,3 +300,53 @@ def test_results_and_roadmap_offer_the_executive_report_in_both_formats(database
         assert "Excel roadmap workbook" in buttons
         assert buttons["Executive report (Word)"].help.startswith("Two pages")
         assert buttons["Executive report (PDF)"].help.startswith("The same two pages")
+
+
+def _with_register(setting: Setting) -> None:
+    """Payments (RTO 4 h, EUR 1,000 an hour) whose last failover took 9 h, and an uncosted intranet."""
+    organisation_id = load_report(setting.db, setting.assessment_id).organisation.id
+    save_register(
+        setting.db,
+        organisation_id,
+        [
+            Service("Payments", "Owner", "critical", 24.0, 4.0, 1.0, 1000.0, "EUR"),
+            Service("Intranet", "Owner", "standard", 168.0, 72.0, 24.0),
+        ],
+    )
+    save_log(
+        setting.db, organisation_id, [Exercise(date(2026, 1, 12), "failover", "F", (ServiceResult("Payments", 9.0),))]
+    )
+
+
+def test_both_formats_give_the_score_as_answered_and_as_evidenced_and_the_business_case(tmp_path: Path) -> None:
+    setting = build(tmp_path / "costed.db", name="Acme", peers=0)
+    _with_register(setting)
+    summary = executive_summary(setting.db, setting.assessment_id)
+    assert summary.evidenced_note.startswith("As answered: stage 1, score ")
+    assert "As evidenced by the service register" in summary.evidenced_note
+    assert "Expected yearly downtime exposure: EUR 5,000 across 1 costed service (" in summary.business_case_note
+    assert "Not costed: 1 service." in summary.business_case_note
+    assert [row[0] for row in summary.business_case_rows] == [p.name for p in QUESTIONNAIRE.scoring.phases]
+    docx = docx_text(executive_report_docx(setting.db, setting.assessment_id))
+    pdf_data = executive_report_pdf(setting.db, setting.assessment_id)
+    pdf = pdf_text(pdf_data, tmp_path)
+    for text in (docx, pdf):
+        assert squeezed("Expected yearly downtime exposure: EUR 5,000") in squeezed(text)
+        assert squeezed(summary.evidenced_note) in squeezed(text)
+        assert "Business case" in text
+    assert pdf_pages(pdf_data, tmp_path) == 2
+
+
+def test_with_the_business_case_a_long_first_phase_still_fits_two_pages(tmp_path: Path) -> None:
+    setting = build(tmp_path / "long.db", name="Acme", peers=0)
+    _with_register(setting)
+    summary = executive_summary(setting.db, setting.assessment_id)
+    fitted = fit_two_pages(replace(summary, steps=summary.steps * 6, more_steps=0))
+    assert fitted.business_case_rows == summary.business_case_rows
+    assert pdf_pages(executive_report_pdf_bytes(fitted), tmp_path) == 2
+
+
+def test_without_a_register_the_report_has_no_business_case(five_peers: Setting, both: tuple[str, str]) -> None:
+    summary = executive_summary(five_peers.db, five_peers.assessment_id)
+    assert summary.business_case_note == "" and summary.evidenced_note == ""
+    assert all("Business case" not in text for text in both)

@@ -77,6 +77,7 @@ def test_workbook_has_benchmark_and_trend_sheets_when_the_data_exists(demo: Data
         "Summary",
         "Roadmap",
         "Answers",
+        "Business case",
         "Workshop summary",
         "Benchmark",
         "Domain trend",

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 import ui.levels
 from demo.data import load_demo_data
+from evidence.model import Exercise, Service, ServiceResult
 from exports import level_colours
 from exports.report import (
     AssessmentReport,
@@ -33,7 +34,7 @@ from exports.report import (
     responses_of,
 )
 from exports.safe_text import EXCEL_CELL_LIMIT, TRUNCATION_MARK, cell_text, csv_safe, formula_like, set_text
-from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook, votes_text
+from exports.workbook import ROADMAP_TABLE, WorkbookDataError, assessment_workbook, votes_text, workbook_for_assessment
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
@@ -52,6 +53,7 @@ from storage import (
     set_consensus,
 )
 from storage.choices import ROADMAP_STATUSES
+from storage.evidence import save_log, save_register
 from storage.finding_items import FindingItem, LoggedFinding
 
 PAYLOADS = (
@@ -889,3 +891,85 @@ def test_the_roadmap_sheet_lists_steps_made_from_findings_after_the_practices_as
     ]
     assert found[0][columns["Due date"]] == datetime(2026, 3, 31)
     assert not formula_elements(assessment_workbook(workshop, [], finding_steps=steps))
+
+
+def _costed_assessment(tmp_path: Path, itscm: Questionnaire, *, currencies: tuple[str, str] = ("EUR", "EUR")) -> int:
+    """An assessment answered at 2 throughout, with two costed services: one tested (9 h against 4 h), one not."""
+    db = open_database(tmp_path / "costed.db")
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, itscm, "FY2026", date(2026, 3, 1))
+    person = get_or_create_respondent(db, assessment.id, "Manager")
+    for question in itscm.questions:
+        save_answer(db, itscm, assessment.id, person.id, question.id, 2)
+    save_register(
+        db,
+        org.id,
+        [
+            Service("=Payments", "Owner", "critical", 24.0, 4.0, 1.0, 1000.0, currencies[0]),
+            Service("Intranet", "Owner", "standard", 168.0, 72.0, 24.0, 10.0, currencies[1]),
+        ],
+    )
+    save_log(db, org.id, [Exercise(date(2026, 1, 12), "failover", "Failover", (ServiceResult("=Payments", 9.0),))])
+    db.close()
+    return assessment.id
+
+
+def _rows(ws: Worksheet, title: str) -> list[tuple[object, ...]]:
+    """The rows of the table under a section title, up to the first empty row."""
+    values = list(ws.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(values) if row[0] == title) + 2
+    rows = []
+    for row in values[start:]:
+        if row[0] is None:
+            break
+        rows.append(row)
+    return rows
+
+
+def test_the_business_case_sheet_lists_assumptions_services_domains_and_phases(
+    tmp_path: Path, itscm: Questionnaire
+) -> None:
+    assessment = _costed_assessment(tmp_path, itscm)
+    db = open_database(tmp_path / "costed.db")
+    workbook = load(workbook_for_assessment(db, assessment))
+    assert workbook.sheetnames[:4] == ["Summary", "Roadmap", "Answers", "Business case"]
+    ws = workbook["Business case"]
+    facts = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
+    assert facts["Expected disruptions a year"] == 1
+    assert facts["Currency"] == "EUR"
+    assert facts["Recovery at level 2, x RTO"] == 2
+    services = _rows(ws, "By service")
+    # The user's "=Payments" stays text; 9 h measured - 4 h RTO = 5 h x EUR 1,000; Intranet untested at
+    # level 2: 2 x 72 h, 72 h over x EUR 10.
+    assert [(s[0], s[3], s[7]) for s in services] == [("=Payments", 9, 5000), ("Intranet", 144, 720)]
+    domains = _rows(ws, "By domain (where each service's capability is held down)")
+    assert sum(row[2] for row in domains) == 5720
+    phases = _rows(ws, "By roadmap phase: exposure removed against effort")
+    assert [row[0] for row in phases] == [phase.name for phase in itscm.scoring.phases]
+    assert sum(row[3] for row in phases) <= 5720
+
+
+def test_a_register_in_two_currencies_is_not_summed_on_the_sheet(tmp_path: Path, itscm: Questionnaire) -> None:
+    assessment = _costed_assessment(tmp_path, itscm, currencies=("EUR", "GBP"))
+    ws = load(workbook_for_assessment(open_database(tmp_path / "costed.db"), assessment))["Business case"]
+    texts = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert "EUR, GBP" in texts and "not added up" in texts
+    assert "By domain (where each service's capability is held down)" not in texts
+
+
+def test_the_summary_shows_stages_and_scores_as_answered_next_to_as_evidenced(
+    tmp_path: Path, itscm: Questionnaire
+) -> None:
+    assessment = _costed_assessment(tmp_path, itscm)
+    ws = load(workbook_for_assessment(open_database(tmp_path / "costed.db"), assessment))["Summary"]
+    header, overall, *domains = _rows(ws, "As answered and as evidenced")
+    assert header[:5] == (
+        "Domain",
+        "Stage as answered",
+        "Stage as evidenced",
+        "Score as answered",
+        "Score as evidenced",
+    )
+    # Questionnaire 2026.1 declares no checks, so the facts cap nothing.
+    assert overall[:5] == ("Overall", 2, 2, 2, 2)
+    assert [row[0] for row in domains] == [domain.name for domain in itscm.domains]
