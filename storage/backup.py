@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage.connection import BUSY_TIMEOUT_SECONDS
+from storage.engines import is_postgres
 from storage.errors import BackupError
 from storage.paths import MEMORY, database_path
 
@@ -33,7 +34,9 @@ def _main_file(conn: sqlite3.Connection) -> Path | None:
 
 
 def database_file(db: Database) -> Path | None:
-    """The file an open database lives in, or None for a database in memory."""
+    """The file an open database lives in, or None for a database in memory or on PostgreSQL."""
+    if is_postgres(db):
+        return None
     return _main_file(db.conn)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
+from storage.engines import is_postgres
 from storage.errors import BenchmarkImportError
 from storage.records import BenchmarkData, BenchmarkImport, BenchmarkPackRow
 from storage.timestamps import now_text, to_datetime
@@ -137,7 +138,12 @@ def benchmark_change_mark(db: Database, questionnaire_id: str) -> tuple[object, 
 
 
 def database_key(db: Database) -> str | None:
-    """Return the file a database lives in, or None for an in-memory one (which nothing may cache)."""
+    """Return the file a database lives in, or None for an in-memory one (which nothing may cache).
+
+    A PostgreSQL database is named by its server, database and schema.
+    """
+    if is_postgres(db):
+        return db.key()  # type: ignore[attr-defined]
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     return path or None
 

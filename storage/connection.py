@@ -9,16 +9,26 @@ power loss as well. It costs one fsync per save, a fraction of a millisecond on 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from sqlite_utils import Database
 
-from storage.migrations import migrate
-from storage.paths import HOW_TO_FIX, MEMORY, check_database_path, database_path, database_unavailable
+from storage.engines import is_postgres, is_postgres_url, with_schema
+from storage.migrations import LATEST_VERSION, migrate, schema_version
+from storage.paths import (
+    HOW_TO_FIX,
+    MEMORY,
+    TEST_URL_ENV_VAR,
+    check_database_path,
+    database_path,
+    database_unavailable,
+)
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 
@@ -59,14 +69,62 @@ def _file_problem(error: sqlite3.Error) -> tuple[str, str] | None:
     return f"{_FILE_PROBLEMS[code & 0xFF]} ({error})", fix
 
 
+# While the test suite runs on PostgreSQL: private schemas ('memory') emptied on close, ready for the next, and
+# the shape of a freshly migrated one, so that a schema a test changed is dropped rather than reused.
+_SPARE_SCHEMAS: list[str] = []
+_FRESH_SHAPE: list[tuple[int, ...]] = []
+
+
+def _test_schema(target: Path | str) -> str | None:
+    """The PostgreSQL URL serving a SQLite location while the test suite runs on PostgreSQL (TEST_URL_ENV_VAR)."""
+    base = os.environ.get(TEST_URL_ENV_VAR, "")
+    if not base or is_postgres_url(target):
+        return None
+    # ':memory:' is private and new each time, as in SQLite; a file path is the same schema for every process.
+    if target == MEMORY:
+        name = _SPARE_SCHEMAS.pop() if _SPARE_SCHEMAS else f"t_{secrets.token_hex(8)}"
+    else:
+        name = f"t_{hashlib.sha256(str(target).encode()).hexdigest()[:24]}"
+    # Test data need not outlive a crash of the server: commits skip waiting for the disk.
+    return with_schema(base, name) + "%20-csynchronous_commit%3Doff"
+
+
+def _recycle(db: Any) -> bool:
+    """Empty a private test schema for the next ':memory:' when it is still as migrated; else let it be dropped."""
+    if schema_version(db) != LATEST_VERSION or not _FRESH_SHAPE or db.shape() != _FRESH_SHAPE[0]:
+        return False
+    db.empty_every_table()
+    _SPARE_SCHEMAS.append(db.current_schema())
+    return True
+
+
+def _open_postgres(url: str, *, private: bool = False) -> Database:
+    from storage.postgres import PostgresDatabase  # the driver is loaded only for PostgreSQL
+
+    db = PostgresDatabase(url, private=private)
+    try:
+        db.create_schema()
+        if migrate(db) and private and not _FRESH_SHAPE:  # type: ignore[arg-type]
+            _FRESH_SHAPE.append(db.shape())
+    except BaseException:
+        db.close()
+        raise
+    if private:
+        db.recycle = _recycle
+    return db  # type: ignore[return-value]
+
+
 def open_database(path: str | Path | None = None) -> Database:
     """Open a new connection (never cached), configure it and bring its schema up to date.
 
-    The caller owns it and closes it. `path` defaults to $ITSCM_DB, else data/itscm.db;
-    ':memory:' opens a private in-memory database. Missing parent folders are created.
+    The caller owns it and closes it. `path` defaults to $ITSCM_DATABASE_URL (PostgreSQL), else $ITSCM_DB,
+    else data/itscm.db; ':memory:' opens a private in-memory database. Missing parent folders are created.
     A path that cannot hold the database raises DatabaseUnavailableError saying what to change.
     """
     target = check_database_path(path)
+    postgres = target if is_postgres_url(target) else _test_schema(target)
+    if postgres is not None:
+        return _open_postgres(str(postgres), private=target == MEMORY)
     if target == MEMORY:
         conn = sqlite3.connect(MEMORY)
     else:
@@ -110,6 +168,8 @@ def _thread_cache() -> dict[str, Database]:
 
 
 def _is_open(db: Database) -> bool:
+    if is_postgres(db):
+        return not db.closed  # type: ignore[attr-defined]
     try:
         db.conn.total_changes  # noqa: B018 - raises on a closed connection
     except sqlite3.ProgrammingError:

@@ -9,6 +9,7 @@ from typing import Final
 
 from sqlite_utils import Database
 
+from storage.engines import is_postgres
 from storage.errors import SchemaTooNewError
 from storage.transactions import write_transaction
 
@@ -623,7 +624,17 @@ LATEST_VERSION: Final = MIGRATIONS[-1].number
 
 def schema_version(db: Database) -> int:
     """Return the number of the last migration applied to `db` (0 for a new database)."""
+    if is_postgres(db):
+        return db.schema_version()  # type: ignore[attr-defined]
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _set_schema_version(db: Database, number: int) -> None:
+    if is_postgres(db):
+        db.set_schema_version(number)  # type: ignore[attr-defined]
+        return
+    # PRAGMA takes no bound parameters; the number is an int from MIGRATIONS.
+    db.execute(f"PRAGMA user_version = {int(number)}")
 
 
 def _refuse_newer(version: int) -> None:
@@ -649,6 +660,5 @@ def migrate(db: Database) -> int:
         pending = [migration for migration in MIGRATIONS if migration.number > version]
         for migration in pending:
             migration.apply(db)
-            # PRAGMA takes no bound parameters; the number is an int from MIGRATIONS.
-            db.execute(f"PRAGMA user_version = {int(migration.number)}")
+            _set_schema_version(db, migration.number)
     return len(pending)

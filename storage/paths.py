@@ -7,25 +7,42 @@ import stat
 from pathlib import Path
 from typing import Final
 
+from storage.engines import is_postgres_url
 from storage.errors import DatabaseUnavailableError
 
 ENV_VAR: Final = "ITSCM_DB"
+URL_ENV_VAR: Final = "ITSCM_DATABASE_URL"
+"""A postgresql:// URL: the app keeps its data on that PostgreSQL server instead of a SQLite file."""
+TEST_URL_ENV_VAR: Final = "ITSCM_TEST_POSTGRES_URL"
+"""For the test suite: every SQLite location opened (a file path or ':memory:') is served by a schema of its own
+on this PostgreSQL database instead (see storage.connection), so the same tests run on both engines."""
 MEMORY: Final = ":memory:"
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 DEFAULT_PATH: Final = REPO_ROOT / "data" / "itscm.db"
 
 
 def database_path(path: str | Path | None = None) -> Path | str:
-    """Return the database file to use: `path`, else $ITSCM_DB, else data/itscm.db in the repository.
+    """Return the database to use: `path`, else $ITSCM_DATABASE_URL, else $ITSCM_DB, else data/itscm.db.
 
     The default is anchored at the repository root, so the app finds the same file
     whatever directory it starts in; a path given explicitly (argument or variable) is
     read like any path, relative to the current directory. The result is absolute, or
-    ':memory:' unchanged.
+    ':memory:' or a postgresql:// URL unchanged.
     """
+    if path is None:
+        url = os.environ.get(URL_ENV_VAR, "").strip()
+        if url:
+            if not is_postgres_url(url):
+                raise DatabaseUnavailableError(
+                    f"{URL_ENV_VAR} must be a PostgreSQL URL such as postgresql://user:password@host:5432/itscm, "
+                    f"not {url[:60]!r}; unset it to keep the data in a SQLite file ({ENV_VAR})."
+                )
+            return url
     chosen: str | Path = path if path is not None else os.environ.get(ENV_VAR, "") or DEFAULT_PATH
     if str(chosen) == MEMORY:
         return MEMORY
+    if is_postgres_url(chosen):
+        return str(chosen)
     return Path(chosen).expanduser().resolve()
 
 
@@ -75,8 +92,8 @@ def check_database_path(path: str | Path | None = None) -> Path | str:
     creates its -wal and -shm files beside the database). Only the file's metadata is looked at.
     """
     target = database_path(path)
-    if target == MEMORY:
-        return MEMORY
+    if target == MEMORY or is_postgres_url(target):
+        return target
     target = Path(target)
 
     def refuse(problem: str, fix: str = HOW_TO_FIX) -> DatabaseUnavailableError:

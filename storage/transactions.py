@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from storage.engines import is_postgres
 from storage.errors import DatabaseBusyError
 
 BUSY_MESSAGE = (
@@ -35,6 +36,10 @@ def write_transaction(db: Database) -> Iterator[Database]:
     locked" becomes DatabaseBusyError, a StorageError the pages already show, after everything
     the transaction wrote has been rolled back: a save that failed never passes for one that worked.
     """
+    if is_postgres(db):
+        with db.write_transaction():  # type: ignore[attr-defined]
+            yield db
+        return
     try:
         with _transaction(db):
             yield db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,59 @@ from questionnaires.model import Questionnaire
 from storage import add_respondent, close_thread_connections, open_database
 from storage.records import Assessment, Respondent
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path
+
+# ------------------------------------------------------------------------------------- PostgreSQL runs
+
+# `ITSCM_TEST_ENGINE=postgresql pytest` runs the suite on PostgreSQL: a database of its own on the server at
+# ITSCM_TEST_POSTGRES_ADMIN_URL (default: the local one) for the session, where every SQLite location a test opens
+# (a file path or ':memory:', in the tests and in the apps they start) is served by a schema of its own
+# (storage.connection). Tests of the SQLite file itself are marked sqlite_only and skipped.
+ENGINE = os.environ.get("ITSCM_TEST_ENGINE", "sqlite")
+ADMIN_URL = os.environ.get("ITSCM_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ON_POSTGRES = ENGINE == "postgresql"
+
+
+def _admin(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if ENGINE not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"ITSCM_TEST_ENGINE must be sqlite or postgresql, not {ENGINE!r}")
+    if not ON_POSTGRES or os.environ.get("ITSCM_TEST_POSTGRES_URL"):
+        return
+    from storage.engines import with_database
+
+    name = f"itscm_test_{secrets.token_hex(6)}"
+    _admin(f"CREATE DATABASE {name}")
+    os.environ["ITSCM_TEST_POSTGRES_URL"] = with_database(ADMIN_URL, name)
+    session.config.stash[_DATABASE] = name
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    name = session.config.stash.get(_DATABASE, None)
+    if name:
+        close_thread_connections()
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_DATABASE = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="a feature of the SQLite file; PostgreSQL has its own (pg_dump, server settings)")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database engine: {ENGINE}"
 
 
 @pytest.fixture
