@@ -23,13 +23,16 @@ deps-app: $(VENV)/.app-installed
 
 # Debian packages the tests drive: Chromium (browser tests, through Playwright; no browser download),
 # LibreOffice Calc and Writer (workbooks and the executive report's Word document must convert to PDF
-# without error) and poppler-utils (the executive report's PDF is read back and rendered to page images).
+# without error), poppler-utils (the executive report's PDF is read back and rendered to page images) and
+# nginx (two app processes behind deploy/nginx/itscm.conf, one killed mid-session; Debian 12's nginx-light is
+# only nginx plus an echo module, so the plain package is the small one).
 deps-test: $(VENV)/.dev-installed
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	[ -e /usr/lib/libreoffice/program/libswlo.so ] || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  [ -n "$(APT)" ] || { echo "Install these Debian packages for the tests:$$missing"; exit 1; }; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \

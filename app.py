@@ -4,8 +4,11 @@ import streamlit as st
 
 from access import Participant
 from ui.access import account_box, pages_for, resolve_actor, set_actor
+from ui.browser import reload_after_reconnect
 
 st.set_page_config(page_title="Maturity assessment", page_icon=":material/health_and_safety:", layout="wide")
+# Another app process behind the proxy may take over this browser: the page then loads again from the database.
+reload_after_reconnect()
 
 # Who is using this session is decided before any page runs: a participant link, the owner of a
 # personal installation, or a signed-in member; otherwise a page says why nothing is shown.

@@ -34,6 +34,36 @@ _UNSAVED_TEXT_GUARD = """
 """
 
 
+# Behind a proxy with several app processes, a browser whose process stopped reconnects to another one, where
+# Streamlit makes it a new, empty session without running the page: the page on screen still looks alive, but
+# its clicks go to parts of a page the new process never drew, and are dropped. So when the connection comes
+# back, the page loads again: it then runs on the process now serving it and shows what is stored, every saved
+# answer included. The first connection is open before this script runs: any later one is a reconnection.
+_RELOAD_AFTER_RECONNECT = """
+<script>
+(() => {
+  const win = window;
+  if (win.__itscmReloadAfterReconnect) return;
+  win.__itscmReloadAfterReconnect = true;
+  const Original = win.WebSocket;
+  win.WebSocket = class extends Original {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes("/_stcore/stream")) {
+        this.addEventListener("open", () => win.location.reload());
+      }
+    }
+  };
+})();
+</script>
+"""
+
+
+def reload_after_reconnect() -> None:
+    """Load the page again when its lost connection to the server comes back (possibly to another app process)."""
+    st.html(_RELOAD_AFTER_RECONNECT, unsafe_allow_javascript=True, width="content")
+
+
 def guard_unsaved_text() -> None:
     """Ask before a refresh or a closed tab drops text typed but not yet sent, and send it when the tab hides."""
     st.html(_UNSAVED_TEXT_GUARD, unsafe_allow_javascript=True, width="content")

@@ -1,0 +1,202 @@
+"""Proxy benchmark: participants answering at once through nginx, against 1 and against 2 app processes.
+
+Run from the repository root:  .venv/bin/python benchmarks/bench_proxy.py
+Options: --participants 10 --questions 20 --processes 1,2
+
+Each configuration gets a new temporary database with a self-paced assessment and a join link per participant,
+N `streamlit run` processes behind deploy/nginx/itscm.conf (deploy/several.py), and one headless Chromium
+context per participant, all answering at once, each click sent as soon as the previous answer is stored.
+Printed per configuration: saves per second (answers stored / seconds from the first click to the last answer
+stored), click -> stored median and 95th percentile (the database is polled every 10 ms), lost (answers
+clicked but not stored with the level chosen, or stored twice: must be 0) and errors; then how throughput
+grows from the first configuration to the others. Browsers, nginx and the app processes share this machine's
+cores, so on a small machine the browsers take much of what a second process could use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from playwright.async_api import Browser, Page, async_playwright  # noqa: E402 - needs the path set above
+
+from benchmarks.bench_workshop_room import (  # noqa: E402
+    TIMEOUT_S,
+    WAIT_MS,
+    Figures,
+    Participant,
+    StorePoller,
+    click_and_wait,
+    first_line,
+    level_for,
+    level_option,
+    milliseconds,
+    settle,
+    the_questions,
+    the_room_setup,
+)
+from deploy.several import NGINX_NOT_FOUND, nginx_path, running_behind_proxy  # noqa: E402
+from questionnaires.catalog import get_questionnaire  # noqa: E402
+from tests.browser_app import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
+
+
+@dataclass
+class Run:
+    processes: int
+    figures: Figures
+    seconds: float
+    stored: int
+    lost: list[str]
+    spread: dict[str, int]
+
+
+async def answer_all(
+    page: Page,
+    url: str,
+    who: Participant,
+    person: int,
+    plan: list[tuple[str, str, list[str]]],
+    poller: StorePoller,
+    figures: Figures,
+) -> None:
+    """One participant: open the join link, then answer the plan's questions in order, domain by domain."""
+    index = 0
+    for number, (domain_id, domain_name, ids) in enumerate(plan):
+        if number:
+            domain = page.get_by_test_id("stButtonGroup").get_by_role(
+                "radio", name=re.compile(rf"^{re.escape(domain_name)} \(")
+            )
+            try:
+                await domain.click(timeout=TIMEOUT_S * 1000)
+                await settle(page)
+            except Exception as exc:  # counted; the link opened again at that domain
+                figures.errors.append(f"{who.name} moving to {domain_name}: {first_line(exc)}")
+                await page.goto(f"{url}/?join={who.token}&domain={domain_id}")
+        for question_id in ids:
+            option = level_option(page, QUESTIONNAIRE, question_id, level_for(person, index))
+            await click_and_wait(page, option, poller, (who.respondent_id, question_id), figures)
+            index += 1
+
+
+async def one_run(browser: Browser, processes: int, people: int, count: int) -> Run:
+    database = Path(tempfile.mkdtemp()) / "bench-proxy.db"
+    _, participants = the_room_setup(database, QUESTIONNAIRE, people)
+    plan = the_questions(QUESTIONNAIRE, count)
+    figures = Figures()
+    with running_behind_proxy(database, processes) as proxied:
+        contexts = [await browser.new_context() for _ in participants]
+        pages = [await context.new_page() for context in contexts]
+
+        async def open_page(page: Page, who: Participant) -> None:
+            await page.goto(f"{proxied.url}/?join={who.token}")
+            await page.locator(f".st-key-question-{plan[0][2][0]}").wait_for(timeout=WAIT_MS)
+            await settle(page)
+
+        await asyncio.gather(*(open_page(page, who) for page, who in zip(pages, participants, strict=True)))
+        poller = StorePoller(
+            database,
+            "SELECT id, respondent_id, question_id FROM answers WHERE id > ? AND (level IS NOT NULL OR na = 1)",
+            figures,
+        )
+        polling = asyncio.create_task(poller.run())
+        began = time.monotonic()
+        await asyncio.gather(
+            *(
+                answer_all(page, proxied.url, who, person, plan, poller, figures)
+                for person, (page, who) in enumerate(zip(pages, participants, strict=True))
+            )
+        )
+        seconds = max(figures.stored.values(), default=began) - began
+        poller.running = False
+        await polling
+        routes = [
+            next((c["value"] for c in await context.cookies() if c["name"] == "itscm_route"), "")
+            for context in contexts
+        ]
+        for context in contexts:
+            await context.close()
+        await asyncio.sleep(0.5)  # nginx logs a WebSocket when it closes
+        spread = {app.address: 0 for app in proxied.processes}
+        for route in routes:
+            served = proxied.upstreams_of(route)
+            if served:
+                spread[served[-1]] = spread.get(served[-1], 0) + 1
+    expected = {
+        (who.respondent_id, question_id): level_for(person, index)
+        for person, who in enumerate(participants)
+        for index, question_id in enumerate(qid for _, _, ids in plan for qid in ids)
+    }
+    with closing(sqlite3.connect(database)) as conn:
+        rows = conn.execute("SELECT respondent_id, question_id, level FROM answers WHERE level IS NOT NULL").fetchall()
+        history = conn.execute("SELECT COUNT(*) FROM answer_history").fetchone()[0]
+    stored = {(respondent, question): level for respondent, question, level in rows}
+    lost = [
+        f"{key}: stored {stored.get(key)}, chosen {level}"
+        for key, level in expected.items()
+        if stored.get(key) != level
+    ]
+    if history != len(expected):
+        lost.append(f"answer history has {history} rows for {len(expected)} answers")
+    return Run(processes, figures, seconds, len(rows), lost, spread)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--participants", type=int, default=10)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--processes", default="1,2", help="app process counts to compare, e.g. 1,2,3")
+    arguments = parser.parse_args()
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("Chromium is not installed: `make deps-test` installs Debian's chromium package.")
+    if nginx_path() is None:
+        raise SystemExit(NGINX_NOT_FOUND)
+    counts = [int(n) for n in arguments.processes.split(",") if n.strip()]
+    people, count = arguments.participants, arguments.questions
+    runs = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        for processes in counts:
+            runs.append(await one_run(browser, processes, people, count))
+        await browser.close()
+    print(
+        f"Proxy: {people} participants x {count} questions at once through nginx (deploy/nginx/itscm.conf), "
+        f"headless Chromium, {os.cpu_count()} cores shared by browsers, nginx and the app processes."
+    )
+    for run in runs:
+        rate = run.stored / run.seconds if run.seconds > 0 else float("nan")
+        spread = ", ".join(f"{n}" for n in run.spread.values())
+        print(
+            f"  {run.processes} process(es): {rate:5.1f} saves/s ({run.stored} in {run.seconds:.1f} s), "
+            f"click -> stored {milliseconds(run.figures.latencies)}, lost {len(run.lost)} (must be 0), "
+            f"errors {len(run.figures.errors)}; browsers per process: {spread}"
+        )
+        for problem in (run.lost + run.figures.errors)[:5]:
+            print(f"    {problem}")
+    base = runs[0].stored / runs[0].seconds if runs and runs[0].seconds > 0 else 0
+    for run in runs[1:]:
+        rate = run.stored / run.seconds if run.seconds > 0 else 0
+        print(
+            f"  throughput {runs[0].processes} -> {run.processes} processes: x{rate / base:.2f}"
+            if base
+            else "  (no base rate)"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
