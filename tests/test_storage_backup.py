@@ -12,6 +12,9 @@ from storage_helpers import add_assessment, build_questionnaire
 from storage import add_respondent, backup_database, list_answers, list_organisations, open_database, save_answer
 from storage.errors import BackupError
 
+# copies the SQLite file; PostgreSQL backs up with pg_dump.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _filled_database(path: Path) -> Database:
     questionnaire = build_questionnaire()

@@ -16,6 +16,9 @@ from storage.content import AssessmentContent, RespondentContent, write_assessme
 from storage.errors import DatabaseBusyError, StorageError
 from storage.records import AnswerValue, Assessment, Respondent
 
+# SQLite's busy timeout on its file lock.
+pytestmark = pytest.mark.sqlite_only
+
 SHORT_WAIT_MS = 50
 
 

@@ -12,7 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from storage import open_database
+
+# SQLite's file locks and WAL.
+pytestmark = pytest.mark.sqlite_only
 
 
 def read_from_another_process(database: Path) -> None:

@@ -33,6 +33,9 @@ from storage.migrations import MIGRATIONS
 from storage.restore import RestoreError, check_backup, restore_database
 from storage.timestamps import now_text
 
+# restores a SQLite backup file; PostgreSQL restores with pg_restore.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
