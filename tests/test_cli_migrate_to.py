@@ -20,11 +20,20 @@ from questionnaires.catalog import available_questionnaires, successor
 from storage import create_organisation, open_database
 from storage.copy import app_tables, dependency_order, references, row_counts
 from storage.engines import with_database
+from storage.paths import TEST_URL_ENV_VAR
 from transfer import checked_copy
 from transfer.score_check import ScoreCheck, assessment_figures
 
 SERVER = os.environ.get("ITSCM_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "n0t-to-be-printed"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sqlite_files_stay_sqlite() -> Iterator[None]:
+    """The source is a real SQLite file, also while the suite runs on PostgreSQL (ITSCM_TEST_ENGINE=postgresql)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(TEST_URL_ENV_VAR, raising=False)
+        yield
 
 
 def _admin(statement: str) -> None:
