@@ -288,6 +288,22 @@ def _database() -> Database:
         raise CliError(str(exc)) from None
 
 
+def _refuse_on_postgres(command: str) -> None:
+    """Refuse a command made for the SQLite file while the app keeps its data on PostgreSQL."""
+    import os
+
+    from storage.engines import shown_url
+    from storage.paths import URL_ENV_VAR
+
+    url = os.environ.get(URL_ENV_VAR, "").strip()
+    if url:
+        raise CliError(
+            f"`{command}` works on the SQLite file, but {URL_ENV_VAR} is set, so the data is on PostgreSQL "
+            f"({shown_url(url)}): back it up with `pg_dump -Fc -f itscm.dump URL` and restore it with "
+            "`pg_restore --clean --if-exists -d URL itscm.dump` (README, Data)."
+        )
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the database to PATH through SQLite's backup API."""
     import sqlite3
@@ -295,6 +311,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from storage import backup_database
     from storage.paths import check_database_path
 
+    _refuse_on_postgres("backup")
     dest = output_file(args.path, overwrite=args.overwrite)
     live = database_path()
     try:
@@ -318,6 +335,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from storage.paths import check_database_path
     from storage.restore import restore_database
 
+    _refuse_on_postgres("restore")
     try:
         check_database_path()
         result = restore_database(args.path)
@@ -334,6 +352,79 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
     if result.previous_copy is not None:
         print(f"The previous database is kept at {result.previous_copy}")
+    return 0
+
+
+def _migration_source(given: str | None) -> Path:
+    """The SQLite file `migrate-to` copies: --from, else ITSCM_DB, else data/itscm.db (never ITSCM_DATABASE_URL)."""
+    import os
+
+    from storage.engines import is_postgres_url
+    from storage.paths import DEFAULT_PATH, ENV_VAR
+
+    chosen = given if given is not None else os.environ.get(ENV_VAR, "") or str(DEFAULT_PATH)
+    if is_postgres_url(chosen):
+        raise CliError(
+            "the source is a PostgreSQL database; migrate-to copies a SQLite file (--from PATH, default ITSCM_DB) "
+            "into PostgreSQL. To copy between PostgreSQL databases use pg_dump and pg_restore."
+        )
+    source = database_path(chosen)
+    if source == MEMORY or not Path(source).is_file():
+        origin = "--from" if given is not None else f"{ENV_VAR}" if os.environ.get(ENV_VAR) else "the default"
+        raise CliError(f"no SQLite database at {source} ({origin}); give the app's database file with --from PATH.")
+    return Path(source)
+
+
+def cmd_migrate_to(args: argparse.Namespace) -> int:
+    """Copy the SQLite database into an empty PostgreSQL database and check every assessment scores the same."""
+    import sqlite3
+
+    from storage import open_database
+    from storage.copy import CopiedTable
+    from storage.engines import is_postgres_url, shown_url
+    from transfer.checked_copy import copy_and_check
+
+    if not is_postgres_url(args.url):
+        raise CliError(
+            f"{shown_url(args.url)[:80]!r} is not a PostgreSQL URL; give an empty database's URL such as "
+            "postgresql://user:password@host:5432/itscm."
+        )
+    shown = shown_url(args.url)
+    path = _migration_source(args.source)
+
+    def progress(table: CopiedTable) -> None:
+        print(f"  {table.name}: {table.rows:,} rows", flush=True)
+
+    source = target = None
+    try:
+        source = open_database(path)
+        target = open_database(args.url)
+        print(f"Copying {path} into {shown}:", flush=True)
+        done = copy_and_check(source, target, progress=progress)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise CliError(f"the copy into {shown} failed ({exc}); no row was copied (the copy was rolled back).") from None
+    finally:
+        for db in (source, target):
+            if db is not None:
+                db.close()
+    others = sum(t.rows for t in done.tables) - sum(
+        done.rows(name) for name in ("organisations", "assessments", "answers", "answer_history")
+    )
+    unscored = (
+        f"; {len(done.scores.unscored)} not scored on either, their questionnaire not installed: "
+        + "; ".join(done.scores.unscored)
+        if done.scores.unscored
+        else ""
+    )
+    print(
+        f"Copied {done.rows('organisations'):,} organisations, {done.rows('assessments'):,} assessments, "
+        f"{done.rows('answers'):,} answers, {done.rows('answer_history'):,} answer history rows and {others:,} "
+        f"other rows ({len(done.tables)} tables) into {shown}; every assessment scores the same on both "
+        f"({done.scores.checked} checked{unscored}). Set ITSCM_DATABASE_URL={shown} to use it"
+        f"{' (with its password)' if shown != args.url else ''}."
+    )
     return 0
 
 
@@ -1468,6 +1559,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", metavar="PATH", help="a backup file made by `backup`")
     restore.set_defaults(run=cmd_restore)
 
+    migrate_to = commands.add_parser(
+        "migrate-to", help="copy the SQLite database into an empty PostgreSQL database, checked score by score"
+    )
+    migrate_to.add_argument("url", metavar="URL", help="an empty PostgreSQL database: postgresql://user@host/db")
+    migrate_to.add_argument(
+        "--from", dest="source", metavar="PATH", help="the SQLite file to copy (default: ITSCM_DB, else data/itscm.db)"
+    )
+    migrate_to.set_defaults(run=cmd_migrate_to)
+
     listing = commands.add_parser("list", help="list organisations and assessments with their ids")
     listing.set_defaults(run=cmd_list)
 
@@ -1517,7 +1617,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Commands that look questionnaires up in the installed catalogue, so its warnings concern them.
 USES_CATALOGUE = frozenset(
-    {"export", "report", "import", "demo", "links", "workshop", "benchmark", "benchmark-pack", "trend"}
+    {"export", "report", "import", "demo", "links", "workshop", "benchmark", "benchmark-pack", "trend", "migrate-to"}
 )
 
 

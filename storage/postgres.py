@@ -430,6 +430,37 @@ class PostgresDatabase:
                 self.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             yield
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """A read-only transaction that sees the database as it was at its first read, whatever commits meanwhile."""
+        with _as_sqlite_errors(), self.raw.transaction(force_rollback=True):
+            self.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
+    def references(self) -> dict[str, set[str]]:
+        """The tables each table's foreign keys reference (SQLite's PRAGMA foreign_key_list, for every table)."""
+        rows = self.raw.execute(
+            "SELECT c.relname, r.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+            "JOIN pg_class r ON r.oid = k.confrelid WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace"
+        ).fetchall()
+        found: dict[str, set[str]] = {}
+        for table, referenced in rows:
+            found.setdefault(str(table), set()).add(str(referenced))
+        return found
+
+    def advance_identities(self) -> None:
+        """Set every identity `id` past the largest id its table holds, so rows copied with their ids get no clash.
+
+        SQLite needs no such step: its next id is always the largest one plus one.
+        """
+        with _as_sqlite_errors():
+            for table in sorted(self._tables_with_id()):
+                # setval ignores a NULL (no serial `id`, or an empty table): the identity stays where it was.
+                self.raw.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), max(id)) FROM \"{table}\"",  # noqa: S608 - a name from the catalogue
+                    [table],
+                )
+
     def schema_version(self) -> int:
         """The number of the last migration applied (PRAGMA user_version's stand-in: a one-row table)."""
         with _as_sqlite_errors():
