@@ -69,6 +69,7 @@ _TRIGGER: Final = re.compile(
     r"\s*END\s*$",
     re.I | re.S,
 )
+_PRAGMA: Final = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:=\s*(\d+))?\s*;?\s*$", re.I)
 _DROP_TRIGGER: Final = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)\s*$", re.I)
 
 
@@ -308,6 +309,11 @@ class PostgresDatabase:
     # -- the sqlite-utils surface
 
     def execute(self, sql: str, params: Sequence[object] | None = None) -> Cursor:
+        if self.raw.closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        pragma = _PRAGMA.match(sql)
+        if pragma:
+            return self._pragma(pragma[1].lower(), pragma[2])
         values = _parameters(params)
         statements, table = translate(sql, values is not None)
         if _SCHEMA_STATEMENT.match(sql) or statements[0].upper().startswith(("CREATE", "DROP")):
@@ -401,6 +407,18 @@ class PostgresDatabase:
         return self.raw.closed
 
     # -- what only PostgreSQL needs
+
+    def _pragma(self, name: str, value: str | None) -> Cursor:
+        """The PRAGMAs with a meaning here: the schema version, and the foreign key check (always clean, as
+        PostgreSQL checks every reference when it is written)."""
+        result = Cursor(None)
+        if name == "user_version" and value is None:
+            result._pending = [(self.schema_version(),)]
+        elif name == "user_version":
+            self.set_schema_version(int(value))
+        elif name != "foreign_key_check":
+            raise sqlite3.OperationalError(f"PRAGMA {name} is SQLite's; it has no meaning on PostgreSQL")
+        return result
 
     def _tables_with_id(self) -> frozenset[str]:
         if self._id_tables is None:

@@ -103,6 +103,7 @@ def test_deleting_an_organisation_removes_all_its_assessments(
     assert list_assessments(db) == ()
 
 
+@pytest.mark.sqlite_only
 def test_a_deletion_takes_a_backup_first_that_still_holds_what_was_deleted(tmp_path: Path) -> None:
     questionnaire = build_questionnaire()
     db = open_database(tmp_path / "live.db")

@@ -27,6 +27,7 @@ def test_default_path_is_data_itscm_db_under_the_repository_root(monkeypatch: py
     assert (REPO_ROOT / "storage" / "paths.py").is_file()
 
 
+@pytest.mark.sqlite_only
 def test_environment_variable_chooses_the_database(monkeypatch: pytest.MonkeyPatch, db_file: Path) -> None:
     monkeypatch.setenv(ENV_VAR, str(db_file))
     assert database_path() == db_file
@@ -44,6 +45,7 @@ def test_memory_path_is_kept_as_is() -> None:
     assert database_path(":memory:") == ":memory:"
 
 
+@pytest.mark.sqlite_only
 def test_open_database_creates_missing_parent_folders(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "itscm.db"
     db = open_database(target)
@@ -51,6 +53,7 @@ def test_open_database_creates_missing_parent_folders(tmp_path: Path) -> None:
     assert target.is_file()
 
 
+@pytest.mark.sqlite_only
 def test_file_database_uses_wal_foreign_keys_busy_timeout_and_full_sync(db_file: Path) -> None:
     db = open_database(db_file)
     try:
@@ -131,6 +134,7 @@ def test_write_transaction_rolls_back_everything_on_an_error() -> None:
     assert not db.conn.in_transaction
 
 
+@pytest.mark.sqlite_only
 def test_write_transaction_takes_the_write_lock_before_any_write(db_file: Path) -> None:
     db = open_database(db_file)
     other = sqlite3.connect(db_file, timeout=0.05, isolation_level=None)
@@ -183,6 +187,7 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("case", list(BAD_PATHS))
 def test_a_path_that_cannot_hold_the_database_is_refused_with_the_path_and_the_fix(tmp_path: Path, case: str) -> None:
     make, problem = BAD_PATHS[case]
@@ -200,12 +205,14 @@ def test_a_path_that_cannot_hold_the_database_is_refused_with_the_path_and_the_f
         assert not Path(f"{target}-wal").exists()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no file can be created")
 def test_a_place_where_no_file_can_be_created_is_refused() -> None:
     with pytest.raises(DatabaseUnavailableError, match=r"/proc/itscm\.db .*cannot be created or opened there"):
         open_database("/proc/itscm.db")
 
 
+@pytest.mark.sqlite_only
 def test_a_file_this_user_cannot_write_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "itscm.db"
     open_database(target).close()

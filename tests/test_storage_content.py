@@ -261,6 +261,7 @@ def _reads_while_writing(db: Database, questionnaire: Questionnaire, assessment_
     return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
 
 
+@pytest.mark.sqlite_only
 def test_the_write_reads_the_database_as_often_for_fifty_respondents_as_for_one(db: Database) -> None:
     # Reading again for every answer is what made a large import hold the write lock for seconds.
     questionnaire = build_questionnaire(extra_questions=20)

@@ -165,7 +165,7 @@ def test_the_database_itself_refuses_a_second_open_question(db: Database, facili
         "round_started_at) VALUES (?, ?, 'open', 1, 0, 'x', '2026-03-31T09:00:00+00:00', '2026-03-31T09:00:00+00:00')"
     )
     db.execute(insert, [facilitated.id, "GOV-01"])
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE|unique constraint"):
         db.execute(insert, [facilitated.id, "GOV-02"])
 
 
@@ -672,7 +672,7 @@ def test_the_database_itself_refuses_a_domain_open_beside_a_question_or_another_
         f"round_started_at) VALUES (?, ?, 'open', 1, 0, 'x', {moment}, {moment})"
     )
     db.execute(open_a_domain, [facilitated.id, "GOV"])
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE|unique constraint"):
         db.execute(open_a_domain, [facilitated.id, "BIA"])
     with pytest.raises(sqlite3.IntegrityError, match="a domain of this assessment is open"):
         db.execute(open_question, [facilitated.id, "BIA-01"])
@@ -800,6 +800,7 @@ def edited(backup: Path, statement: str) -> Path:
     return backup
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_with_domain_modes_and_domains_put_to_the_room_is_accepted(workshop_backup: Path) -> None:
     checked = check_backup(workshop_backup)
     assert (checked.schema_version, checked.assessments) == (LATEST_VERSION, 1)
@@ -852,6 +853,7 @@ def test_a_backup_with_domain_modes_and_domains_put_to_the_room_is_accepted(work
         ),
     ],
 )
+@pytest.mark.sqlite_only
 def test_restore_names_a_bad_value_in_domain_modes_domains_and_their_rounds(
     workshop_backup: Path, statement: str, problem: str
 ) -> None:
