@@ -344,5 +344,5 @@ def test_deleting_an_organisation_deletes_its_register_and_log_and_counts_them_f
 
 def test_the_database_itself_refuses_an_rto_above_the_mtpd(db: Database, organisation: Organisation) -> None:
     save_register(db, organisation.id, (CORE,))
-    with pytest.raises(Exception, match="CHECK constraint failed|violates check constraint"):
+    with pytest.raises(Exception, match=r"CHECK constraint failed|violates check constraint"):
         db.execute("UPDATE services SET rto_hours = 99")

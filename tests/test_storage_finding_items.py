@@ -168,7 +168,7 @@ def test_the_database_itself_keeps_one_step_per_finding(
     db: Database, organisation: Organisation, fy2026: Assessment
 ) -> None:
     item = plan_finding(db, fy2026.id, list_findings(db, organisation.id)[1].key, by="ana")
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE|unique constraint"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE|unique constraint"):
         db.execute(
             "INSERT INTO finding_roadmap_items (organisation_id, assessment_id, finding_key, step, created_by, "
             "created_at, updated_at) VALUES (?, ?, ?, 's', 'x', 'now', 'now')",

@@ -165,7 +165,7 @@ def test_the_database_itself_refuses_a_second_open_question(db: Database, facili
         "round_started_at) VALUES (?, ?, 'open', 1, 0, 'x', '2026-03-31T09:00:00+00:00', '2026-03-31T09:00:00+00:00')"
     )
     db.execute(insert, [facilitated.id, "GOV-01"])
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE|unique constraint"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE|unique constraint"):
         db.execute(insert, [facilitated.id, "GOV-02"])
 
 
@@ -672,7 +672,7 @@ def test_the_database_itself_refuses_a_domain_open_beside_a_question_or_another_
         f"round_started_at) VALUES (?, ?, 'open', 1, 0, 'x', {moment}, {moment})"
     )
     db.execute(open_a_domain, [facilitated.id, "GOV"])
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE|unique constraint"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE|unique constraint"):
         db.execute(open_a_domain, [facilitated.id, "BIA"])
     with pytest.raises(sqlite3.IntegrityError, match="a domain of this assessment is open"):
         db.execute(open_question, [facilitated.id, "BIA-01"])
