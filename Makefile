@@ -1,5 +1,6 @@
 # One command each: `make run` installs and starts the app; `make test` installs what the tests
-# need (Python packages in .venv, Debian's chromium for the browser tests) and runs every test.
+# need (Python packages in .venv, Debian's chromium for the browser tests, a PostgreSQL server) and runs every
+# test, on SQLite and again on PostgreSQL.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,7 +26,9 @@ deps-app: $(VENV)/.app-installed
 # LibreOffice Calc and Writer (workbooks and the executive report's Word document must convert to PDF
 # without error), poppler-utils (the executive report's PDF is read back and rendered to page images) and
 # nginx (two app processes behind deploy/nginx/itscm.conf, one killed mid-session; Debian 12's nginx-light is
-# only nginx plus an echo module, so the plain package is the small one).
+# only nginx plus an echo module, so the plain package is the small one). The suite runs twice, on SQLite and
+# on PostgreSQL: tests/postgres_server.sh uses the server on 127.0.0.1:5432, or installs Debian's postgresql
+# and starts a cluster of the tests' own in .pgdata when none answers there.
 deps-test: $(VENV)/.dev-installed
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -37,6 +40,7 @@ deps-test: $(VENV)/.dev-installed
 	  [ -n "$(APT)" ] || { echo "Install these Debian packages for the tests:$$missing"; exit 1; }; \
 	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
 	fi
+	@bash tests/postgres_server.sh
 
 # `make run PORT=8502` serves on another port; `ITSCM_DB=path/to/file.db make run` uses another database.
 PORT ?= 8501
@@ -49,6 +53,7 @@ lint: deps-test
 
 test: lint
 	$(BIN)/python -m pytest
+	ITSCM_TEST_ENGINE=postgresql $(BIN)/python -m pytest
 
 format: deps-test
 	$(BIN)/ruff format .
