@@ -26,6 +26,7 @@ from exports.report import load_report
 from exports.upload_safety import UploadRefused
 from questionnaires.coverage import coverage_table
 from storage import backup_database, connect, list_roadmap_items
+from storage.engines import is_postgres
 from storage.restore import check_backup, restore_database
 from ui.access import allowed, audited, record
 from ui.downloads import XLSX, file_stem, slug, workbook_button
@@ -371,7 +372,15 @@ if "Import" in tab:
 
 if "Backup and restore" in tab:
     with tab["Backup and restore"]:
-        if may_backup:
+        if is_postgres(db()):
+            # The backup file and its restore are SQLite's; a PostgreSQL server has its own tools.
+            st.info(
+                "This installation keeps its data on PostgreSQL: back it up with "
+                "`pg_dump -Fc` and restore it with `pg_restore`, as the README's Data section shows. Each "
+                "assessment's JSON export (Export tab) works on both engines.",
+                icon=":material/database:",
+            )
+        elif may_backup:
             st.markdown("**Back up** the whole database (every organisation, assessment, answer and its history)")
             st.download_button(
                 "Download a backup",
@@ -383,7 +392,7 @@ if "Backup and restore" in tab:
                 help="A consistent copy made with SQLite's backup API, safe while people are answering.",
             )
             st.caption("From the command line: `python cli.py backup PATH`.")
-        if may_restore:
+        if may_restore and not is_postgres(db()):
             st.divider()
             st.markdown("**Restore** a backup: it replaces all current data; the current database is kept as a copy")
             upload = st.file_uploader("Backup file (.db)", key="restore-upload")

@@ -252,7 +252,7 @@ class _Table:
         self.last_pk = cursor.lastrowid
         return self
 
-    def insert_all(self, records: Iterable[Mapping[str, object]]) -> _Table:
+    def insert_all(self, records: Iterable[Mapping[str, object]], batch_size: int = 1000) -> _Table:
         rows = list(records)
         if rows:
             columns = list(rows[0])

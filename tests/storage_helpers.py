@@ -16,6 +16,9 @@ from questionnaires.model import Questionnaire
 from storage import create_assessment, create_organisation, get_or_create_respondent, open_database, save_answer
 from storage.records import Assessment, Organisation
 
+ON_POSTGRES = os.environ.get("ITSCM_TEST_ENGINE") == "postgresql"
+"""This run of the suite is on PostgreSQL (see conftest.py)."""
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = Path(__file__).resolve().parent
 

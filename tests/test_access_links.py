@@ -45,7 +45,7 @@ def every_stored_text(db: Database) -> str:
     """Every text value in every table, joined, to search for something that must not be stored."""
     values: list[str] = []
     for table in db.table_names():
-        for row in db.execute(f"SELECT * FROM [{table}]").fetchall():
+        for row in db.execute(f'SELECT * FROM "{table}"').fetchall():
             values += [value for value in row if isinstance(value, str)]
     return "\n".join(values)
 

@@ -127,6 +127,7 @@ def test_an_assessment_and_a_respondent_can_be_renamed(acme: tuple[int, int]) ->
     assert [r.name for r in list_respondents(connect(), acme[1])] == ["Dana Whitfield"]
 
 
+@pytest.mark.sqlite_only
 def test_deleting_an_assessment_names_what_goes_needs_a_tick_and_keeps_a_backup(
     acme: tuple[int, int], database: Path
 ) -> None:

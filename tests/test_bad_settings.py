@@ -35,6 +35,9 @@ from storage import (
     set_assessment_status,
 )
 
+# The settings under test name the SQLite file (ITSCM_DB); PostgreSQL's is tested in test_storage_postgres.
+pytestmark = pytest.mark.sqlite_only
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
 SHIPPED = get_questionnaire("itscm", "2026.1")

@@ -165,6 +165,7 @@ def test_formula_like_text_is_written_safely_and_read_back(db: Database) -> None
         read_pack(raw)
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_with_imported_packs_passes_the_restore_check(db: Database, tmp_path: Path) -> None:
     import_pack(db, pack(*(pack_line(level) for level in (1, 2, 3, 4, 5))), "Peer survey")
     backup = tmp_path / "backup.db"
@@ -173,6 +174,7 @@ def test_a_backup_with_imported_packs_passes_the_restore_check(db: Database, tmp
     assert checked is not None
 
 
+@pytest.mark.sqlite_only
 def test_a_stored_pack_score_out_of_range_is_named_by_the_restore_check(db: Database, tmp_path: Path) -> None:
     import_pack(db, pack(*(pack_line(level) for level in (1, 2, 3, 4, 5))), "Peer survey")
     db.execute("UPDATE benchmark_pack_rows SET score = 500 WHERE id = 1")

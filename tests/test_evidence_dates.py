@@ -166,6 +166,7 @@ _HISTORY_ROW = (
 )
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_with_evidence_dates_the_app_wrote_is_accepted(tmp_path: Path) -> None:
     checked = check_backup(_backup_with_a_dated_answer(tmp_path / "dated.db"))
     assert checked.answers == 1
@@ -193,6 +194,7 @@ def test_a_backup_with_evidence_dates_the_app_wrote_is_accepted(tmp_path: Path) 
         ),
     ],
 )
+@pytest.mark.sqlite_only
 def test_restore_refuses_a_backup_with_a_bad_evidence_date_naming_the_row(
     tmp_path: Path, statement: str, problem: str
 ) -> None:

@@ -864,6 +864,7 @@ def test_the_content_is_checked_before_the_write_transaction_opens(
     assert seen == [False]
 
 
+@pytest.mark.sqlite_only
 def test_an_import_while_another_connection_holds_the_write_lock_fails_as_busy_and_writes_nothing(
     target: Database, document: Document, tmp_path: Path
 ) -> None:

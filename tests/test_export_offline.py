@@ -88,7 +88,6 @@ def export(setup: Setup, answers: dict[str, Answer] | None = None, **overrides: 
     questionnaire = arguments.pop("questionnaire", setup.questionnaire)
     assert isinstance(questionnaire, Questionnaire)
     database = arguments.pop("db", setup.db)
-    assert isinstance(database, Database)
     return offline_workbook(database, questionnaire, **arguments)  # type: ignore[arg-type]
 
 

@@ -65,20 +65,20 @@ def db(tmp_path: Path) -> Database:
     database.close()
 
 
-def test_a_link_withdrawn_by_another_process_is_refused_at_the_next_action_here(db: Database) -> None:
+def test_a_link_withdrawn_by_another_process_is_refused_at_the_next_action_here(db: Database, tmp_path: Path) -> None:
     org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
     assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
     token, link = create_participant_link(db, assessment.id, "Ben Okafor", created_by="ana@example.org")
     assert participant_for(db, token).link_id == link.id
-    in_another_process(_revoke, str(db.conn.execute("PRAGMA database_list").fetchone()[2]), link.id)
+    in_another_process(_revoke, str(tmp_path / "shared.db"), link.id)
     with pytest.raises(LinkRefused, match="withdrawn"):
         participant_for(db, token)
 
 
 def test_peer_scores_kept_in_this_process_are_scored_again_after_another_process_completes_an_assessment(
-    db: Database,
+    db: Database, tmp_path: Path
 ) -> None:
-    path = str(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    path = str(tmp_path / "shared.db")
     for number in range(5):
         _complete_a_peer(path, f"Peer {number}")
     kept = peer_table(db, "itscm")

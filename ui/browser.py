@@ -43,8 +43,8 @@ _RELOAD_AFTER_RECONNECT = """
 <script>
 (() => {
   const win = window;
-  if (win.__itscmReloadAfterReconnect) return;
-  win.__itscmReloadAfterReconnect = true;
+  if (win.__appReloadAfterReconnect) return;
+  win.__appReloadAfterReconnect = true;
   const Original = win.WebSocket;
   win.WebSocket = class extends Original {
     constructor(...args) {
