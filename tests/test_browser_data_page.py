@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlite_utils import Database
 
 from exports.offline import offline_workbook
@@ -75,8 +76,8 @@ def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path)
         page.get_by_text("Imported offline.xlsx: 65 answer(s) changed.").wait_for(timeout=30_000)
         assert count(database, "SELECT count(*) FROM answers WHERE level = 3") == 65
         # Only the outcome stays: the upload and its checks are cleared.
-        assert page.get_by_text("65 answer rows for Continuity manager").count() == 0
-        assert page.get_by_text("offline.xlsx", exact=True).count() == 0
+        expect(page.get_by_text("65 answer rows for Continuity manager")).to_have_count(0)
+        expect(page.get_by_text("offline.xlsx", exact=True)).to_have_count(0)
 
         # Back up, change something, restore: the change is gone and the old database is kept.
         page.get_by_role("tab", name="Backup and restore").click()
