@@ -11,7 +11,6 @@ context of its own, so no sign-in carries over.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -25,7 +24,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from access.identity import add_member
 from access.links import create_participant_link, revoke_participant_link
 from questionnaires.catalog import get_questionnaire
-from storage import create_assessment, create_organisation, get_or_create_respondent, open_database, save_answer
+from storage import (
+    create_assessment,
+    create_organisation,
+    get_or_create_respondent,
+    open_database,
+    save_answer,
+    write_transaction,
+)
 from storage.records import ParticipantLink
 from storage.users import get_user_by_email
 from tests.browser_app import running_app, settle
@@ -186,7 +192,7 @@ def domains_offered(page: Page) -> list[str]:
 
 def stored_answers(database: Path, assessment_id: int, question_id: str) -> dict[int, int | None]:
     """Each respondent's stored level for one question: {respondent id: level}."""
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         rows = conn.execute(
             "SELECT respondent_id, level FROM answers WHERE assessment_id = ? AND question_id = ?",
@@ -211,12 +217,8 @@ def withdraw(inst: Installation, link_id: int) -> None:
 def expire(database: Path, link_id: int) -> None:
     """Move a link's expiry to yesterday, as if its day had passed (the app reads the real clock)."""
     yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="microseconds")
-    conn = sqlite3.connect(database)
-    try:
-        with conn:
-            conn.execute("UPDATE participant_links SET expires_at = ? WHERE id = ?", [yesterday, link_id])
-    finally:
-        conn.close()
+    with closing(open_database(database)) as db, write_transaction(db):
+        db.execute("UPDATE participant_links SET expires_at = ? WHERE id = ?", [yesterday, link_id])
 
 
 def signed_in_as(email: str) -> re.Pattern[str]:

@@ -47,13 +47,14 @@ def filled_offline_workbook(db: Database, assessment_id: int, respondent_id: int
 
 
 def count(database: Path, sql: str) -> int:
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         return int(conn.execute(sql).fetchone()[0])
     finally:
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path) -> None:
     database = tmp_path / "data.db"
     db = open_database(database)

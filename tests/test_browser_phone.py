@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -36,7 +35,7 @@ def phone_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
 
 
 def stored_row(database: Path, plan: PlannedStep) -> tuple[str, str | None, str] | None:
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         return conn.execute(
             "SELECT owner, due_date, status FROM roadmap_items WHERE question_id = ? AND to_level = ?",

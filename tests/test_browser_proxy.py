@@ -5,7 +5,6 @@ with every answer stored once."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from contextlib import closing
 from datetime import date
@@ -67,7 +66,7 @@ def answer(page: object, question_id: str, level: int) -> None:
 
 def stored_levels(database: Path) -> tuple[dict[str, int], list[tuple[str, int | None, int]]]:
     """(level per answered question, history rows as (question, old level, new level) in order)."""
-    with closing(sqlite3.connect(database)) as conn:
+    with closing(open_database(database)) as conn:
         answers = conn.execute("SELECT question_id, level FROM answers WHERE level IS NOT NULL").fetchall()
         history = conn.execute("SELECT question_id, old_level, new_level FROM answer_history ORDER BY id").fetchall()
     return dict(answers), [tuple(row) for row in history]

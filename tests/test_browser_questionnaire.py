@@ -4,7 +4,6 @@ its first question, and text typed but not yet sent is not lost without a warnin
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def started(tmp_path: Path) -> tuple[Path, int]:
 
 
 def stored(database: Path) -> tuple[int, str]:
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         return conn.execute("SELECT level, comment FROM answers WHERE question_id = ?", [QUESTION]).fetchone()
     finally:

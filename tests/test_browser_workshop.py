@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -91,7 +90,7 @@ def room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Room]:
 def stored_levels(database: Path, question_ids: Iterable[str]) -> list[tuple[str, str, int | None]]:
     """Every stored answer to the questions, as (respondent's name, question, level), sorted."""
     ids = list(question_ids)
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         rows = conn.execute(
             "SELECT r.name, a.question_id, a.level FROM answers a JOIN respondents r ON r.id = a.respondent_id "
@@ -104,7 +103,7 @@ def stored_levels(database: Path, question_ids: Iterable[str]) -> list[tuple[str
 
 
 def stored_consensus(database: Path, question_id: str) -> tuple[int | None, int, str, str] | None:
-    conn = sqlite3.connect(database)
+    conn = open_database(database)
     try:
         return conn.execute(
             "SELECT level, na, note, set_by FROM consensus WHERE question_id = ?", [question_id]
