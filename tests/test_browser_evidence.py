@@ -4,6 +4,7 @@ the Roadmap page its business case, whose assumptions can be changed there."""
 
 from __future__ import annotations
 
+import re
 from contextlib import closing
 from dataclasses import replace
 from datetime import date, timedelta
@@ -76,6 +77,9 @@ def test_a_failed_failover_entered_as_evidence_flags_the_answer_it_contradicts_o
         with running_app(database) as url:
             page.goto(f"{url}/evidence?organisation=1")
             page.get_by_text("Service register").first.wait_for(timeout=WAIT_MS)
+            # The page runs once more after putting the organisation's assessment into the address: the upload
+            # waits for that run, so it never races it.
+            page.wait_for_url(re.compile(r"assessment=1"), timeout=WAIT_MS)
             settle(page)
             import_file(page, 0, register, "register", "1 service")
             import_file(page, 1, log, "log", "1 exercise or incident")
