@@ -1,5 +1,7 @@
 """The maturity assessment app: page configuration, who is using it, and navigation only."""
 
+import os
+
 import streamlit as st
 
 from access import Participant
@@ -7,8 +9,11 @@ from ui.access import account_box, pages_for, resolve_actor, set_actor
 from ui.browser import reload_after_reconnect
 
 st.set_page_config(page_title="Maturity assessment", page_icon=":material/health_and_safety:", layout="wide")
-# Another app process behind the proxy may take over this browser: the page then loads again from the database.
-reload_after_reconnect()
+# Behind the proxy another app process may take over this browser: the page then loads again from the database.
+# Only there: a page that loads again on every new connection also loses a file chosen for upload when the
+# browser opens a new connection to the same process (seen in the Evidence page's browser test).
+if os.environ.get("ITSCM_BEHIND_PROXY") == "1":
+    reload_after_reconnect()
 
 # Who is using this session is decided before any page runs: a participant link, the owner of a
 # personal installation, or a signed-in member; otherwise a page says why nothing is shown.

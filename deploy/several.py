@@ -141,6 +141,8 @@ def start_app(
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         # The same secret in every process: a signed-in browser stays signed in on whichever process it reaches.
         "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret,
+        # Pages load again when their connection comes back, possibly to another process (see app.py).
+        "ITSCM_BEHIND_PROXY": "1",
         **({"ITSCM_DB": str(database)} if database is not None else {}),
         **(environment or {}),
     }

@@ -55,7 +55,12 @@ def acme(tmp_path: Path) -> tuple[Path, int]:
 
 def import_file(page: Page, index: int, path: Path, what: str, count: str) -> None:
     """Upload a file into the page's `index`-th importer, confirm the replacement and import it."""
-    page.locator("input[type=file]").nth(index).set_input_files(str(path))
+    # As a person does it: the uploader's button, then the file in the chooser it opens.
+    with page.expect_file_chooser() as chooser:
+        page.locator('[data-testid="stFileUploader"]').nth(index).get_by_role(
+            "button", name="Upload", exact=True
+        ).click()
+    chooser.value.set_files(str(path))
     page.get_by_text(f"{path.name}: {count}, every row checked").wait_for(timeout=WAIT_MS)
     page.get_by_text("Replace the", exact=False).filter(has_text="of this file").last.click()
     settle(page)
