@@ -136,20 +136,23 @@ def choose(page: Page, widget: Locator, option: str) -> None:
     """
     box = widget.get_by_role("combobox")
     multiple = widget.get_attribute("data-testid") == "stMultiSelect"
-    for _attempt in range(3):
+    for _attempt in range(5):
         box.fill(option)
         wanted = page.get_by_role("option", name=option, exact=True)
         try:
-            wanted.wait_for(timeout=5_000)
+            wanted.wait_for(timeout=10_000)
             if box.get_attribute("aria-activedescendant") != wanted.get_attribute("id"):
                 box.press("ArrowDown")
             box.press("Enter")
             if multiple:
-                expect(widget).to_contain_text(option, timeout=2_000)
+                expect(widget).to_contain_text(option, timeout=5_000)
             else:
-                expect(box).to_have_attribute("aria-expanded", "false", timeout=2_000)
-                expect(box).to_have_value(option, timeout=2_000)
+                expect(box).to_have_attribute("aria-expanded", "false", timeout=5_000)
+                expect(box).to_have_value(option, timeout=5_000)
         except (AssertionError, PlaywrightTimeoutError):
+            # Close whatever menu is left open, and let the page finish its rerun before trying again.
+            box.press("Escape")
+            settle(page)
             continue
         return
     raise AssertionError(f"{option!r} could not be chosen in {widget}")
