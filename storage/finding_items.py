@@ -18,13 +18,13 @@ from sqlite_utils import Database
 
 from evidence.model import FindingStatus
 from storage.assessments import get_assessment
-from storage.choices import MAX_ACTOR, MAX_OWNER, ROADMAP_STATUSES, RoadmapStatus
+from storage.choices import MAX_ACTOR, RoadmapStatus
 from storage.errors import NotFoundError, RoadmapItemError
 from storage.organisations import get_organisation
-from storage.roadmap import UNCHANGED, Unchanged
+from storage.roadmap import UNCHANGED, Unchanged, checked_plan_fields
 from storage.timestamps import now_text, to_datetime, to_optional_date
 from storage.transactions import write_transaction
-from storage.validation import check_choice, check_date, check_id, clean_name
+from storage.validation import check_id, clean_name
 
 # What a step's status makes of its finding's; a dropped step leaves the finding as it is.
 FINDING_STATUS_OF: Final[dict[RoadmapStatus, FindingStatus]] = {
@@ -196,18 +196,7 @@ def save_finding_item(
     is still in the log (see FINDING_STATUS_OF).
     """
     check_id(item_id, what="roadmap step")
-    clean_owner = (
-        owner
-        if owner is UNCHANGED
-        else clean_name(owner, field="Roadmap owner", max_length=MAX_OWNER, error=RoadmapItemError, required=False)
-    )
-    due = (
-        due_date
-        if due_date is UNCHANGED or due_date is None
-        else check_date(due_date, field="Due date", error=RoadmapItemError)
-    )
-    if status is not UNCHANGED:
-        check_choice(status, ROADMAP_STATUSES, field="Roadmap status", error=RoadmapItemError)
+    clean_owner, due = checked_plan_fields(owner, due_date, status)
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
         rows = list(db.query(_ITEMS + " WHERE id = ? AND assessment_id = ?", [item_id, assessment.id]))

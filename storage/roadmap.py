@@ -41,6 +41,28 @@ _NEW_ITEM: Final = ("", None, "planned")
 _SELECT = "SELECT id, assessment_id, question_id, to_level, owner, due_date, status, updated_at FROM roadmap_items"
 
 
+def checked_plan_fields(
+    owner: str | Unchanged, due_date: date | str | Unchanged | None, status: RoadmapStatus | Unchanged
+) -> tuple[str | Unchanged, date | Unchanged | None]:
+    """Check the owner, due date and status given for a roadmap step; return the owner and date as stored.
+
+    Raises RoadmapItemError naming the field; a field given as UNCHANGED is passed through.
+    """
+    clean_owner = (
+        owner
+        if owner is UNCHANGED
+        else clean_name(owner, field="Roadmap owner", max_length=MAX_OWNER, error=RoadmapItemError, required=False)
+    )
+    due = (
+        due_date
+        if due_date is UNCHANGED or due_date is None
+        else check_date(due_date, field="Due date", error=RoadmapItemError)
+    )
+    if status is not UNCHANGED:
+        check_choice(status, ROADMAP_STATUSES, field="Roadmap status", error=RoadmapItemError)
+    return clean_owner, due
+
+
 def _item(row: dict[str, Any]) -> RoadmapItem:
     return RoadmapItem(
         id=row["id"],
@@ -87,18 +109,7 @@ def save_roadmap_item(
             f"Roadmap step for {question.id}: level {to_level} is the bottom of the scale, so no step "
             "leads to it; choose a higher level."
         )
-    clean_owner = (
-        owner
-        if owner is UNCHANGED
-        else clean_name(owner, field="Roadmap owner", max_length=MAX_OWNER, error=RoadmapItemError, required=False)
-    )
-    due = (
-        due_date
-        if due_date is UNCHANGED or due_date is None
-        else check_date(due_date, field="Due date", error=RoadmapItemError)
-    )
-    if status is not UNCHANGED:
-        check_choice(status, ROADMAP_STATUSES, field="Roadmap status", error=RoadmapItemError)
+    clean_owner, due = checked_plan_fields(owner, due_date, status)
     with write_transaction(db):
         assessment = get_assessment(db, assessment_id)
         check_questionnaire_matches(assessment, questionnaire)
