@@ -62,7 +62,7 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
         assert "assessment=" in page.url
         first_domain = answer_domain(page, "RISK")
-        comment = page.get_by_label("Comment").first
+        comment = page.get_by_label("Comment", exact=True).first
         comment.fill(XSS_NAME)
         comment.blur()
         settle(page)
@@ -73,7 +73,8 @@ def test_first_self_assessment_from_new_organisation_to_roadmap(browser: object,
         page.get_by_role("heading", name="Risk assessment").wait_for(timeout=30_000)
         checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
         expect(checked).to_have_count(first_domain, timeout=30_000)
-        assert page.get_by_label("Comment").first.input_value() == XSS_NAME
+        # Exact: an N/A option's label ("... write why in the comment first") also contains "comment".
+        expect(page.get_by_label("Comment", exact=True).first).to_have_value(XSS_NAME)
         assert page.get_by_text(f"{first_domain} of {TOTAL} questions answered").is_visible()
 
         # The other domains, one after the other.

@@ -65,7 +65,7 @@ def test_two_browsers_editing_one_answer_keep_both_changes_and_never_overwrite_s
                 settle(tab)
             choose_level(tab_b, 5)
             assert stored(database) == (5, "")
-            comment = question(tab_a).get_by_label("Comment")
+            comment = question(tab_a).get_by_label("Comment", exact=True)
             comment.fill("Register reviewed in March")
             question(tab_a).get_by_text(QUESTION, exact=False).first.click()  # leave the field: it is sent
             settle(tab_a)
@@ -121,7 +121,7 @@ def test_leaving_with_a_comment_typed_but_not_sent_asks_first(browser: object, s
         assert page.evaluate(LEAVE) is False
         # Typed as a person types, not yet sent (the field keeps the focus): the browser is asked to
         # confirm leaving (Chromium shows its own "Leave site?" prompt for a real refresh or close).
-        question(page).get_by_label("Comment").click()
+        question(page).get_by_label("Comment", exact=True).click()
         page.keyboard.type("half-typed thought")
         assert page.evaluate(LEAVE) is True
         # The guard also sends the field, so the text is stored even if the person leaves anyway.
