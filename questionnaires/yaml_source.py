@@ -1,4 +1,12 @@
-"""Read one YAML 1.2 file into plain data, remembering the line of every value, within safe limits."""
+"""Read one YAML 1.2 file into plain data, remembering the line of every value, within safe limits.
+
+Parsing is most of the time a questionnaire takes to load. ruamel's C parser (ruamel.yaml.clib, libyaml)
+reads a text about thirty times faster than its pure-Python one but knows only YAML 1.1 syntax; so a text
+is read with it first, and with the pure YAML 1.2 parser whenever the C parser refuses it or it holds what
+the two read differently (directives, and NEL, LS and PS, line breaks in 1.1 only). Both feed the same
+composer, limits and resolver (YAML 1.2 types), so a text either parser reads gives the same data and lines
+(tests/test_questionnaire_yaml_parsers.py).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +27,11 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 
 from questionnaires.errors import Problem, QuestionnaireError
+
+try:
+    from _ruamel_yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - ruamel.yaml.clib is a pinned requirement; without it, pure Python
+    _CParser = None
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 32
@@ -77,10 +90,30 @@ def read_yaml(raw: bytes, file: str) -> tuple[Any, SourceMap]:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise fail("the file is empty; a questionnaire needs id, version, title, levels, domains and questions.")
 
+    if c_parser_reads(text):
+        try:
+            return _read_text(text, source, fail, fast=True)
+        except QuestionnaireError:
+            raise
+        except Exception:  # anything the C parser refuses is read again by the YAML 1.2 parser
+            source = SourceMap(file)
+    return _read_text(text, source, fail, fast=False)
+
+
+def c_parser_reads(text: str) -> bool:
+    """Whether the C parser may read `text`: it is there, and the text holds nothing it reads as YAML 1.1."""
+    if _CParser is None or any(char in text for char in "\x85\u2028\u2029"):
+        return False
+    return not (text.startswith("%") or "\n%" in text or "\r%" in text)
+
+
+def _read_text(text: str, source: SourceMap, fail: Any, *, fast: bool) -> tuple[Any, SourceMap]:
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
-    yaml.Parser = _ShapeCheckingParser
+    yaml.Parser = _CEventParser if fast else _ShapeCheckingParser
     yaml.parser.shape = _Shape(fail)
+    if fast:
+        yaml.parser.text = text
     try:
         with warnings.catch_warnings():
             # A reused anchor name is legal YAML; the composer's warning would only be noise.
@@ -89,11 +122,15 @@ def read_yaml(raw: bytes, file: str) -> tuple[Any, SourceMap]:
     except QuestionnaireError:
         raise
     except MarkedYAMLError as exc:
+        if fast:
+            raise
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "invalid YAML"
         raise fail(f"this is not valid YAML ({what}); check the indentation and quoting near here.", line) from None
     except (YAMLError, ValueError, UnicodeError, RecursionError) as exc:
+        if fast:
+            raise
         raise fail(f"this is not valid YAML ({type(exc).__name__}); check the file is a YAML document.") from None
     if node is None:
         raise fail("the file is empty; a questionnaire needs id, version, title, levels, domains and questions.")
@@ -159,6 +196,38 @@ class _ShapeCheckingParser(Parser):  # type: ignore[misc]
         if self.shape is not None and event is not None:
             self.shape.see(event)
         return event
+
+
+class _CEventParser:
+    """The C parser's events, each handed to a _Shape before ruamel's composer gets it (as _ShapeCheckingParser)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        self.loader = loader
+        self.shape: _Shape | None = None
+        self.text = ""
+        self._events: Any = None
+        self._next: Any = None
+
+    def peek_event(self) -> Any:
+        if self._next is None:
+            if self._events is None:
+                self._events = _CParser(self.text)
+            self._next = self._events.get_event()
+            if self.shape is not None and self._next is not None:
+                self.shape.see(self._next)
+        return self._next
+
+    def check_event(self, *choices: Any) -> bool:
+        event = self.peek_event()
+        return event is not None and (not choices or isinstance(event, choices))
+
+    def get_event(self) -> Any:
+        event = self.peek_event()
+        self._next = None
+        return event
+
+    def dispose(self) -> None:
+        self._events = None
 
 
 def _grow(stack: list[list[Any]], size: int, line: int | None, fail: Any) -> None:

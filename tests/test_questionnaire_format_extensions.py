@@ -18,7 +18,7 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 
 
 def mini(**changes: object) -> dict:
-    data = YAML(typ="safe").load(FIXTURE.read_text())
+    data = YAML(typ="safe", pure=True).load(FIXTURE.read_text())
     data.update(changes)
     return data
 
