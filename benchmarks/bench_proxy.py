@@ -1,9 +1,10 @@
 """Proxy benchmark: participants answering at once through nginx, against 1 and against 2 app processes.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_proxy.py
-Options: --participants 10 --questions 20 --processes 1,2
+Options: --participants 10 --questions 20 --processes 1,2 [--database-url postgresql://...]
 
-Each configuration gets a new temporary database with a self-paced assessment and a join link per participant,
+Each configuration gets a new database (a temporary SQLite file; with --database-url, a scratch database on that
+PostgreSQL server, dropped at the end) with a self-paced assessment and a join link per participant,
 N `streamlit run` processes behind deploy/nginx/itscm.conf (deploy/several.py), and one headless Chromium
 context per participant, all answering at once, each click sent as soon as the previous answer is stored.
 Printed per configuration: saves per second (answers stored / seconds from the first click to the last answer
@@ -19,11 +20,10 @@ import argparse
 import asyncio
 import os
 import re
-import sqlite3
 import sys
 import tempfile
 import time
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +33,14 @@ if str(REPO_ROOT) not in sys.path:
 
 from playwright.async_api import Browser, Page, async_playwright  # noqa: E402 - needs the path set above
 
+from benchmarks.bench_storage import scratch_database  # noqa: E402
 from benchmarks.bench_workshop_room import (  # noqa: E402
     TIMEOUT_S,
     WAIT_MS,
     Figures,
     Participant,
     StorePoller,
+    bench_connection,
     click_and_wait,
     first_line,
     level_for,
@@ -50,6 +52,7 @@ from benchmarks.bench_workshop_room import (  # noqa: E402
 )
 from deploy.several import NGINX_NOT_FOUND, nginx_path, running_behind_proxy  # noqa: E402
 from questionnaires.catalog import get_questionnaire  # noqa: E402
+from storage.engines import shown_url  # noqa: E402
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
@@ -93,12 +96,29 @@ async def answer_all(
             index += 1
 
 
-async def one_run(browser: Browser, processes: int, people: int, count: int) -> Run:
-    database = Path(tempfile.mkdtemp()) / "bench-proxy.db"
+async def one_run(browser: Browser, processes: int, people: int, count: int, server: str | None) -> Run:
+    with ExitStack() as stack:
+        if server is None:
+            database: Path | str = Path(tempfile.mkdtemp()) / "bench-proxy.db"
+            where: tuple[Path | None, dict[str, str]] = (Path(database), {})
+        else:
+            database = stack.enter_context(scratch_database(server))
+            where = (None, {"ITSCM_DATABASE_URL": database})
+        return await run_on(browser, processes, people, count, database, where)
+
+
+async def run_on(
+    browser: Browser,
+    processes: int,
+    people: int,
+    count: int,
+    database: Path | str,
+    where: tuple[Path | None, dict[str, str]],
+) -> Run:
     _, participants = the_room_setup(database, QUESTIONNAIRE, people)
     plan = the_questions(QUESTIONNAIRE, count)
     figures = Figures()
-    with running_behind_proxy(database, processes) as proxied:
+    with running_behind_proxy(where[0], processes, environment=where[1]) as proxied:
         contexts = [await browser.new_context() for _ in participants]
         pages = [await context.new_page() for context in contexts]
 
@@ -141,7 +161,7 @@ async def one_run(browser: Browser, processes: int, people: int, count: int) -> 
         for person, who in enumerate(participants)
         for index, question_id in enumerate(qid for _, _, ids in plan for qid in ids)
     }
-    with closing(sqlite3.connect(database)) as conn:
+    with closing(bench_connection(database)) as conn:
         rows = conn.execute("SELECT respondent_id, question_id, level FROM answers WHERE level IS NOT NULL").fetchall()
         history = conn.execute("SELECT COUNT(*) FROM answer_history").fetchone()[0]
     stored = {(respondent, question): level for respondent, question, level in rows}
@@ -160,6 +180,10 @@ async def main() -> None:
     parser.add_argument("--participants", type=int, default=10)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--processes", default="1,2", help="app process counts to compare, e.g. 1,2,3")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server's URL: each configuration runs on a scratch database made there (default: SQLite)",
+    )
     arguments = parser.parse_args()
     executable = chromium_path()
     if executable is None:
@@ -172,11 +196,12 @@ async def main() -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         for processes in counts:
-            runs.append(await one_run(browser, processes, people, count))
+            runs.append(await one_run(browser, processes, people, count, arguments.database_url))
         await browser.close()
     print(
         f"Proxy: {people} participants x {count} questions at once through nginx (deploy/nginx/itscm.conf), "
-        f"headless Chromium, {os.cpu_count()} cores shared by browsers, nginx and the app processes."
+        f"headless Chromium, {os.cpu_count()} cores shared by browsers, nginx and the app processes; "
+        f"database: {'PostgreSQL ' + shown_url(arguments.database_url) if arguments.database_url else 'SQLite file'}."
     )
     for run in runs:
         rate = run.stored / run.seconds if run.seconds > 0 else float("nan")

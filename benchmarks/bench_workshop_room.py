@@ -39,7 +39,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -53,6 +53,7 @@ from access.links import create_participant_link  # noqa: E402
 from questionnaires.catalog import get_questionnaire  # noqa: E402
 from questionnaires.model import Questionnaire  # noqa: E402
 from storage import create_assessment, create_organisation, open_database  # noqa: E402
+from storage.engines import is_postgres_url  # noqa: E402
 from tests.browser_app import CHROMIUM_FLAGS, chromium_path, free_port, running_app  # noqa: E402
 
 REFRESH_S: Final = 3.0  # the facilitator's live view (and each participant's page) refreshes this often
@@ -134,12 +135,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def bench_connection(database: Path | str) -> Any:
+    """A plain connection to the benchmark's database, outside the app: a SQLite file or a postgresql:// URL."""
+    if is_postgres_url(database):
+        import psycopg
+
+        return psycopg.connect(str(database), autocommit=True)
+    return sqlite3.connect(database)
+
+
 class StorePoller:
     """Polls the database every POLL_S and tells each waiting click when its row appears (first seen, monotonic)."""
 
-    def __init__(self, database: Path, query: str, figures: Figures) -> None:
-        self.conn = sqlite3.connect(database)
-        self.query = query  # (id, key, key) of the rows with an id above the parameter
+    def __init__(self, database: Path | str, query: str, figures: Figures) -> None:
+        self.conn = bench_connection(database)
+        # (id, key, key) of the rows with an id above the parameter (? in SQLite, %s in psycopg)
+        self.query = query.replace("?", "%s") if is_postgres_url(database) else query
         self.figures = figures
         self.last_id = 0
         self.waiting: dict[Key, asyncio.Future[float]] = {}
@@ -242,7 +253,7 @@ def level_option(page: Page, questionnaire: Questionnaire, question_id: str, lev
     )
 
 
-def the_room_setup(database: Path, questionnaire: Questionnaire, people: int) -> tuple[int, list[Participant]]:
+def the_room_setup(database: Path | str, questionnaire: Questionnaire, people: int) -> tuple[int, list[Participant]]:
     """A self-paced assessment with a join link for each participant."""
     with closing(open_database(database)) as db:
         org = create_organisation(db, "Bench Bank", "Financial services", "5,000 employees and more", "Europe")
