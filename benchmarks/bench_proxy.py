@@ -42,6 +42,7 @@ from benchmarks.bench_workshop_room import (  # noqa: E402
     StorePoller,
     bench_connection,
     click_and_wait,
+    cpu_seconds,
     first_line,
     level_for,
     level_option,
@@ -66,6 +67,7 @@ class Run:
     stored: int
     lost: list[str]
     spread: dict[str, int]
+    app_cpu: float  # CPU seconds the app processes used from the first click to the last answer stored
 
 
 async def answer_all(
@@ -134,6 +136,8 @@ async def run_on(
             figures,
         )
         polling = asyncio.create_task(poller.run())
+        pids = [app.process.pid for app in proxied.processes]
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         began = time.monotonic()
         await asyncio.gather(
             *(
@@ -142,6 +146,7 @@ async def run_on(
             )
         )
         seconds = max(figures.stored.values(), default=began) - began
+        app_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
         poller.running = False
         await polling
         routes = [
@@ -172,7 +177,7 @@ async def run_on(
     ]
     if history != len(expected):
         lost.append(f"answer history has {history} rows for {len(expected)} answers")
-    return Run(processes, figures, seconds, len(rows), lost, spread)
+    return Run(processes, figures, seconds, len(rows), lost, spread, app_cpu)
 
 
 async def main() -> None:
@@ -211,6 +216,12 @@ async def main() -> None:
             f"click -> stored {milliseconds(run.figures.latencies)}, lost {len(run.lost)} (must be 0), "
             f"errors {len(run.figures.errors)}; browsers per process: {spread}"
         )
+        if run.stored:
+            per_save = run.app_cpu / run.stored
+            print(
+                f"    app CPU {per_save * 1000:.0f} ms per save ({run.app_cpu:.1f} s over {run.processes} "
+                f"process(es)): one process, one core for Python, would answer at most {1 / per_save:.0f} saves/s"
+            )
         for problem in (run.lost + run.figures.errors)[:5]:
             print(f"    {problem}")
     base = runs[0].stored / runs[0].seconds if runs and runs[0].seconds > 0 else 0
