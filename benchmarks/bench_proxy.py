@@ -68,6 +68,15 @@ class Run:
     lost: list[str]
     spread: dict[str, int]
     app_cpu: float  # CPU seconds the app processes used from the first click to the last answer stored
+    peak_memory: list[int]  # each app process's peak resident memory, in MB
+
+
+def peak_resident_mb(pid: int) -> int:
+    """A process's peak resident memory so far (VmHWM in /proc/<pid>/status), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return 0
 
 
 async def answer_all(
@@ -147,6 +156,7 @@ async def run_on(
         )
         seconds = max(figures.stored.values(), default=began) - began
         app_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        peak_memory = [peak_resident_mb(pid) for pid in pids]
         poller.running = False
         await polling
         routes = [
@@ -177,7 +187,7 @@ async def run_on(
     ]
     if history != len(expected):
         lost.append(f"answer history has {history} rows for {len(expected)} answers")
-    return Run(processes, figures, seconds, len(rows), lost, spread, app_cpu)
+    return Run(processes, figures, seconds, len(rows), lost, spread, app_cpu, peak_memory)
 
 
 async def main() -> None:
@@ -220,7 +230,8 @@ async def main() -> None:
             per_save = run.app_cpu / run.stored
             print(
                 f"    app CPU {per_save * 1000:.0f} ms per save ({run.app_cpu:.1f} s over {run.processes} "
-                f"process(es)): one process, one core for Python, would answer at most {1 / per_save:.0f} saves/s"
+                f"process(es)): one process, one core for Python, would answer at most {1 / per_save:.0f} saves/s; "
+                f"peak memory per process {', '.join(f'{mb} MB' for mb in run.peak_memory)}"
             )
         for problem in (run.lost + run.figures.errors)[:5]:
             print(f"    {problem}")
