@@ -9,15 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from access import Action
-from exports.report import (
-    PlannedStep,
-    business_case_of,
-    evidenced_score,
-    planned_roadmap,
-    protected_services,
-    save_business_case_assumptions,
-    what_if_of,
-)
+from exports.report import PlannedStep, roadmap_facts, save_business_case_assumptions
 from scoring import phase_loads
 from scoring.business_case import BusinessCase, money_text
 from scoring.evidence_checks import listed
@@ -123,7 +115,9 @@ if view.score.overall.answered == 0:
     st.stop()
 
 # Grouped by phase; within a phase, in priority order.
-planned = sorted(planned_roadmap(db(), view), key=lambda p: (p.step.phase_index, p.step.order))
+# One build of the roadmap and one read of the register and log for everything below.
+facts = roadmap_facts(db(), view)
+planned = sorted(facts.planned, key=lambda p: (p.step.phase_index, p.step.order))
 steps = [p.step for p in planned]
 if view.score.overall.provisional:
     st.warning(
@@ -137,7 +131,7 @@ st.caption(
 )
 
 # Answers the organisation's register and log don't bear out: closing each gap comes first.
-evidenced = evidenced_score(db(), view)
+evidenced = facts.evidenced
 if evidenced is not None and evidenced.claims:
     st.subheader("Steps to make the answers hold")
     st.caption(
@@ -150,7 +144,7 @@ if evidenced is not None and evidenced.claims:
 def what_if_section() -> None:
     """The smallest set of roadmap steps that raises the overall stage by one, or why there is none."""
     st.subheader("What raises the overall stage", anchor=False)
-    found = what_if_of(view)
+    found = facts.what_if
     if not found.steps:
         st.info(md(found.reason), icon=":material/info:")
         return
@@ -169,6 +163,17 @@ def what_if_section() -> None:
 
 def money(value: float | None, case: BusinessCase) -> str:
     return "not summed" if value is None else money_text(value, case.currency)
+
+
+def whole(value: float | None) -> float | None:
+    """An amount in whole units for a table (None stays empty)."""
+    return None if value is None else round(value)
+
+
+def money_columns(case: BusinessCase, *names: str) -> dict[str, object]:
+    """Money columns in whole units with thousands separators, the currency in the heading when there is one."""
+    unit = f" ({case.currency})" if case.currency else ""
+    return {name: st.column_config.NumberColumn(f"{name}{unit}", format="localized") for name in names}
 
 
 def assumptions_form(case: BusinessCase) -> None:
@@ -212,7 +217,7 @@ def assumptions_form(case: BusinessCase) -> None:
 def business_case_section() -> None:
     """Exposure per service and domain, what each phase removes against its effort, and the assumptions."""
     st.subheader("Business case", anchor=False)
-    case = business_case_of(db(), view)
+    case = facts.business_case
     if case is None:
         st.info(
             "No business case yet: the organisation's service register is empty. Add its services, with RTO and "
@@ -239,14 +244,19 @@ def business_case_section() -> None:
             "RTO (h)": s.rto_hours,
             "Recovery (h)": s.recovery_hours,
             "From": s.source,
-            "Cost per hour": s.cost_per_hour,
+            "Cost per hour": whole(s.cost_per_hour),
             "Currency": s.currency,
-            "Exposure a year": s.exposure,
-            "After the roadmap": s.remaining,
+            "Exposure a year": whole(s.exposure),
+            "After the roadmap": whole(s.remaining),
         }
         for s in case.services
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="bc-services")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        key="bc-services",
+        column_config=money_columns(case, "Cost per hour", "Exposure a year", "After the roadmap"),
+    )
     if case.not_costed:
         st.caption("Not costed (no downtime cost in the register): " + md(", ".join(case.not_costed)) + ".")
     if case.without_basis:
@@ -260,10 +270,11 @@ def business_case_section() -> None:
         left.markdown("**By domain** (where each service's capability is held down)")
         left.dataframe(
             pd.DataFrame(
-                [{"Domain": d.name, "Services": d.services, "Exposure a year": d.exposure} for d in case.domains]
+                [{"Domain": d.name, "Services": d.services, "Exposure a year": whole(d.exposure)} for d in case.domains]
             ),
             hide_index=True,
             key="bc-domains",
+            column_config=money_columns(case, "Exposure a year"),
         )
         right.markdown("**By phase**: exposure removed against effort")
         right.dataframe(
@@ -273,14 +284,15 @@ def business_case_section() -> None:
                         "Phase": p.name,
                         "Steps": p.steps,
                         "Effort points": p.points,
-                        "Exposure removed": p.removed,
-                        "Per effort point": p.removed_per_point,
+                        "Exposure removed": whole(p.removed),
+                        "Per effort point": whole(p.removed_per_point),
                     }
                     for p in case.phases
                 ]
             ),
             hide_index=True,
             key="bc-phases",
+            column_config=money_columns(case, "Exposure removed", "Per effort point"),
         )
     assumptions_form(case)
 
@@ -443,7 +455,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         )
 
 
-protects = protected_services(db(), view)
+protects = facts.protects
 st.caption("Owner, due date and status are saved as soon as you change them.")
 for fit in fits:
     in_phase = [p for p in planned if p.step.phase_index == fit.load.index]

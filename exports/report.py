@@ -6,13 +6,14 @@ No streamlit here: pages and the exporters call these functions and draw or writ
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from sqlite_utils import Database
 
+from evidence.model import Evidence
 from questionnaires.catalog import UnknownQuestionnaire, get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
@@ -128,7 +129,12 @@ def evidenced_score(db: Database, report: AssessmentReport, today: date | None =
     """
     if count_evidence(db, [report.organisation.id]) == (0, 0):
         return None
-    evidence = load_evidence(db, report.organisation.id)
+    return _evidenced(report, load_evidence(db, report.organisation.id), today)
+
+
+def _evidenced(report: AssessmentReport, evidence: Evidence, today: date | None) -> EvidencedScore | None:
+    if not evidence.services and not evidence.exercises:
+        return None
     return score_evidenced(report.questionnaire, report.score, evidence, today or date.today())
 
 
@@ -156,10 +162,15 @@ def business_case_of(db: Database, report: AssessmentReport, today: date | None 
 
     The register and log as they stand now, tests after `today` (default: the current date) left out.
     """
-    evidence = load_evidence(db, report.organisation.id)
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    return _business_case(db, report, steps, load_evidence(db, report.organisation.id), today)
+
+
+def _business_case(
+    db: Database, report: AssessmentReport, steps: Sequence[RoadmapStep], evidence: Evidence, today: date | None
+) -> BusinessCase | None:
     if not evidence.services:
         return None
-    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
     return business_case(
         report.questionnaire, report.score.questions, steps, evidence, assumptions_of(db, report), today or date.today()
     )
@@ -265,7 +276,10 @@ class PlannedStep:
 
 def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
     """Build the roadmap for an assessment and join the owners, dates and statuses saved for it."""
-    steps = build_roadmap(view.questionnaire, view.score.questions, view.targets)
+    return _planned(db, view, build_roadmap(view.questionnaire, view.score.questions, view.targets))
+
+
+def _planned(db: Database, view: AssessmentReport, steps: Sequence[RoadmapStep]) -> list[PlannedStep]:
     saved: dict[tuple[str, int], RoadmapItem] = {
         (item.question_id, item.to_level): item for item in list_roadmap_items(db, view.assessment.id)
     }
@@ -281,6 +295,34 @@ def planned_roadmap(db: Database, view: AssessmentReport) -> list[PlannedStep]:
             )
         )
     return planned
+
+
+@dataclass(frozen=True)
+class RoadmapFacts:
+    """What the Roadmap page shows beside the steps, from one build of the roadmap and one load of the evidence."""
+
+    planned: list[PlannedStep]
+    evidenced: EvidencedScore | None  # None: the organisation has no register and no log
+    business_case: BusinessCase | None  # None: its register has no service
+    what_if: WhatIf
+    protects: dict[int, tuple[str, ...]]  # per step order, the services the step protects
+
+
+def roadmap_facts(db: Database, report: AssessmentReport, today: date | None = None) -> RoadmapFacts:
+    """Return the planned roadmap, the score as evidenced, the business case, the what-if and the services protected.
+
+    The same as planned_roadmap, evidenced_score, business_case_of, what_if_of and protected_services, with the
+    roadmap built once and the organisation's register and log read once.
+    """
+    steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
+    evidence = load_evidence(db, report.organisation.id)
+    return RoadmapFacts(
+        planned=_planned(db, report, steps),
+        evidenced=_evidenced(report, evidence, today),
+        business_case=_business_case(db, report, steps, evidence, today),
+        what_if=raise_overall_stage(report.questionnaire, report.score, steps),
+        protects=step_services(report.questionnaire, steps, evidence),
+    )
 
 
 _PEER_TABLES: dict[tuple[str, str], tuple[tuple[object, ...], pd.DataFrame]] = {}

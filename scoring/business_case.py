@@ -135,7 +135,11 @@ def step_services(
 ) -> dict[int, tuple[str, ...]]:
     """Return, per step order, the names of the register's services the step protects."""
     tiers = protected_tiers(questionnaire)
-    return {step.order: tuple(s.name for s in evidence.services if s.tier in tiers[step.question_id]) for step in steps}
+    # Few questions differ in the tiers they protect: the register is filtered once per set of tiers.
+    names: dict[frozenset[Tier], tuple[str, ...]] = {}
+    for protected in set(tiers.values()):
+        names[protected] = tuple(s.name for s in evidence.services if s.tier in protected)
+    return {step.order: names[tiers[step.question_id]] for step in steps}
 
 
 def capability(
@@ -291,9 +295,12 @@ def business_case(
     after = [_levels_after(answered, steps, index) for index in range(len(phases))]
     tests = last_measured(evidence, today, "recovery_hours")
     disruptions = assumptions.disruptions_per_year
+    # A capability depends only on the tier and the levels: worked out once per tier, not once per service.
+    now_of = {tier: capability(questionnaire, tier, answered, tiers) for tier in TIERS}
+    later_of = [{tier: capability(questionnaire, tier, levels, tiers)[0] for tier in TIERS} for levels in after]
     exposures: list[ServiceExposure] = []
     for service in evidence.services:
-        level, domain_id = capability(questionnaire, service.tier, answered, tiers)
+        level, domain_id = now_of[service.tier]
         test = tests.get(service.name)
         measured = None if test is None else test[1]
         if test is not None:
@@ -310,8 +317,8 @@ def business_case(
             exposure = downtime_exposure(cost, recovery, service.rto_hours, disruptions)
             previous = exposure
             falls = []
-            for levels in after:
-                later_level, _ = capability(questionnaire, service.tier, levels, tiers)
+            for levels_of in later_of:
+                later_level = levels_of[service.tier]
                 later = _recovery_after(service, measured, level, later_level, assumptions)
                 value = previous if later is None else downtime_exposure(cost, later, service.rto_hours, disruptions)
                 falls.append(previous - value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -271,6 +272,11 @@ def test_the_business_case_shows_each_service_exposure_with_where_its_recovery_c
     services = at.dataframe[0].value
     assert services.loc[0, "From"] == "last failover on 12 Jan 2026: 9 h"
     assert services.loc[0, "Exposure a year"] == 5000
+    # Money in whole units with thousands separators, the currency in the heading.
+    shown = json.loads(at.dataframe[0].proto.columns)
+    assert shown["Exposure a year"]["label"] == "Exposure a year (EUR)"
+    assert shown["Exposure a year"]["type_config"]["format"] == "localized"
+    assert json.loads(at.dataframe[2].proto.columns)["Exposure removed"]["label"] == "Exposure removed (EUR)"
 
 
 def test_changed_assumptions_are_saved_for_the_organisation_and_change_the_figures(assessment_id: int) -> None:
