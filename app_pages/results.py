@@ -10,6 +10,8 @@ from exports.report import answers_by_respondent, confidence_by_domain, evidence
 from questionnaires.coverage import coverage_table
 from questionnaires.model import Question
 from scoring import QuestionResult
+from scoring.business_case import MULTIPLE_STEP, default_assumptions
+from scoring.confidence import confidence_rule
 from scoring.explain import explain_domain
 from scoring.overall_reason import overall_stage_reason
 from storage import get_workshop, set_target
@@ -25,6 +27,8 @@ questionnaire = view.questionnaire
 score = view.score
 overall = score.overall
 scale = questionnaire.level_numbers
+threshold = questionnaire.scoring.stage_threshold
+spread = questionnaire.scoring.disagreement_spread
 
 page_header("Results", view)
 may_plan = allowed(Action.PLAN, organisation_id=view.organisation.id)
@@ -102,7 +106,7 @@ st.dataframe(
     style_levels(table, ["Stage", "Score", "Target"], scale),
     hide_index=True,
     column_config={
-        "Stage": st.column_config.NumberColumn(help="Highest level reached by 80 % of the answered weight"),
+        "Stage": st.column_config.NumberColumn(help=f"Highest level reached by {threshold:.0%} of the answered weight"),
         "Gap": st.column_config.NumberColumn(help="Target minus stage; negative means above target"),
         "Confidence": st.column_config.TextColumn(
             help="How far the result can be trusted: fresh dated evidence, respondents who agree, claims the "
@@ -232,7 +236,7 @@ with right:
 
 disagreements = [r for r in score.questions.values() if r.disagreement]
 if disagreements:
-    st.markdown(f"**Disagreements** ({len(disagreements)}): respondents' levels differ by 2 or more.")
+    st.markdown(f"**Disagreements** ({len(disagreements)}): respondents' levels differ by {spread} or more.")
     st.dataframe(
         pd.DataFrame(
             [
@@ -288,8 +292,7 @@ if len(view.respondents) > 1:
         hide_index=True,
         column_config={
             "Spread": st.column_config.NumberColumn(
-                help=f"Highest minus lowest level given; {questionnaire.scoring.disagreement_spread} or more is a "
-                "disagreement"
+                help=f"Highest minus lowest level given; {spread} or more is a disagreement"
             ),
             "Rationale": st.column_config.TextColumn(width="large"),
         },
@@ -308,9 +311,21 @@ with st.expander("Coverage by standard", icon=":material/menu_book:"):
     st.dataframe(coverage[coverage["standard"].isin(picked)], hide_index=True)
 
 with st.expander("How scoring works", icon=":material/calculate:"):
-    threshold = questionnaire.scoring.stage_threshold
     weights = sorted({question.weight for question in questionnaire.questions})
     weight_range = f"of {weights[0]}" if len(weights) == 1 else f"from {weights[0]} to {weights[-1]}"
+    assumed = default_assumptions(questionnaire)
+    multiples = ", ".join(f"{assumed.rto_multiples[level]:g}" for level in scale)
+    what_if = (
+        "**What raises the overall stage** (Roadmap page): the overall stage rises only when every domain at that "
+        "stage reaches the next level. The what-if finds the smallest set of roadmap steps that does it: fewest "
+        "steps, then fewest effort points, then the steps earliest in the roadmap. A practice counts at the next "
+        "level only with all its steps up to it; steps above the next level are never needed. The search is exact. "
+        "Where a domain's target is not above the overall stage the roadmap has no steps to the next level there, "
+        "and the page says which targets to raise."
+        if questionnaire.scoring.overall_stage == "lowest_domain"
+        else "**What raises the overall stage** is not computed: the what-if covers the weakest-link rule only, and "
+        "here the overall stage is the overall score rounded down."
+    )
     st.markdown(
         f"""
 - Each question gets a level ({scale[0]}-{scale[-1]}), N/A where the question allows it, or no answer yet.
@@ -323,13 +338,21 @@ with st.expander("How scoring works", icon=":material/calculate:"):
 - **N/A** answers count neither for nor against a domain. **Completeness** = answered (N/A included) / all
   questions; results under 100 % are provisional.
 - **Several respondents**: the facilitator's consensus if set, else the median of their levels rounded down;
-  a spread of {questionnaire.scoring.disagreement_spread} or more levels flags a disagreement.
+  a spread of {spread} or more levels flags a disagreement.
 - **Gap** = target - stage.
-- **Confidence** per domain starts at High; it loses one step when fewer than 80 % of the answered, non-N/A
-  questions have evidence dated within {questionnaire.scoring.evidence_valid_months} months (two steps below
-  50 %), one when respondents differ by {questionnaire.scoring.disagreement_spread} or more levels on a question
-  with no agreed answer, and one when an answer claims more than the service register and exercise log
-  support; it never falls below Low.
+- A domain's **confidence** {confidence_rule(questionnaire)}.
+- {what_if}
+- **Business case** (Roadmap page, from the service register): a service's exposure a year = downtime cost per
+  hour x the hours by which its recovery exceeds its RTO (none when within it) x the expected disruptions a year
+  (an assumption set per organisation, default {assumed.disruptions_per_year:g}). Its recovery is the one its
+  last recovery test measured; without one, its RTO x the multiple assumed for its answered capability level (by
+  default {multiples} for levels {scale[0]}-{scale[-1]}: 1 at the second-highest level and above,
+  {MULTIPLE_STEP:g} more for each level below; a higher level is never slower). Its capability level is the
+  lowest domain stage of the answered questions that protect it (a question protects the tiers its checks name,
+  else those its domain's checks cover, else every tier); its exposure counts in that domain. After each roadmap
+  phase every practice is at the level its steps so far reach; the exposure a phase removes is the fall over
+  that phase. A service without a downtime cost counts nowhere, and a register in several currencies is not
+  summed.
 """
     )
     example = next((d for d in score.domains if d.score is not None), None)

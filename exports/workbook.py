@@ -1,7 +1,7 @@
 """The roadmap workbook: one assessment's results, roadmap and answers as an Excel file for leadership.
 
-Sheets, in this order: Summary (organisation, overall and per-domain results coloured by level, a
-radar and a bar chart, how to read the figures), Roadmap (the prioritised steps as a filterable
+Sheets, in this order: Summary (organisation, overall and per-domain results coloured by level with
+each domain's confidence and what lowers it, a radar and a bar chart, how to read the figures), Roadmap (the prioritised steps as a filterable
 table with owners, due dates and a status drop-down), Answers (every question with its level,
 statement, notes and, in workshops, each respondent's level and the agreed answer's rationale),
 Workshop summary when more than one person answered (what was agreed and why, what remains open,
@@ -38,6 +38,7 @@ from exports.report import (
     AssessmentReport,
     PlannedStep,
     business_case_of,
+    confidence_by_domain,
     evidenced_score,
     load_report,
     organisation_trend,
@@ -49,7 +50,7 @@ from exports.safe_text import set_text
 from questionnaires.model import Questionnaire
 from scoring import OVERALL, BenchmarkResult, QuestionResult
 from scoring.business_case import BusinessCase
-from scoring.confidence import newest_evidence_dates
+from scoring.confidence import DomainConfidence, confidence_rule, newest_evidence_dates
 from scoring.evidenced import EvidencedScore
 from scoring.trends import DOMAIN_TREND_COLUMNS, QUESTION_TREND_COLUMNS
 from scoring.workshop import AgreedItem, Distribution, summary
@@ -251,6 +252,8 @@ def how_to_read(questionnaire: Questionnaire) -> tuple[str, ...]:
         "Completeness: answered questions (N/A included) out of all questions; results under 100 % are provisional.",
         "Several respondents: the agreed consensus where one was set, otherwise the median of their levels rounded "
         f"down; a spread of {scoring.disagreement_spread} or more levels flags a disagreement.",
+        "Confidence: how far a domain's result can be trusted (High, Medium or Low). A domain's confidence "
+        f"{confidence_rule(questionnaire)}.",
         "Roadmap: one step per level from each practice's level up to its domain's target; lower levels first, "
         "then practices that weigh more, then smaller efforts, placed into phases by effort capacity.",
         "Colours run from red (the lowest level) through yellow to green (the highest); grey means no answer yet, "
@@ -260,7 +263,7 @@ def how_to_read(questionnaire: Questionnaire) -> tuple[str, ...]:
 
 # Summary sheet
 
-SUMMARY_WIDTHS: Final = (26.0, 10.0, 11.0, 10.0, 9.0, 14.0, 16.0)
+SUMMARY_WIDTHS: Final = (26.0, 10.0, 11.0, 10.0, 9.0, 14.0, 16.0, 12.0)
 DOMAIN_COLUMNS: Final = (
     Column("Domain", 26),
     Column("Stage", 10),
@@ -269,7 +272,9 @@ DOMAIN_COLUMNS: Final = (
     Column("Gap", 9),
     Column("Completeness", 14),
     Column("Answered", 16),
+    Column("Confidence", 12),
 )
+LOWERS_CONFIDENCE: Final = "What lowers confidence"
 CHART_ANCHOR_COLUMN: Final = "I"
 CHART_WIDTH_CM: Final = 15.0
 CHART_HEIGHT_CM: Final = 10.0
@@ -290,8 +295,11 @@ def _fact(ws: Worksheet, row: int, label: str, value: Value, *, number_format: s
 def _write_summary(ws: Worksheet, report: AssessmentReport, evidenced: EvidencedScore | None = None) -> None:
     for index, width in enumerate(SUMMARY_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    # The same confidence the Results page shows: unsupported claims lower it only with a register or log.
+    confidence = confidence_by_domain(report, evidenced)
     row = _summary_facts(ws, report)
-    row = _domain_table(ws, report, row + 2)
+    row = _domain_table(ws, report, confidence, row + 2)
+    row = _lowered_confidence(ws, report, confidence, row + 2)
     if evidenced is not None:
         row = _evidenced_table(ws, report, evidenced, row + 2)
     row = _level_legend(ws, report.questionnaire, row + 2)
@@ -363,7 +371,7 @@ def _summary_facts(ws: Worksheet, report: AssessmentReport) -> int:
     return row
 
 
-def _domain_table(ws: Worksheet, report: AssessmentReport, row: int) -> int:
+def _domain_table(ws: Worksheet, report: AssessmentReport, confidence: dict[str, DomainConfidence], row: int) -> int:
     """Write the per-domain results from `row` on, coloured by level, with the charts beside; return the last row."""
     scale = report.questionnaire.level_numbers
     _put(ws.cell(row=row, column=1), "Results by domain").font = SECTION_FONT
@@ -385,16 +393,43 @@ def _domain_table(ws: Worksheet, report: AssessmentReport, row: int) -> int:
                 domain.completeness,
                 f"{domain.answered} of {domain.total}"
                 + (f" ({domain.not_applicable} N/A)" if domain.not_applicable else ""),
+                confidence[domain.domain_id].level,
             ],
         )
-        _, stage, score, target, gap, completeness, _answered = cells
+        _, stage, score, target, gap, completeness, _answered, trust = cells
         for cell, level in ((stage, domain.stage), (score, domain.score), (target, domain.target)):
             _paint_level(cell, level, scale)
-        for cell in (stage, score, target, gap, completeness):
+        for cell in (stage, score, target, gap, completeness, trust):
             cell.alignment = CENTRE
+        if confidence[domain.domain_id].reasons:
+            trust.fill = NOTE_FILL
         score.number_format = SCORE_FORMAT
         completeness.number_format = PERCENT_FORMAT
     _add_charts(ws, report, header_row, row)
+    return row
+
+
+def _lowered_confidence(
+    ws: Worksheet, report: AssessmentReport, confidence: dict[str, DomainConfidence], row: int
+) -> int:
+    """Write, per domain whose confidence is below High, its level and each thing that lowers it; return the last row."""
+    _put(ws.cell(row=row, column=1), LOWERS_CONFIDENCE).font = SECTION_FONT
+    last_column = len(SUMMARY_WIDTHS)
+    lowered = [(d, confidence[d.domain_id]) for d in report.score.domains if confidence[d.domain_id].reasons]
+    if not lowered:
+        row += 1
+        _merged_text(ws, row, 1, last_column, "Nothing lowers the confidence of any domain with answers.")
+        return row
+    for domain, found in lowered:
+        for reason in found.reasons:
+            row += 1
+            name = _put(ws.cell(row=row, column=1), domain.name)
+            name.font = BOLD
+            name.alignment = TOP
+            level = _put(ws.cell(row=row, column=2), found.level)
+            level.alignment = CENTRE
+            level.fill = NOTE_FILL
+            _merged_text(ws, row, 3, last_column, f"{reason}.")
     return row
 
 
@@ -1133,7 +1168,8 @@ def assessment_workbook(
     exercise log (`storage.finding_items.list_finding_items`), listed after it; the Benchmark sheet appears only for a benchmark
     with figures, the trend sheets only for trend DataFrames (from scoring.domain_trend and
     scoring.question_trend) with rows. With `evidenced` the Summary shows the stages and scores as
-    answered and as evidenced; with `business_case` a Business case sheet follows the Answers.
+    answered and as evidenced, and the claims the facts don't support lower the domains' confidence as on
+    the Results page; with `business_case` a Business case sheet follows the Answers.
     """
     workbook = Workbook()
     workbook.properties.creator = report.questionnaire.title

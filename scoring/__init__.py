@@ -82,6 +82,7 @@ Confidence per domain (scoring.confidence)
         DomainConfidence(domain_id, level "High" | "Medium" | "Low" | None, answered, fresh, stale, undated,
                          disagreements, unsupported, reasons), e.g. reason
             "3 of 12 answers have evidence older than 12 months: BIA-03, BIA-07, BIA-11"
+    confidence_rule(questionnaire) -> the rule with the questionnaire's figures, as Results and the workbook state it
 
 Business case and what-if (scoring.business_case, scoring.what_if)
     business_case(questionnaire, questions, steps, evidence, assumptions, today) -> BusinessCase

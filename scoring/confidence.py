@@ -55,6 +55,20 @@ class DomainConfidence:
     reasons: tuple[str, ...]
 
 
+def confidence_rule(questionnaire: Questionnaire) -> str:
+    """Return the confidence rule with this questionnaire's figures, as a clause after "A domain's confidence"."""
+    scoring = questionnaire.scoring
+    return (
+        f"starts at High and loses one step when fewer than {FRESH_SHARE_FOR_HIGH:.0%} of the domain's answered, "
+        "non-N/A questions have fresh evidence (dated on or after the same day "
+        f"{scoring.evidence_valid_months} months ago; with several respondents, a question's newest date), two "
+        f"steps when fewer than {FRESH_SHARE_FOR_MEDIUM:.0%}; one step when one or more of them have respondents "
+        f"{scoring.disagreement_spread} or more levels apart and no agreed answer; and one step when one or more "
+        "of them claim more than the service register and exercise log support. It never falls below Low, and a "
+        "domain with nothing answered has none"
+    )
+
+
 def evidence_freshness(evidence_date: date | None, today: date, valid_months: int) -> Freshness:
     """Return whether evidence of this date is fresh, stale (older than `valid_months` months) or undated."""
     if evidence_date is None:

@@ -200,3 +200,35 @@ def test_without_a_register_or_log_one_caption_points_to_them_and_one_score_is_s
     assert at.metric[1].label == "Overall score"
     assert any("no service register or exercise and incident log yet" in c for c in captions(at))
     assert "Claims the facts don't support" not in markdown_text(at)
+
+
+def test_how_scoring_works_states_the_confidence_what_if_and_business_case_rules(assessment_id: int) -> None:
+    answer(assessment_id, {})
+    at = results(assessment_id)
+    assert not at.exception
+    (rules,) = [e for e in at.expander if e.label == "How scoring works"]
+    # The rules as one line of words: the page breaks its lines where the source does.
+    text = " ".join(" ".join(str(m.value) for m in rules.markdown).split())
+    for stated in (
+        # Confidence, with the shares of scoring.confidence and the questionnaire's months and spread.
+        "A domain's **confidence** starts at High and loses one step when fewer than 80% of the domain's answered, "
+        "non-N/A questions have fresh evidence (dated on or after the same day 12 months ago;",
+        "two steps when fewer than 50%; one step when one or more of them have respondents 2 or more levels apart "
+        "and no agreed answer; and one step when one or more of them claim more than the service register and "
+        "exercise log support. It never falls below Low, and a domain with nothing answered has none.",
+        # What raises the overall stage, under the shipped questionnaire's weakest-link rule.
+        "**What raises the overall stage** (Roadmap page): the overall stage rises only when every domain at that "
+        "stage reaches the next level. The what-if finds the smallest set of roadmap steps that does it: fewest "
+        "steps, then fewest effort points, then the steps earliest in the roadmap.",
+        "steps above the next level are never needed.",
+        "the page says which targets to raise.",
+        # The business case, with its default assumptions.
+        "**Business case** (Roadmap page, from the service register): a service's exposure a year = downtime cost "
+        "per hour x the hours by which its recovery exceeds its RTO (none when within it) x the expected "
+        "disruptions a year (an assumption set per organisation, default 1).",
+        "by default 2.5, 2, 1.5, 1, 1 for levels 1-5: 1 at the second-highest level and above, 0.5 more for each "
+        "level below; a higher level is never slower",
+        "the exposure a phase removes is the fall over that phase.",
+        "A service without a downtime cost counts nowhere, and a register in several currencies is not summed.",
+    ):
+        assert stated in text

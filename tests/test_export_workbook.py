@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
@@ -391,6 +391,9 @@ def test_summary_explains_how_to_read_the_figures(full_workbook: bytes) -> None:
     assert "How to read this" in texts
     assert any(t.startswith("Stage: the highest level") and "80%" in t for t in texts)
     assert any(t.startswith("Several respondents") for t in texts)
+    confidence = next(t for t in texts if t.startswith("Confidence: "))
+    for rule in ("fewer than 80%", "12 months ago", "two steps when fewer than 50%", "2 or more levels apart"):
+        assert rule in confidence
 
 
 def test_an_unfinished_assessment_is_marked_provisional(demo_db: Database) -> None:
@@ -973,3 +976,102 @@ def test_the_summary_shows_stages_and_scores_as_answered_next_to_as_evidenced(
     # Questionnaire 2026.1 declares no checks, so the facts cap nothing.
     assert overall[:5] == ("Overall", 2, 2, 2, 2)
     assert [row[0] for row in domains] == [domain.name for domain in itscm.domains]
+
+
+# Confidence per domain, as the Results page shows it
+
+
+def _dated_assessment(tmp_path: Path, itscm: Questionnaire, *, stale: int) -> tuple[Database, int]:
+    """RISK and BIA answered at 3 with evidence dated 20 days ago, except `stale` BIA answers dated two years ago."""
+    db = open_database(tmp_path / "dated.db")
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, itscm, "FY2026", date(2026, 3, 1))
+    person = get_or_create_respondent(db, assessment.id, "Manager")
+    recent, old = date.today() - timedelta(days=20), date.today() - timedelta(days=730)
+    bia = [q.id for q in itscm.questions_in("BIA")]
+    for question in [q.id for q in itscm.questions_in("RISK")] + bia:
+        when = old if question in bia[:stale] else recent
+        save_answer(db, itscm, assessment.id, person.id, question, 3, evidence="Report", evidence_date=when)
+    return db, assessment.id
+
+
+def _confidence_cells(ws: Worksheet) -> dict[str, openpyxl.cell.Cell]:
+    """Each domain's cell in the Confidence column of the Summary's domain table."""
+    header_row = next(row[0].row for row in ws.iter_rows(min_col=1, max_col=1) if row[0].value == "Domain")
+    column = header_index(ws, header_row)["Confidence"]
+    found = {}
+    for row in ws.iter_rows(min_row=header_row + 1):
+        if row[0].value is None:
+            break
+        found[str(row[0].value)] = row[column]
+    return found
+
+
+def _lowering(ws: Worksheet) -> list[tuple[object, ...]]:
+    """The first three cells of each row under "What lowers confidence", up to the first empty row."""
+    values = rows_of(ws)
+    start = next(index for index, row in enumerate(values) if row[0] == "What lowers confidence") + 1
+    rows = []
+    for row in values[start:]:
+        if row[0] is None:
+            break
+        rows.append(row[:3])
+    return rows
+
+
+def test_the_summary_gives_high_confidence_to_fresh_evidence_and_says_nothing_lowers_it(
+    tmp_path: Path, itscm: Questionnaire
+) -> None:
+    db, assessment = _dated_assessment(tmp_path, itscm, stale=0)
+    ws = load(workbook_for_assessment(db, assessment))["Summary"]
+    cells = _confidence_cells(ws)
+    assert list(cells) == [domain.name for domain in itscm.domains]
+    assert (cells["Risk assessment"].value, cells["Business impact analysis"].value) == ("High", "High")
+    # A domain with nothing answered has no confidence, as on the Results page.
+    assert cells["Governance"].value is None
+    assert cells["Risk assessment"].fill.fill_type is None
+    assert _lowering(ws) == [("Nothing lowers the confidence of any domain with answers.", None, None)]
+
+
+def test_the_summary_gives_a_lowered_confidence_with_each_thing_that_lowers_it(
+    tmp_path: Path, itscm: Questionnaire
+) -> None:
+    bia = [q.id for q in itscm.questions_in("BIA")]
+    db, assessment = _dated_assessment(tmp_path, itscm, stale=len(bia) - 1)
+    ws = load(workbook_for_assessment(db, assessment))["Summary"]
+    cells = _confidence_cells(ws)
+    assert cells["Risk assessment"].value == "High"
+    # One fresh answer in the domain is under half: two steps down, from High to Low.
+    assert cells["Business impact analysis"].value == "Low"
+    assert fill_of(cells["Business impact analysis"]) == "#fff2cc"
+    assert _lowering(ws) == [
+        (
+            "Business impact analysis",
+            "Low",
+            f"{len(bia) - 1} of {len(bia)} answers have evidence older than 12 months: {', '.join(bia[:-1])}.",
+        )
+    ]
+
+
+def test_the_summary_lowers_confidence_for_each_claim_the_register_and_log_do_not_support(tmp_path: Path) -> None:
+    later = get_questionnaire("itscm", "2026.2")
+    db = open_database(tmp_path / "claims.db")
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, later, "FY2026", date(2026, 3, 1))
+    person = get_or_create_respondent(db, assessment.id, "Manager")
+    for question in later.questions_in("TEST"):
+        save_answer(db, later, assessment.id, person.id, question.id, 4, evidence_date=date.today())
+    payments = Service("Payments", "Head of payments", "critical", 24.0, 4.0, 1.0, bia_reviewed_on=date.today())
+    save_register(db, org.id, [payments])
+    failover = Exercise(date.today(), "failover", "Payments failover", (ServiceResult("Payments", 9.0, 0.5),))
+    save_log(db, org.id, [failover])
+    ws = load(workbook_for_assessment(db, assessment.id))["Summary"]
+    answered = len(later.questions_in("TEST"))
+    assert _confidence_cells(ws)["Testing and exercising"].value == "Medium"
+    assert _lowering(ws) == [
+        (
+            "Testing and exercising",
+            "Medium",
+            f"1 of {answered} answers claims more than the service register and exercise log support: TEST-11.",
+        )
+    ]
