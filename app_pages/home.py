@@ -23,7 +23,7 @@ from storage import (
     rename_organisation,
     rename_respondent,
 )
-from storage.changes import Deletion
+from storage.changes import Deletion, deletions_backed_up
 from storage.choices import INDUSTRIES, REGIONS, SIZE_BANDS
 from storage.records import Organisation
 from storage.start import start_assessment
@@ -156,12 +156,17 @@ def demo_controls() -> None:
 def confirm_deletion(
     what: str, preview_text: str, key: str, delete: Callable[[], Deletion | None], organisation_id: int
 ) -> None:
-    """Name what goes, ask for a tick, delete with a backup first, and say how to undo it."""
-    st.warning(
-        f"Deleting {what} removes {preview_text}. A backup of the whole database is taken first, so a restore "
-        "on the Data page can bring it back.",
-        icon=":material/warning:",
-    )
+    """Name what goes, ask for a tick, delete (with a backup first where the database is a file), say how to undo it."""
+    if deletions_backed_up(db()):
+        undo = "A backup of the whole database is taken first, so a restore on the Data page can bring it back."
+    else:
+        # PostgreSQL: the app takes no copy of its own; the server's backups (pg_dump) are the way back.
+        undo = (
+            "The database is on a PostgreSQL server, so the app takes no backup of its own: only the server's "
+            "backups (pg_dump) can bring it back. To keep a copy, export each assessment as JSON on the Data page "
+            "first (it can be imported again)."
+        )
+    st.warning(f"Deleting {what} removes {preview_text}. {undo}", icon=":material/warning:")
     sure = st.checkbox(f"Yes, delete {what}", key=f"{key}-sure")
     if st.button("Delete", key=f"{key}-delete", type="primary", disabled=not sure, icon=":material/delete:"):
         outcome = delete()

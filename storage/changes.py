@@ -121,6 +121,11 @@ def preview_organisation_deletion(db: Database, organisation_id: int) -> Deletio
     return _preview(db, 1, _assessment_ids(db, organisation.id), [organisation.id])
 
 
+def deletions_backed_up(db: Database) -> bool:
+    """Whether a deletion first backs the database up to a file (SQLite; not PostgreSQL or a database in memory)."""
+    return database_file(db) is not None
+
+
 def backup_before(db: Database, reason: str) -> Path | None:
     """Back up the database into `backups/` beside it, named for `reason`; None for a database in memory."""
     live = database_file(db)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from app_runner import open_page
+from storage_helpers import ON_POSTGRES
 from streamlit.testing.v1 import AppTest
 
 from questionnaires.catalog import get_questionnaire
@@ -142,6 +143,19 @@ def test_deleting_an_assessment_names_what_goes_needs_a_tick_and_keeps_a_backup(
     assert "Deleted the assessment FY2026" in messages(at)
     backups = list((database.parent / "backups").glob("*.db"))
     assert len(backups) == 1
+
+
+def test_the_deletion_warning_says_how_to_undo_it_on_this_engine(acme: tuple[int, int]) -> None:
+    warning = messages(home())
+    if ON_POSTGRES:
+        assert "The database is on a PostgreSQL server, so the app takes no backup of its own" in warning
+        assert "export each assessment as JSON on the Data page first" in warning
+        assert "A backup of the whole database is taken first" not in warning
+    else:
+        assert (
+            "A backup of the whole database is taken first, so a restore on the Data page can bring it back" in warning
+        )
+        assert "PostgreSQL" not in warning
 
 
 def test_deleting_an_organisation_removes_it_with_its_assessments(acme: tuple[int, int]) -> None:
