@@ -1603,7 +1603,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="load illustrative demo data (fictional organisations)")
     demo.add_argument(
-        "--remove", action="store_true", help="delete every illustrative organisation (a backup is taken first)"
+        "--remove",
+        action="store_true",
+        help="delete every illustrative organisation (on SQLite a backup file is taken first)",
     )
     demo.set_defaults(run=cmd_demo)
 

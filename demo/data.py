@@ -1109,8 +1109,8 @@ def load_demo_data(
 def remove_demo_data(db: Database) -> DemoRemoval:
     """Delete every illustrative organisation with all its assessments, in one transaction; real ones stay.
 
-    The whole database is backed up first (into `backups/` beside it), so a restore brings the
-    demo data back; nothing is backed up or changed when there is no demo data.
+    A SQLite database is backed up first (into `backups/` beside it; PostgreSQL has its own backups), so a
+    restore brings the demo data back; nothing is backed up or changed when there is no demo data.
     """
     if not any(organisation.illustrative for organisation in list_organisations(db)):
         return DemoRemoval(removed=DeletionPreview(0, 0, 0, 0), backup=None)
