@@ -472,6 +472,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports.workbook import workbook_for_assessment
     from questionnaires.catalog import UnknownQuestionnaire
     from storage import list_roadmap_items
+    from storage.finding_items import list_finding_items
 
     path = output_file(args.output, overwrite=args.overwrite)
     if args.portfolio:
@@ -497,7 +498,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if kind == "workbook":
         data = workbook_for_assessment(db, report.assessment.id)
     elif kind == "json":
-        data = assessment_json(report, list_roadmap_items(db, report.assessment.id)).encode("utf-8")
+        assessment_id = report.assessment.id
+        data = assessment_json(
+            report, list_roadmap_items(db, assessment_id), list_finding_items(db, assessment_id)
+        ).encode("utf-8")
     elif kind == "answers-csv":
         data = answers_csv_bytes(report)
     else:
@@ -547,7 +551,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"{args.file}: cannot read the file ({exc.strerror}).") from None
     try:
-        assessment = import_assessment(connect(), raw, into_existing=args.into_existing, new_name=args.as_new)
+        outcome = import_assessment(
+            connect(), raw, into_existing=args.into_existing, new_name=args.as_new, by=cli_actor()
+        )
     except OrganisationExistsError as exc:
         if args.as_new is None:
             choice = f"--into-existing to add it to '{exc.existing.name}', or --as-new NAME for a new organisation"
@@ -558,7 +564,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"{exc} To import it as a new organisation, use --as-new NAME.") from None
     except (AssessmentImportError, StorageError) as exc:
         raise CliError(str(exc)) from None
+    assessment = outcome.assessment
     print(f"Imported assessment {assessment.label} as id {assessment.id}")
+    note = outcome.finding_steps_note()
+    if note:
+        print(note)
+    for step in outcome.finding_steps.not_linked:
+        print(f"  not carried: {step.content.step} (finding {step.content.finding_key}): {step.reason}")
     return 0
 
 
@@ -1494,13 +1506,25 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         "not_carried": [
             {"respondent": n.respondent, "question": n.question_id, "reason": n.reason} for n in done.not_carried
         ],
+        "finding_steps_moved": [
+            {
+                "finding_id": item.finding_key,
+                "step": item.text,
+                "owner": item.owner,
+                "due_date": None if item.due_date is None else item.due_date.isoformat(),
+                "status": item.status,
+            }
+            for item in done.moved_finding_steps
+        ],
     }
     if args.format == "json":
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
+    moved = len(done.moved_finding_steps)
     print(
         f"assessment {done.assessment.id}: {done.assessment.label} on {later.id} {later.version}, made from "
         f"assessment {done.earlier.id} ({done.earlier.label}), which is unchanged"
+        + (f" but for {moved} roadmap step(s) made from findings, moved to the new one" if moved else "")
     )
     print(f"  {done.carried_answers} answers carried over for {len(done.carried_questions)} questions")
     print(f"  {len(done.to_answer)} questions to answer:")
@@ -1509,6 +1533,9 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         print(f"    {question_id}" + (f" (replaces {', '.join(olds)})" if olds else ""))
     for n in done.not_carried:
         print(f"  not carried: {n.respondent} on {n.question_id}: {n.reason}")
+    for item in done.moved_finding_steps:
+        due = "no due date" if item.due_date is None else f"due {item.due_date.isoformat()}"
+        print(f"  moved: {item.text} (owner {item.owner or 'none'}, {due}, {item.status})")
     return 0
 
 

@@ -27,8 +27,9 @@ from exports.upload_safety import UploadRefused
 from questionnaires.coverage import coverage_table
 from storage import backup_database, connect, list_roadmap_items
 from storage.engines import is_postgres
+from storage.finding_items import list_finding_items
 from storage.restore import check_backup, restore_database
-from ui.access import allowed, audited, record
+from ui.access import allowed, audited, current_actor, record
 from ui.downloads import XLSX, file_stem, slug, workbook_button
 from ui.jobs import exclusive, progress_reporter
 from ui.session import (
@@ -52,7 +53,8 @@ CSV = "text/csv"
 def json_bytes(assessment_id: int) -> bytes:
     conn = connect()
     report = load_report(conn, assessment_id, with_hidden_votes=True)
-    return assessment_json(report, list_roadmap_items(conn, assessment_id)).encode("utf-8")
+    steps = list_finding_items(conn, assessment_id)
+    return assessment_json(report, list_roadmap_items(conn, assessment_id), steps).encode("utf-8")
 
 
 def backup_bytes() -> bytes:
@@ -263,16 +265,32 @@ def json_import(upload: UploadedFile) -> None:
             st.warning("An import is already running; try again when it has finished.")
             return
         try:
-            imported = import_assessment(db(), preview, into_existing=into_existing, new_name=new_name)
+            outcome = import_assessment(
+                db(), preview, into_existing=into_existing, new_name=new_name, by=current_actor().label
+            )
         except IMPORT_ERRORS as exc:
             show_error(exc)
             return
-    record("imported an assessment (JSON)", imported.organisation_id, f"assessment {imported.id}")
+    imported = outcome.assessment
+    record(
+        "imported an assessment (JSON)",
+        imported.organisation_id,
+        " ".join(part for part in (f"assessment {imported.id}", outcome.finding_steps_note()) if part),
+    )
     remember("organisation", imported.organisation_id)
     remember("assessment", imported.id)
     st.session_state.pop("json-import-choice", None)
     st.session_state.pop("json-import-name", None)
-    finish_import(md(f"Imported assessment {imported.label} from {upload.name}."), "json-upload")
+    if outcome.finding_steps.not_linked:
+        st.session_state["data-warning"] = "\n\n".join(
+            [
+                md(outcome.not_carried_note()),
+                *(f"- {md(step.content.step)}" for step in outcome.finding_steps.not_linked),
+            ]
+        )
+    finish_import(
+        md(f"Imported assessment {imported.label} from {upload.name}. {outcome.linked_note()}".strip()), "json-upload"
+    )
 
 
 def restore_upload(staged: Path) -> None:
@@ -345,6 +363,9 @@ if "Import" in tab:
         flash = st.session_state.pop("data-flash", None)
         if flash is not None:
             st.success(flash, icon=":material/check_circle:")
+        left_out = st.session_state.pop("data-warning", None)
+        if left_out is not None:
+            st.warning(left_out, icon=":material/link_off:")
         if may_import_offline:
             st.markdown("**Offline questionnaire**: a workbook exported above and filled in")
             offline = st.file_uploader("Offline questionnaire (.xlsx)", key=uploader_key("offline-upload"))

@@ -11,11 +11,21 @@ The document holds what is stored, never what is derived from it:
      "consensus": [{"question_id", "level", "na", "note", "set_by"}],
      "targets": {"<domain id>": <level>, ...},
      "roadmap_items": [{"question_id", "to_level", "owner", "due_date", "status"}],
+     "finding_items": [{"finding_id", "step", "owner", "due_date", "status"}],
      "scores": {...}}
 
 Dates are ISO 8601 (YYYY-MM-DD; moments with their UTC offset). `targets` lists every domain's
 target, the default ones included, so a reader sees them all. `scores` is there for whoever reads
 the file; the import ignores it and scores the imported answers afresh.
+
+`finding_items` are the roadmap steps made from findings of the organisation's exercise and incident
+log: the finding's id (as the log keeps it), the step as the roadmap shows it ("From exercise
+<YYYY-MM-DD> <kind>: <finding>"), and the step's owner, due date and status. The log itself is not in
+the document (the Evidence page and `cli.py exercises export` carry it), and a finding is a step of
+one roadmap only, so an import puts a step on the new assessment's roadmap only where the
+organisation's log has a finding with that id that no roadmap holds yet (an import into an existing
+organisation); the finding is left as the log has it. Every other step is left out, and the import's
+outcome (ImportOutcome) says how many and why.
 
 An import checks the whole document before writing anything and reports every problem at once,
 each with its JSON path (such as `respondents[1].answers[4].level`). It refuses a document larger
@@ -87,8 +97,17 @@ from storage.content import (
     write_assessment_content,
 )
 from storage.errors import DatabaseBusyError, OrganisationError, StorageError
+from storage.evidence import FINDING_KEY
+from storage.finding_items import (
+    FindingItem,
+    FindingStepContent,
+    LinkedFindingSteps,
+    check_finding_steps,
+    check_step_text,
+    link_finding_steps,
+)
 from storage.records import Answer, AnswerValue, Assessment, Organisation, RoadmapItem
-from storage.validation import clean_name, name_key
+from storage.validation import check_visible_text, clean_name, name_key
 
 FORMAT: Final = "itscm-assessment"
 FORMAT_VERSION: Final = 1
@@ -98,6 +117,8 @@ FORMAT_VERSION: Final = 1
 MAX_IMPORT_BYTES: Final = 3_000_000
 MAX_IMPORT_RESPONDENTS: Final = 100
 MAX_IMPORT_ANSWERS: Final = 10_000
+IMPORT_ACTOR: Final = "JSON import"
+"""Who the steps made from findings that an import links are recorded as planned by, when the caller names no one."""
 
 QuestionnaireLookup = Callable[[str, str], Questionnaire]
 
@@ -361,6 +382,40 @@ class RoadmapItemPart(_Part):
     status: RoadmapStatus = "planned"
 
 
+def _finding_id(value: str) -> str:
+    if not FINDING_KEY.fullmatch(value):
+        raise _problem(
+            "finding_id",
+            f"{_shown(value)} is not a finding id; use the id the exercise and incident log gives the finding "
+            "(up to 40 letters, digits, - and _).",
+        )
+    return value
+
+
+def _step_text(value: str) -> str:
+    try:
+        return check_step_text(value, field="the step", error=StorageError)
+    except StorageError as error:
+        raise _problem("step", str(error)) from None
+
+
+def _visible_owner(value: str) -> str:
+    try:
+        return check_visible_text(value, field="Owner", error=StorageError)
+    except StorageError as error:
+        raise _problem("owner", str(error)) from None
+
+
+class FindingItemPart(_Part):
+    """A roadmap step made from a finding of the organisation's exercise and incident log, named by the finding's id."""
+
+    finding_id: Annotated[str, AfterValidator(_finding_id)]
+    step: Annotated[str, AfterValidator(_step_text)]
+    owner: Annotated[Owner, AfterValidator(_visible_owner)] = ""
+    due_date: IsoDate | None = None
+    status: RoadmapStatus = "planned"
+
+
 class AssessmentDocument(_Part):
     """A whole exported assessment; fields are checked in this order, the questionnaire first."""
 
@@ -374,6 +429,7 @@ class AssessmentDocument(_Part):
     consensus: list[ConsensusPart] = []
     targets: dict[DomainId, LevelNumber] = {}
     roadmap_items: list[RoadmapItemPart] = []
+    finding_items: list[FindingItemPart] = []
     scores: dict[str, Any] | None = None
 
     @field_validator("questionnaire")
@@ -428,6 +484,19 @@ class AssessmentDocument(_Part):
             )
         return items
 
+    @field_validator("finding_items")
+    @classmethod
+    def _each_finding_once(cls, items: list[FindingItemPart]) -> list[FindingItemPart]:
+        repeat = _first_repeat([item.finding_id for item in items])
+        if repeat is not None:
+            first, second = repeat
+            raise _problem(
+                "repeat",
+                f"finding {items[second].finding_id} is a step twice (finding_items[{first}] and "
+                f"finding_items[{second}]); a finding is a step of one roadmap once, so keep one.",
+            )
+        return items
+
 
 # Export ------------------------------------------------------------------------------------------
 
@@ -469,21 +538,28 @@ def _scores(report: AssessmentReport) -> dict[str, Any]:
 
 
 def export_assessment(
-    report: AssessmentReport, roadmap_items: Iterable[RoadmapItem] = (), *, exported_at: datetime | None = None
+    report: AssessmentReport,
+    roadmap_items: Iterable[RoadmapItem] = (),
+    finding_items: Iterable[FindingItem] = (),
+    *,
+    exported_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Return the assessment as a JSON-ready document: its stored data, plus its scores for reading only.
 
-    `roadmap_items` are the assessment's saved roadmap items (`storage.list_roadmap_items`).
+    `roadmap_items` are the assessment's saved roadmap items (`storage.list_roadmap_items`), and
+    `finding_items` its steps made from findings (`storage.finding_items.list_finding_items`).
     Answers that hold nothing (no level, N/A, comment, evidence or evidence date) are left out.
     """
     assessment = report.assessment
     items = tuple(roadmap_items)
-    strangers = [item.id for item in items if item.assessment_id != assessment.id]
-    if strangers:
-        raise ValueError(
-            f"Roadmap items {strangers} belong to another assessment, not {assessment.id}; "
-            "pass the items of the assessment being exported."
-        )
+    steps = tuple(finding_items)
+    for what, found in (("Roadmap items", items), ("Steps made from findings", steps)):
+        strangers = [item.id for item in found if item.assessment_id != assessment.id]
+        if strangers:
+            raise ValueError(
+                f"{what} {strangers} belong to another assessment, not {assessment.id}; "
+                "pass the items of the assessment being exported."
+            )
     position = {question.id: index for index, question in enumerate(report.questionnaire.questions)}
 
     def in_questionnaire_order(question_id: str) -> tuple[int, str]:
@@ -532,16 +608,30 @@ def export_assessment(
             )
             for item in items
         ],
+        finding_items=[
+            FindingItemPart(
+                finding_id=step.finding_key,
+                step=step.text,
+                owner=step.owner,
+                due_date=step.due_date,
+                status=step.status,
+            )
+            for step in steps
+        ],
         scores=_scores(report),
     )
     return document.model_dump(mode="json")
 
 
 def assessment_json(
-    report: AssessmentReport, roadmap_items: Iterable[RoadmapItem] = (), *, exported_at: datetime | None = None
+    report: AssessmentReport,
+    roadmap_items: Iterable[RoadmapItem] = (),
+    finding_items: Iterable[FindingItem] = (),
+    *,
+    exported_at: datetime | None = None,
 ) -> str:
     """Return `export_assessment` as indented JSON text (UTF-8 characters kept as they are)."""
-    document = export_assessment(report, roadmap_items, exported_at=exported_at)
+    document = export_assessment(report, roadmap_items, finding_items, exported_at=exported_at)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -829,6 +919,57 @@ def _content(document: AssessmentDocument) -> AssessmentContent:
     )
 
 
+def _finding_steps(document: AssessmentDocument) -> tuple[FindingStepContent, ...]:
+    """Return the document's steps made from findings, in the shape storage links them."""
+    return tuple(
+        FindingStepContent(
+            finding_key=item.finding_id, step=item.step, owner=item.owner, due_date=item.due_date, status=item.status
+        )
+        for item in document.finding_items
+    )
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import wrote: the new assessment, and which steps made from findings it linked or left out, and why."""
+
+    assessment: Assessment
+    finding_steps: LinkedFindingSteps
+
+    def linked_note(self) -> str:
+        """Say how many steps made from findings are on the roadmap again; empty when none are."""
+        linked = len(self.finding_steps.linked)
+        if not linked:
+            return ""
+        return (
+            f"{_finding_steps_count(linked)} on the roadmap again, linked to "
+            f"{'its finding' if linked == 1 else 'their findings'} in the exercise and incident log."
+        )
+
+    def not_carried_note(self) -> str:
+        """Say how many steps made from findings were not carried and why; empty when every one was."""
+        left = self.finding_steps.not_linked
+        if not left:
+            return ""
+        reasons: dict[str, int] = {}
+        for step in left:
+            reasons[step.reason] = reasons.get(step.reason, 0) + 1
+        why = "; ".join(f"{count} because {reason}" for reason, count in reasons.items())
+        return (
+            f"{_finding_steps_count(len(left))} not carried ({why}): such a step is carried only where the "
+            "organisation's exercise and incident log has its finding and no roadmap holds it yet; once it does, "
+            "plan the finding again on the Evidence page."
+        )
+
+    def finding_steps_note(self) -> str:
+        """Say what became of the document's steps made from findings; empty when it had none."""
+        return " ".join(note for note in (self.linked_note(), self.not_carried_note()) if note)
+
+
+def _finding_steps_count(count: int) -> str:
+    return "1 roadmap step made from a finding is" if count == 1 else f"{count} roadmap steps made from findings are"
+
+
 def _write(
     db: Database,
     document: AssessmentDocument,
@@ -867,13 +1008,16 @@ def import_assessment(
     into_existing: bool = False,
     new_name: str | None = None,
     questionnaire_lookup: QuestionnaireLookup = get_questionnaire,
-) -> Assessment:
-    """Check a whole assessment document, then write it as a new assessment in one transaction; return it.
+    by: str = IMPORT_ACTOR,
+) -> ImportOutcome:
+    """Check a whole assessment document, then write it as a new assessment in one transaction; say what it wrote.
 
     When an organisation with the document's organisation name exists (ignoring case), say what
     to do: `into_existing=True` adds the assessment to it (its stored details are kept), or
     `new_name` creates a new organisation with that name and the document's other details.
-    `document` may be a `preview_import` result, which is not checked again.
+    `document` may be a `preview_import` result, which is not checked again. Steps made from
+    findings are linked to the organisation's log where it allows (see the module's docstring),
+    recorded as planned by `by`; the outcome names those left out and why.
 
     Raises, writing nothing: AssessmentImportError when the document has any problem (all are
     listed, each with its JSON path); OrganisationExistsError, one of them, when the organisation
@@ -894,8 +1038,11 @@ def import_assessment(
     try:
         # Checked before the write transaction opens, so the lock is held only while writing.
         content = check_assessment_content(questionnaire, _content(parsed))
+        steps = check_finding_steps(_finding_steps(parsed))
         with write_transaction(db):
-            return _write(db, parsed, questionnaire, content, into_existing=into_existing, new_name=chosen_name)
+            assessment = _write(db, parsed, questionnaire, content, into_existing=into_existing, new_name=chosen_name)
+            linked = link_finding_steps(db, assessment.id, steps, by=by)
+        return ImportOutcome(assessment=assessment, finding_steps=linked)
     except DatabaseBusyError:
         raise
     except StorageError as error:

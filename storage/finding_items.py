@@ -6,25 +6,32 @@ log), so editing the log leaves the link in place; a finding removed from the lo
 finding's and are then the step's own, saved field by field like any roadmap item. The status runs one
 way, from the step to the finding: a step planned, in progress or done sets its finding open, in
 progress or closed; a dropped step leaves the finding as it is (dropping the plan does not fix it).
+
+Steps travel with their assessment: an upgrade to a later questionnaire version moves them to the new
+assessment (`move_finding_items`), and an assessment imported from a file puts them on its roadmap again
+where the organisation's log still has their findings and no roadmap holds them (`link_finding_steps`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
 from sqlite_utils import Database
 
-from evidence.model import FindingStatus
+from evidence.model import EXERCISE_KINDS, FindingStatus
 from storage.assessments import get_assessment
-from storage.choices import MAX_ACTOR, RoadmapStatus
-from storage.errors import NotFoundError, RoadmapItemError
+from storage.choices import MAX_ACTOR, MAX_FREE_TEXT, RoadmapStatus
+from storage.errors import NotFoundError, RoadmapItemError, StorageError
+from storage.evidence import FINDING_KEY
 from storage.organisations import get_organisation
 from storage.roadmap import UNCHANGED, Unchanged, checked_plan_fields
 from storage.timestamps import now_text, to_datetime, to_optional_date
 from storage.transactions import write_transaction
-from storage.validation import check_id, clean_name
+from storage.validation import check_id, check_visible_text, clean_name
 
 # What a step's status makes of its finding's; a dropped step leaves the finding as it is.
 FINDING_STATUS_OF: Final[dict[RoadmapStatus, FindingStatus]] = {
@@ -34,6 +41,17 @@ FINDING_STATUS_OF: Final[dict[RoadmapStatus, FindingStatus]] = {
 }
 # A finding still open or in progress may become a step; a closed one needs none.
 _ITEM_STATUS_OF: Final[dict[FindingStatus, RoadmapStatus]] = {"open": "planned", "in progress": "in_progress"}
+
+STEP_SHAPE: Final = "From exercise <YYYY-MM-DD> <kind>: <finding>"
+"""How the text of a step made from a finding reads (LoggedFinding.step)."""
+_STEP: Final = re.compile(
+    r"From exercise ([0-9]{4}-[0-9]{2}-[0-9]{2}) (" + "|".join(re.escape(kind) for kind in EXERCISE_KINDS) + r"): (.*)",
+    re.DOTALL,
+)
+# A finding is free text, which keeps its layout: tabs and line breaks are the control characters it may hold.
+_LAYOUT: Final = frozenset("\t\n\r")
+MAX_STEP: Final = len("From exercise 2026-03-31 : ") + max(len(kind) for kind in EXERCISE_KINDS) + MAX_FREE_TEXT
+"""The longest text a step made from a finding can have: the prefix and the longest finding."""
 
 
 @dataclass(frozen=True)
@@ -226,3 +244,169 @@ def save_finding_item(
                 [FINDING_STATUS_OF[status], row["finding_key"], row["organisation_id"]],  # type: ignore[index]
             )
         return _item(db, next(iter(db.query(_ITEMS + " WHERE id = ?", [row["id"]]))))
+
+
+def check_step_text(value: object, *, field: str, error: type[StorageError]) -> str:
+    """Return the text of a step made from a finding after checking it reads as a finding makes it (STEP_SHAPE)."""
+    if not isinstance(value, str):
+        raise error(f"{field} must be text, not {type(value).__name__}.")
+    if len(value) > MAX_STEP:
+        raise error(f"{field} is {len(value)} characters long; a step made from a finding has at most {MAX_STEP}.")
+    match = _STEP.fullmatch(value)
+    if match is None:
+        raise error(
+            f"{field} does not read '{STEP_SHAPE}' as a step made from a finding does (kinds: "
+            f"{', '.join(EXERCISE_KINDS)}); write it that way or export the assessment again."
+        )
+    try:
+        date.fromisoformat(match[1])
+    except ValueError:
+        raise error(
+            f"{field} gives {match[1]} as the exercise's date, which is not a date such as 2026-03-31."
+        ) from None
+    finding = match[3]
+    if len(finding) > MAX_FREE_TEXT:
+        raise error(f"{field} holds a finding {len(finding)} characters long; a finding has at most {MAX_FREE_TEXT}.")
+    check_visible_text(value, field=field, error=error, allowed=_LAYOUT)
+    if not finding.strip():
+        raise error(f"{field} names no finding after '{match[1]} {match[2]}:'; add the finding's text.")
+    return value
+
+
+def move_finding_items(db: Database, from_assessment_id: int, to_assessment_id: int) -> tuple[FindingItem, ...]:
+    """Move every step made from a finding from one assessment's roadmap to another's; return them as moved.
+
+    Both assessments must be of the same organisation. A step keeps its owner, due date, status and
+    when those were last saved: only the roadmap that holds it changes (a finding is a step of one
+    roadmap only). Runs in one transaction, a savepoint of the caller's when one is open.
+    """
+    with write_transaction(db):
+        source = get_assessment(db, from_assessment_id)
+        target = get_assessment(db, to_assessment_id)
+        if source.organisation_id != target.organisation_id:
+            raise RoadmapItemError(
+                f"{source.label} and {target.label} are assessments of different organisations; steps made from "
+                "findings stay with their organisation."
+            )
+        moved = {
+            int(row[0])
+            for row in db.execute(
+                "SELECT id FROM finding_roadmap_items WHERE assessment_id = ?", [source.id]
+            ).fetchall()
+        }
+        db.execute("UPDATE finding_roadmap_items SET assessment_id = ? WHERE assessment_id = ?", [target.id, source.id])
+        rows = db.query(_ITEMS + " WHERE assessment_id = ? ORDER BY id", [target.id])
+        return tuple(_item(db, row) for row in rows if row["id"] in moved)
+
+
+@dataclass(frozen=True)
+class FindingStepContent:
+    """A step made from a finding as a file carries it: the finding's id, the step's text, owner, due date, status."""
+
+    finding_key: str
+    step: str
+    owner: str = ""
+    due_date: date | None = None
+    status: RoadmapStatus = "planned"
+
+
+@dataclass(frozen=True)
+class UnlinkedFindingStep:
+    """A step made from a finding that was not put on the roadmap, and why."""
+
+    content: FindingStepContent
+    reason: str
+
+
+@dataclass(frozen=True)
+class LinkedFindingSteps:
+    """What `link_finding_steps` did: the steps now on the roadmap, and those left out with why."""
+
+    linked: tuple[FindingStepContent, ...]
+    not_linked: tuple[UnlinkedFindingStep, ...]
+
+
+def check_finding_steps(steps: Sequence[FindingStepContent]) -> tuple[FindingStepContent, ...]:
+    """Check every value of `steps` as planning and saving a step would, reading no database; return them as stored.
+
+    Raises RoadmapItemError on the first fault, and when two steps name the same finding (a finding
+    is a step of one roadmap only).
+    """
+    checked: dict[str, FindingStepContent] = {}
+    for number, step in enumerate(steps, start=1):
+        where = f"Step {number} made from a finding"
+        key = step.finding_key
+        if not isinstance(key, str) or not FINDING_KEY.fullmatch(key):
+            raise RoadmapItemError(
+                f"{where}: finding id {str(key)[:60]!r} is not an id; use up to 40 letters, digits, - and _."
+            )
+        if key in checked:
+            raise RoadmapItemError(f"{where}: finding {key} is already a step; a finding is a step once only.")
+        text = check_step_text(step.step, field=f"{where}: the step", error=RoadmapItemError)
+        try:
+            owner, due = checked_plan_fields(step.owner, step.due_date, step.status)
+        except RoadmapItemError as error:
+            raise RoadmapItemError(f"{where}: {error}") from None
+        checked[key] = FindingStepContent(key, text, owner, due, step.status)  # type: ignore[arg-type]
+    return tuple(checked.values())
+
+
+def link_finding_steps(
+    db: Database, assessment_id: int, steps: Sequence[FindingStepContent], *, by: str
+) -> LinkedFindingSteps:
+    """Put steps made from findings on an assessment's roadmap again, each where its finding allows; say why not.
+
+    A step is linked when the log of the assessment's organisation has a finding with its id that no
+    roadmap holds yet; it keeps its text, owner, due date and status, and the finding is left as the log
+    has it. Any other step is left out with the reason. Checks `steps` first (see check_finding_steps);
+    runs in one transaction, a savepoint of the caller's when one is open.
+    """
+    actor = clean_name(by, field="Planned by", max_length=MAX_ACTOR, error=RoadmapItemError)
+    checked = check_finding_steps(steps)
+    with write_transaction(db):
+        assessment = get_assessment(db, assessment_id)
+        organisation = get_organisation(db, assessment.organisation_id)
+        logged = {finding.key: finding for finding in list_findings(db, organisation.id)}
+        labels: dict[int, str] = {}
+        linked: list[FindingStepContent] = []
+        not_linked: list[UnlinkedFindingStep] = []
+        for step in checked:
+            finding = logged.get(step.finding_key)
+            if finding is None:
+                reason = (
+                    f"the exercise and incident log of {organisation.name} has no findings"
+                    if not logged
+                    else f"the exercise and incident log of {organisation.name} has no finding with its id"
+                )
+                not_linked.append(UnlinkedFindingStep(step, reason))
+            elif finding.planned_in is not None:
+                if finding.planned_in not in labels:
+                    labels[finding.planned_in] = get_assessment(db, finding.planned_in).label
+                not_linked.append(
+                    UnlinkedFindingStep(
+                        step, f"its finding is already a step of the roadmap of {labels[finding.planned_in]}"
+                    )
+                )
+            else:
+                linked.append(step)
+        now = now_text()
+        db.conn.executemany(
+            "INSERT INTO finding_roadmap_items (organisation_id, assessment_id, finding_key, step, owner, due_date, "
+            "status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    organisation.id,
+                    assessment.id,
+                    step.finding_key,
+                    step.step,
+                    step.owner,
+                    None if step.due_date is None else step.due_date.isoformat(),
+                    step.status,
+                    actor,
+                    now,
+                    now,
+                )
+                for step in linked
+            ],
+        )
+    return LinkedFindingSteps(linked=tuple(linked), not_linked=tuple(not_linked))

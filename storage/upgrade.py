@@ -2,8 +2,10 @@
 
 The answers, agreed levels, targets and roadmap steps of questions that keep their meaning (same id
 in both versions) are carried over; questions that are new or replace earlier ones are left to
-answer. The earlier assessment is not touched, so nothing anyone entered is lost: it stays in the
-history and the trends, and can be deleted once the new one is complete.
+answer. Roadmap steps made from findings of the exercise and incident log move to the new assessment,
+the one people continue on, with their owner, due date and status: a finding is a step of one roadmap
+only, so they cannot be copied. Otherwise the earlier assessment is not touched, so nothing anyone
+entered is lost: it stays in the history and the trends, and can be deleted once the new one is complete.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from storage.content import (
     write_assessment_content,
 )
 from storage.errors import AssessmentError, StorageError
+from storage.finding_items import FindingItem, move_finding_items
 from storage.records import Assessment
 from storage.respondents import list_respondents
 from storage.roadmap import list_roadmap_items
@@ -54,12 +57,15 @@ class Upgrade:
     to_answer: tuple[str, ...]  # questions of the new version without a carried answer, in its order
     replaced: dict[str, tuple[str, ...]]  # new question id -> the earlier ids it replaces
     not_carried: tuple[NotCarried, ...]
+    moved_finding_steps: tuple[FindingItem, ...]  # moved from the earlier assessment's roadmap to the new one's
 
     def describe(self) -> str:
         """Say in a few sentences what the upgrade made and what is left to do."""
         new, old = self.assessment, self.earlier
+        moved = len(self.moved_finding_steps)
+        but = f" but for its {_finding_steps(moved)}, moved to the new one" if moved else ""
         text = (
-            f"{new.label} was made on version {new.questionnaire_version} from {old.label}, which is unchanged: "
+            f"{new.label} was made on version {new.questionnaire_version} from {old.label}, which is unchanged{but}: "
             f"{self.carried_answers} answers carried over for {len(self.carried_questions)} questions; "
             f"{len(self.to_answer)} questions to answer"
         )
@@ -71,9 +77,18 @@ class Upgrade:
             text += (
                 f" {len(self.not_carried)} answers were not carried because the new version refuses them "
                 f"(first: {self.not_carried[0].respondent} on {self.not_carried[0].question_id}: "
-                f"{self.not_carried[0].reason})"
+                f"{self.not_carried[0].reason})."
+            )
+        if moved:
+            text += (
+                " Steps made from findings of the exercise and incident log move with their owner, due date and "
+                "status, since a finding is a step of one roadmap only."
             )
         return text
+
+
+def _finding_steps(count: int) -> str:
+    return "1 roadmap step made from a finding" if count == 1 else f"{count} roadmap steps made from findings"
 
 
 def upgraded_label(label: str, version: str) -> str:
@@ -86,6 +101,8 @@ def upgrade_assessment(
     db: Database, assessment_id: int, earlier: Questionnaire, later: Questionnaire, label: str | None = None
 ) -> Upgrade:
     """Create a copy of an assessment on `later`, carrying over what belongs to questions kept in it.
+
+    Its roadmap steps made from findings move to the copy in the same transaction.
 
     Raises AssessmentError when `later` does not follow the assessment's version or the label is
     taken; nothing is written then.
@@ -143,6 +160,7 @@ def upgrade_assessment(
             db, old.organisation_id, later, label or upgraded_label(old.label, later.version), old.assessment_date
         )
         written = write_assessment_content(db, later, new.id, content)
+        moved = move_finding_items(db, old.id, new.id)
     return Upgrade(
         assessment=get_assessment(db, new.id),
         earlier=old,
@@ -151,6 +169,7 @@ def upgrade_assessment(
         to_answer=tuple(q.id for q in later.questions if q.id not in carried_questions),
         replaced=lin.replaced,
         not_carried=tuple(not_carried),
+        moved_finding_steps=moved,
     )
 
 

@@ -38,7 +38,8 @@ from storage.choices import (
     SIZE_BANDS,
 )
 from storage.errors import StorageError
-from storage.evidence import CURRENCY
+from storage.evidence import CURRENCY, FINDING_KEY
+from storage.finding_items import check_step_text
 from storage.links import DOMAIN_ID, DOMAIN_SEPARATOR, TOKEN_HASH
 from storage.timestamps import to_date, to_datetime
 from storage.users import check_email, email_key
@@ -802,6 +803,43 @@ class _RowChecker:
                 ],
             )
 
+    def finding_roadmap_items(self) -> Iterator[tuple[object, list[str | None]]]:
+        # organisation_id and assessment_id are references, which the foreign key check follows. The finding is
+        # named by its id in the log of the step's own organisation; an id missing there is a finding removed
+        # from the log (the step says so), and the same id may be in another organisation's log, so the
+        # organisation a finding belongs to is judged by the step's organisation_id alone.
+        for row in self.rows(
+            "SELECT i.id, i.organisation_id, a.organisation_id, i.assessment_id, i.finding_key, i.step, i.owner, "
+            "i.due_date, i.status, i.created_by, i.created_at, i.updated_at "
+            "FROM finding_roadmap_items i LEFT JOIN assessments a ON a.id = i.assessment_id"
+        ):
+            row_id, organisation_id, assessment_organisation, assessment_id, key = row[:5]
+            step, owner, due_date, status, created_by, created_at, updated_at = row[5:]
+            yield (
+                row_id,
+                [
+                    None
+                    if assessment_organisation is None or organisation_id == assessment_organisation
+                    else (
+                        f"organisation_id {_shown(organisation_id)} differs from organisation "
+                        f"{_shown(assessment_organisation)} of assessment {_shown(assessment_id)}; a finding becomes "
+                        "a step of an assessment of its own organisation only"
+                    ),
+                    None
+                    if isinstance(key, str) and FINDING_KEY.fullmatch(key)
+                    else f"finding_key {_shown(key)} is not a finding id (up to 40 letters, digits, - and _)",
+                    _refusal(lambda v=step: check_step_text(v, field="step", error=StoredValueError)),
+                    _name(owner, "owner", MAX_OWNER, required=False),
+                    _day(due_date, "due_date", optional=True),
+                    _refusal(
+                        lambda v=status: check_choice(v, ROADMAP_STATUSES, field="status", error=StoredValueError)
+                    ),
+                    _name(created_by, "created_by", MAX_ACTOR),
+                    _moment(created_at, "created_at"),
+                    _moment(updated_at, "updated_at"),
+                ],
+            )
+
     def audit_log(self) -> Iterator[tuple[object, list[str | None]]]:
         for row_id, at, actor, action, organisation_id, detail in self.rows(
             "SELECT id, at, actor, action, organisation_id, detail FROM audit_log"
@@ -926,6 +964,7 @@ def value_problems(conn: sqlite3.Connection, tables: Collection[str]) -> Iterato
         "exercises": checker.exercises,
         "exercise_results": checker.exercise_results,
         "exercise_findings": checker.exercise_findings,
+        "finding_roadmap_items": checker.finding_roadmap_items,
     }
     # Parents come first in `checks`, so every assessment's questionnaire is known before its rows are read.
     for table, check in checks.items():

@@ -330,7 +330,7 @@ def test_the_json_export_imports_back_with_identical_scores(installed: Installed
     report = load_report(db, installed.assessment_id)
     text = assessment_json(report, list_roadmap_items(db, installed.assessment_id))
     assert_neutral(text, "the JSON export")
-    imported = import_assessment(db, json.loads(text), new_name=f"Fjordline copy {installed.shape.id}")
+    imported = import_assessment(db, json.loads(text), new_name=f"Fjordline copy {installed.shape.id}").assessment
     again = load_report(db, imported.id)
     assert again.score.overall == report.score.overall
     assert [d.stage for d in again.score.domains] == [d.stage for d in report.score.domains]

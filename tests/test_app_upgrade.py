@@ -9,6 +9,7 @@ import pytest
 from app_runner import open_page
 from streamlit.testing.v1 import AppTest
 
+from evidence.model import Exercise, Finding
 from questionnaires.catalog import get_questionnaire
 from storage import (
     connect,
@@ -19,6 +20,8 @@ from storage import (
     list_assessments,
     save_answer,
 )
+from storage.evidence import save_log
+from storage.finding_items import list_finding_items, list_findings, plan_finding
 
 OLDER = get_questionnaire("itscm", "2026.1")
 
@@ -58,6 +61,30 @@ def test_copying_an_assessment_onto_2026_2_carries_kept_answers_and_names_what_t
     # The new assessment is the one in view, and it is on the newest version: nothing more to copy.
     assert at.query_params["assessment"] == str(newer.id)
     assert not [b for b in at.button if b.label == "Copy onto 2026.2" and f"-{newer.id}" in str(b.key)]
+
+
+def test_a_finding_on_the_old_roadmap_moves_to_the_new_assessment_and_the_outcome_says_so(acme) -> None:
+    organisation_id, assessment_id = acme
+    db = connect()
+    finding = Finding("No call tree for HR", owner="Ben")
+    save_log(db, organisation_id, (Exercise(date(2025, 10, 14), "tabletop", "Tabletop", findings=(finding,)),))
+    plan_finding(db, assessment_id, list_findings(db, organisation_id)[0].key, by="ana@example.org")
+    at = open_page(organisation=organisation_id)
+    assert "Roadmap steps made from findings of the exercise and incident log move to the new assessment" in "\n".join(
+        c.value for c in at.caption
+    )
+    next(b for b in at.button if b.label == "Copy onto 2026.2").click()
+    at.run()
+    assert not at.exception
+    assert (
+        "from FY2026, which is unchanged but for its 1 roadmap step made from a finding, moved to the new one"
+        in messages(at)
+    )
+    newer = max(list_assessments(connect(), organisation_id), key=lambda a: a.id)
+    assert [(i.text, i.owner) for i in list_finding_items(connect(), newer.id)] == [
+        ("From exercise 2025-10-14 tabletop: No call tree for HR", "Ben")
+    ]
+    assert list_finding_items(connect(), assessment_id) == ()
 
 
 def test_a_taken_label_is_refused_with_a_message_and_nothing_is_made(acme) -> None:

@@ -1,5 +1,6 @@
 """Imports on the Data page in a real browser: a clash of organisation names is asked about, a file of the
-wrong kind is refused with a reason, and after an import only its outcome stays on screen."""
+wrong kind is refused with a reason, and after an import only its outcome stays on screen, with the roadmap steps
+made from findings it could not carry."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from evidence.model import Exercise, Finding
 from exports.json_io import assessment_json
 from exports.report import load_report
 from questionnaires.catalog import get_questionnaire
@@ -20,6 +22,8 @@ from storage import (
     open_database,
     save_answer,
 )
+from storage.evidence import save_log
+from storage.finding_items import list_finding_items, list_findings, plan_finding
 from tests.browser_app import running_app, settle
 
 pytestmark = pytest.mark.browser
@@ -35,8 +39,16 @@ def test_a_json_import_of_an_existing_organisation_asks_and_imports_as_a_new_one
     assessment = create_assessment(db, org.id, questionnaire, "FY2026", date(2026, 2, 1))
     respondent = get_or_create_respondent(db, assessment.id, "Continuity manager")
     save_answer(db, questionnaire, assessment.id, respondent.id, "RISK-01", 4)
+    save_log(db, org.id, (Exercise(date(2025, 10, 14), "tabletop", "Tabletop", findings=(Finding("No call tree"),)),))
+    plan_finding(db, assessment.id, list_findings(db, org.id)[0].key, by="ann@example.org")
     document = tmp_path / "acme.json"
-    document.write_text(assessment_json(load_report(db, assessment.id), list_roadmap_items(db, assessment.id)))
+    document.write_text(
+        assessment_json(
+            load_report(db, assessment.id),
+            list_roadmap_items(db, assessment.id),
+            list_finding_items(db, assessment.id),
+        )
+    )
     wrong = tmp_path / "notes.csv"
     wrong.write_text("question_id,level\nRISK-01,3\n")
     db.close()
@@ -63,6 +75,11 @@ def test_a_json_import_of_an_existing_organisation_asks_and_imports_as_a_new_one
         page.get_by_text("Imported assessment FY2026 from acme.json.").wait_for(timeout=30_000)
         settle(page)  # the run that shows the outcome removes what the previous run showed when it ends
         assert page.get_by_text("already exists").count() == 0
+        page.get_by_text(
+            "1 roadmap step made from a finding is not carried (1 because the exercise and incident log of "
+            "Acme (copy) has no findings)"
+        ).wait_for(timeout=30_000)
+        assert page.get_by_text("From exercise 2025-10-14 tabletop: No call tree").count() == 1
         page.screenshot(path=str(tmp_path / "after-import.png"))
 
     db = open_database(database)

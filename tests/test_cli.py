@@ -436,6 +436,45 @@ def test_import_as_new_creates_an_organisation_with_that_name_unless_it_is_taken
     assert err.endswith("Use --as-new with another NAME, or --into-existing to add it to 'Northwind Bank'.\n")
 
 
+def test_export_and_import_carry_the_steps_made_from_findings_where_the_log_has_them_and_say_why_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from evidence.model import Exercise, Finding
+    from storage import connect, delete_assessment, list_assessments
+    from storage.evidence import save_log
+    from storage.finding_items import list_finding_items, list_findings, plan_finding
+
+    exported = _exported_assessment(tmp_path, monkeypatch)
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "source.db"))
+    db = connect()
+    save_log(db, 1, (Exercise(date(2025, 10, 14), "tabletop", "Tabletop", findings=(Finding("No call tree"),)),))
+    plan_finding(db, 1, list_findings(db, 1)[0].key, by="ann@example.org")
+    assert main(["export", "1", str(exported), "--overwrite"]) == 0
+    # Into another database: the organisation there is new, so its log has no findings.
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "target.db"))
+    capsys.readouterr()
+    assert main(["import", str(exported)]) == 0
+    out = capsys.readouterr().out
+    assert "1 roadmap step made from a finding is not carried (1 because the exercise and incident log of " in out
+    assert out.endswith(
+        "  not carried: From exercise 2025-10-14 tabletop: No call tree (finding "
+        f"{list_findings(db, 1)[0].key}): the exercise and incident log of Northwind Bank has no findings\n"
+    )
+    # Back into the source once its assessment is gone: the step is linked to its finding again.
+    monkeypatch.setenv("ITSCM_DB", str(tmp_path / "source.db"))
+    delete_assessment(connect(), 1, backup=False)
+    assert main(["import", str(exported), "--into-existing"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "1 roadmap step made from a finding is on the roadmap again, linked to its finding in the exercise and "
+        "incident log.\n"
+    )
+    [again] = list_assessments(connect(), 1)
+    [item] = list_finding_items(connect(), again.id)
+    assert (item.text, item.finding is not None) == ("From exercise 2025-10-14 tabletop: No call tree", True)
+
+
 def test_import_refuses_into_existing_and_as_new_together(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["import", "x.json", "--into-existing", "--as-new", "Other"])
@@ -1120,6 +1159,59 @@ def test_upgrade_as_text_names_the_questions_to_answer_and_what_they_replace(
     out = capsys.readouterr().out
     assert out.startswith("assessment 2: FY2026 new questions on itscm 2026.2, made from assessment 1 (FY2026)")
     assert "    REC-14 (replaces RISK-08, REC-05)" in out
+
+
+def _planned_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Acme's FY2026 (assessment 1, on 2026.1) with a finding of its exercise log on its roadmap."""
+    from datetime import date
+
+    from evidence.model import Exercise, Finding
+    from storage import connect
+    from storage.evidence import save_log
+    from storage.finding_items import list_findings, plan_finding
+
+    _trend_database(tmp_path, monkeypatch, ("FY2026",))
+    db = connect()
+    finding = Finding("No call tree for HR", owner="Ben", due=date(2026, 1, 31))
+    save_log(db, 1, (Exercise(date(2025, 10, 14), "tabletop", "Ransomware tabletop", findings=(finding,)),))
+    plan_finding(db, 1, list_findings(db, 1)[0].key, by="ana@example.org")
+
+
+def test_upgrade_moves_the_steps_made_from_findings_and_lists_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect
+    from storage.finding_items import list_finding_items
+
+    _planned_finding(tmp_path, monkeypatch)
+    assert main(["upgrade", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(FY2026), which is unchanged but for 1 roadmap step(s) made from findings, moved to the new one\n" in out
+    assert (
+        "  moved: From exercise 2025-10-14 tabletop: No call tree for HR (owner Ben, due 2026-01-31, planned)\n" in out
+    )
+    assert [i.assessment_id for i in list_finding_items(connect(), 2)] == [2]
+    assert list_finding_items(connect(), 1) == ()
+
+
+def test_upgrade_as_json_lists_the_steps_made_from_findings_it_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage import connect
+    from storage.finding_items import list_findings
+
+    _planned_finding(tmp_path, monkeypatch)
+    assert main(["upgrade", "1", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["finding_steps_moved"] == [
+        {
+            "finding_id": list_findings(connect(), 1)[0].key,
+            "step": "From exercise 2025-10-14 tabletop: No call tree for HR",
+            "owner": "Ben",
+            "due_date": "2026-01-31",
+            "status": "planned",
+        }
+    ]
 
 
 def test_services_and_exercises_move_a_register_and_log_between_organisations_as_files(

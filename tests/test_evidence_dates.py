@@ -225,7 +225,7 @@ def test_the_json_export_carries_the_evidence_date_and_the_import_restores_it(
     document = export_assessment(load_report(db, assessment_id))
     assert document["respondents"][0]["answers"][0]["evidence_date"] == "2025-03-03"
     target = open_database(str(tmp_path / "target.db"))
-    imported = import_assessment(target, json.dumps(document))
+    imported = import_assessment(target, json.dumps(document)).assessment
     assert [(a.question_id, a.evidence_date) for a in list_answers(target, imported.id)] == [(question, MARCH)]
 
 

@@ -19,12 +19,14 @@ from storage_helpers import table_counts
 import exports.json_io
 import storage.content
 from demo.data import load_demo_data
+from evidence.model import Exercise, Finding
 from exports.json_io import (
     MAX_IMPORT_ANSWERS,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_RESPONDENTS,
     AssessmentImportError,
     AssessmentLabelExistsError,
+    ImportOutcome,
     OrganisationExistsError,
     assessment_json,
     export_assessment,
@@ -38,6 +40,7 @@ from storage import (
     add_respondent,
     create_assessment,
     create_organisation,
+    delete_assessment,
     list_assessments,
     list_organisations,
     list_roadmap_items,
@@ -49,6 +52,8 @@ from storage import (
     set_target,
 )
 from storage.errors import DatabaseBusyError, StorageError
+from storage.evidence import load_evidence, save_log
+from storage.finding_items import list_finding_items, list_findings, plan_finding, save_finding_item
 
 Document = dict[str, Any]
 
@@ -115,7 +120,9 @@ def sample(tmp_path: Path, questionnaire: Questionnaire, ids: Ids) -> Iterator[t
 
 
 def _export(db: Database, assessment_id: int) -> Document:
-    return export_assessment(load_report(db, assessment_id), list_roadmap_items(db, assessment_id))
+    return export_assessment(
+        load_report(db, assessment_id), list_roadmap_items(db, assessment_id), list_finding_items(db, assessment_id)
+    )
 
 
 @pytest.fixture
@@ -180,7 +187,7 @@ def test_every_demo_assessment_round_trips_into_an_empty_database_with_identical
         text = assessment_json(before, list_roadmap_items(demo_db, original.id))
         empty = open_database(tmp_path / f"import-{original.id}.db")
         try:
-            imported = import_assessment(empty, text)
+            imported = import_assessment(empty, text).assessment
             after = load_report(empty, imported.id)
             where = f"{before.organisation.name} {before.assessment.label}"
             assert after.score.overall == before.score.overall, where
@@ -214,6 +221,7 @@ def test_the_document_has_the_documented_shape(document: Document, ids: Ids, que
         "consensus",
         "targets",
         "roadmap_items",
+        "finding_items",
         "scores",
     ]
     assert (document["format"], document["format_version"]) == ("itscm-assessment", 1)
@@ -242,6 +250,7 @@ def test_the_document_has_the_documented_shape(document: Document, ids: Ids, que
     assert document["roadmap_items"] == [
         {"question_id": ids.q1, "to_level": 3, "owner": "Head of IT", "due_date": "2026-09-30", "status": "planned"}
     ]
+    assert document["finding_items"] == []
     assert [d["id"] for d in document["scores"]["domains"]] == [d.id for d in questionnaire.domains]
 
 
@@ -250,7 +259,7 @@ def test_the_import_ignores_the_scores_block_and_scores_the_answers_afresh(
 ) -> None:
     document["scores"]["overall"] = {"score": 5.0, "stage": 5, "completeness": 1.0, "provisional": False}
     empty = open_database(tmp_path / "empty.db")
-    imported = import_assessment(empty, document)
+    imported = import_assessment(empty, document).assessment
     assert load_report(empty, imported.id).score == load_report(*sample).score
     empty.close()
 
@@ -269,7 +278,7 @@ def test_the_import_reads_a_parsed_object_text_or_bytes(
     document: Document, tmp_path: Path, encode: Callable[[Document], Any]
 ) -> None:
     empty = open_database(tmp_path / "empty.db")
-    imported = import_assessment(empty, encode(document))
+    imported = import_assessment(empty, encode(document)).assessment
     assert (imported.label, imported.status, imported.assessment_date) == ("FY2026", "completed", date(2026, 3, 31))
     empty.close()
 
@@ -293,7 +302,7 @@ def test_any_unicode_comment_survives_export_and_import(questionnaire: Questionn
     save_answer(source, questionnaire, assessment.id, respondent.id, question_id, 2, comment=text, evidence=text)
     set_consensus(source, questionnaire, assessment.id, question_id, 3, note=text)
 
-    imported = import_assessment(empty, assessment_json(load_report(source, assessment.id)))
+    imported = import_assessment(empty, assessment_json(load_report(source, assessment.id))).assessment
 
     report = load_report(empty, imported.id)
     [answer] = report.answers
@@ -336,6 +345,25 @@ def _delete(path: str) -> Callable[[Document], None]:
 def _repeat_first_answer(document: Document) -> None:
     answers = document["respondents"][0]["answers"]
     answers.append(dict(answers[0]))
+
+
+FINDING_STEP: Document = {
+    "finding_id": "3f2a9c1e7b00",
+    "step": "From exercise 2025-10-14 tabletop: No call tree for HR",
+    "owner": "Ben",
+    "due_date": "2026-01-31",
+    "status": "planned",
+}
+
+
+def _finding_step(**changes: Any) -> Callable[[Document], None]:
+    """Return a change that gives the document one step made from a finding, with `changes` (None removes a field)."""
+
+    def change(document: Document) -> None:
+        step = {**FINDING_STEP, **changes}
+        document["finding_items"] = [{key: value for key, value in step.items() if value is not None}]
+
+    return change
 
 
 INDUSTRY_LIST = (
@@ -478,6 +506,69 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[Document], None], str]] = [
         _set("roadmap_items.0.due_date", "soon"),
         'roadmap_items[0].due_date: "soon" is not a date; write it as YYYY-MM-DD, such as 2026-03-31.',
     ),
+    (
+        "finding id that is not an id",
+        _finding_step(finding_id="=cmd|' /C calc'!A0"),
+        "finding_items[0].finding_id: \"=cmd|' /C calc'!A0\" is not a finding id; use the id the exercise and "
+        "incident log gives the finding (up to 40 letters, digits, - and _).",
+    ),
+    (
+        "finding step without its finding id",
+        _finding_step(finding_id=None),
+        "finding_items[0].finding_id: missing; add this field.",
+    ),
+    (
+        "finding step that does not read as one",
+        _finding_step(step="Fix the runbook"),
+        "finding_items[0].step: the step does not read 'From exercise <YYYY-MM-DD> <kind>: <finding>' as a step "
+        "made from a finding does (kinds: walk-through, tabletop, simulation, technical recovery test, failover, "
+        "full-scale exercise, real incident); write it that way or export the assessment again.",
+    ),
+    (
+        "finding step with an impossible date",
+        _finding_step(step="From exercise 2025-02-30 tabletop: No call tree for HR"),
+        "finding_items[0].step: the step gives 2025-02-30 as the exercise's date, which is not a date such as "
+        "2026-03-31.",
+    ),
+    (
+        "finding step naming no finding",
+        _finding_step(step="From exercise 2025-10-14 tabletop: "),
+        "finding_items[0].step: the step names no finding after '2025-10-14 tabletop:'; add the finding's text.",
+    ),
+    (
+        "finding step with a hidden character",
+        _finding_step(step="From exercise 2025-10-14 tabletop: No call tree\u202e for HR"),
+        "finding_items[0].step: the step contains an invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE) at "
+        "character 48; remove it and type the text again (such characters can hide or reorder what is shown).",
+    ),
+    (
+        "finding step owner with a hidden character",
+        _finding_step(owner="Ben\u0007"),
+        "finding_items[0].owner: Owner contains an invisible control character (U+0007 control character) at "
+        "character 4; remove it and type the text again (such characters can hide or reorder what is shown).",
+    ),
+    (
+        "finding step with a finding's status",
+        _finding_step(status="open"),
+        "finding_items[0].status: input should be 'planned', 'in_progress', 'done' or 'dropped', not \"open\".",
+    ),
+    (
+        "finding step due date not ISO",
+        _finding_step(due_date="Q1"),
+        'finding_items[0].due_date: "Q1" is not a date; write it as YYYY-MM-DD, such as 2026-03-31.',
+    ),
+    (
+        "finding step with an unknown field",
+        _finding_step(finding="No call tree for HR"),
+        "finding_items[0].finding: unknown field; remove it or correct its name.",
+    ),
+    (
+        "the same finding twice",
+        lambda d: d.update(finding_items=[FINDING_STEP, dict(FINDING_STEP, owner="Cleo")]),
+        "finding_items: finding 3f2a9c1e7b00 is a step twice (finding_items[0] and finding_items[1]); a finding is "
+        "a step of one roadmap once, so keep one.",
+    ),
+    ("finding steps not a list", _set("finding_items", {}), "finding_items: input should be a valid list, not {{}}."),
 ]
 
 
@@ -569,7 +660,7 @@ ORGANISATION_EXISTS = (
 def test_importing_the_same_document_twice_asks_about_the_organisation_the_second_time_and_writes_nothing(
     target: Database, document: Document
 ) -> None:
-    first = import_assessment(target, document)
+    first = import_assessment(target, document).assessment
     before = table_counts(target)
     with pytest.raises(OrganisationExistsError) as raised:
         import_assessment(target, document)
@@ -582,7 +673,7 @@ def test_importing_the_same_document_twice_asks_about_the_organisation_the_secon
 def test_adding_an_assessment_whose_label_the_organisation_has_is_refused_with_the_way_out(
     target: Database, document: Document
 ) -> None:
-    first = import_assessment(target, document)
+    first = import_assessment(target, document).assessment
     before = table_counts(target)
     with pytest.raises(AssessmentLabelExistsError) as raised:
         import_assessment(target, document, into_existing=True)
@@ -597,10 +688,10 @@ def test_adding_an_assessment_whose_label_the_organisation_has_is_refused_with_t
 def test_a_renamed_assessment_joins_the_existing_organisation_when_asked_to(
     target: Database, document: Document
 ) -> None:
-    first = import_assessment(target, document)
+    first = import_assessment(target, document).assessment
     document["assessment"]["label"] = "FY2026 (copy)"
     document["organisation"]["name"] = "NORTHWIND BANK"
-    second = import_assessment(target, document, into_existing=True)
+    second = import_assessment(target, document, into_existing=True).assessment
     assert second.organisation_id == first.organisation_id
     assert [a.label for a in list_assessments(target, first.organisation_id)] == ["FY2026", "FY2026 (copy)"]
     assert [o.name for o in list_organisations(target)] == ["Northwind Bank", "Other Ltd"]
@@ -639,7 +730,7 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(
 
 def test_an_assessment_in_progress_stays_in_progress(target: Database, document: Document) -> None:
     document["assessment"].update(status="in_progress", completed_at=None)
-    imported = import_assessment(target, document)
+    imported = import_assessment(target, document).assessment
     assert (imported.status, imported.completed_at) == ("in_progress", None)
 
 
@@ -665,6 +756,176 @@ def test_roadmap_items_of_another_assessment_are_refused_by_the_export(
         export_assessment(load_report(db, assessment_id), [stranger])
 
 
+# Roadmap steps made from findings -----------------------------------------------------------------
+
+
+@pytest.fixture
+def planned(sample: tuple[Database, int]) -> tuple[Database, int, list[str]]:
+    """The sample organisation's exercise log with two findings, both on FY2026's roadmap; the second one is done.
+
+    Returns the database, the assessment's id and the findings' ids.
+    """
+    db, assessment_id = sample
+    organisation_id = load_report(db, assessment_id).organisation.id
+    findings = (Finding("No call tree for HR", owner="Ben", due=date(2026, 1, 31)), Finding("Runbook out of date"))
+    save_log(db, organisation_id, (Exercise(date(2025, 10, 14), "tabletop", "Ransomware tabletop", findings=findings),))
+    keys = [finding.key for finding in list_findings(db, organisation_id)]
+    plan_finding(db, assessment_id, keys[0], by="ann@example.org")
+    done = plan_finding(db, assessment_id, keys[1], by="ann@example.org")
+    save_finding_item(db, assessment_id, done.id, owner="Cleo", due_date=date(2026, 5, 31), status="done")
+    return db, assessment_id, keys
+
+
+def _steps(db: Database, assessment_id: int) -> list[tuple[str, str, str, date | None, str]]:
+    return [(i.finding_key, i.text, i.owner, i.due_date, i.status) for i in list_finding_items(db, assessment_id)]
+
+
+def test_the_export_lists_the_steps_made_from_findings_with_their_finding_ids(
+    planned: tuple[Database, int, list[str]],
+) -> None:
+    db, assessment_id, keys = planned
+    assert _export(db, assessment_id)["finding_items"] == [
+        {
+            "finding_id": keys[0],
+            "step": "From exercise 2025-10-14 tabletop: No call tree for HR",
+            "owner": "Ben",
+            "due_date": "2026-01-31",
+            "status": "planned",
+        },
+        {
+            "finding_id": keys[1],
+            "step": "From exercise 2025-10-14 tabletop: Runbook out of date",
+            "owner": "Cleo",
+            "due_date": "2026-05-31",
+            "status": "done",
+        },
+    ]
+
+
+def test_a_step_whose_finding_left_the_log_is_exported_as_it_last_read(
+    planned: tuple[Database, int, list[str]],
+) -> None:
+    db, assessment_id, keys = planned
+    save_log(db, load_report(db, assessment_id).organisation.id, ())
+    [first, _] = _export(db, assessment_id)["finding_items"]
+    assert (first["finding_id"], first["step"]) == (keys[0], "From exercise 2025-10-14 tabletop: No call tree for HR")
+
+
+def test_steps_made_from_findings_of_another_assessment_are_refused_by_the_export(
+    planned: tuple[Database, int, list[str]], questionnaire: Questionnaire
+) -> None:
+    db, assessment_id, _keys = planned
+    organisation_id = load_report(db, assessment_id).organisation.id
+    other = create_assessment(db, organisation_id, questionnaire, "FY2027", date(2027, 3, 31))
+    with pytest.raises(ValueError, match=r"Steps made from findings \[1, 2\] belong to another assessment"):
+        export_assessment(load_report(db, other.id), [], list_finding_items(db, assessment_id))
+
+
+def test_a_round_trip_into_the_same_organisation_links_every_step_to_its_finding_again(
+    planned: tuple[Database, int, list[str]],
+) -> None:
+    db, assessment_id, _keys = planned
+    before = _steps(db, assessment_id)
+    organisation_id = load_report(db, assessment_id).organisation.id
+    log = load_evidence(db, organisation_id)
+    document = _export(db, assessment_id)
+    delete_assessment(db, assessment_id, backup=False)
+    outcome = import_assessment(db, document, into_existing=True, by="kim@example.org")
+    assert _steps(db, outcome.assessment.id) == before
+    assert [f.planned_in for f in list_findings(db, organisation_id)] == [outcome.assessment.id] * 2
+    # The finding closed by its done step is linked too; the log is left as it was.
+    assert load_evidence(db, organisation_id) == log
+    assert outcome.finding_steps.not_linked == ()
+    assert outcome.linked_note() == (
+        "2 roadmap steps made from findings are on the roadmap again, linked to their findings in the exercise and "
+        "incident log."
+    )
+    assert outcome.not_carried_note() == ""
+    assert _export(db, outcome.assessment.id)["finding_items"] == document["finding_items"]
+
+
+def test_an_import_elsewhere_carries_no_step_made_from_a_finding_and_says_how_many_and_why(
+    planned: tuple[Database, int, list[str]], target: Database
+) -> None:
+    db, assessment_id, _keys = planned
+    document = _export(db, assessment_id)
+    outcome = import_assessment(target, document)
+    assert isinstance(outcome, ImportOutcome)
+    assert list_finding_items(target, outcome.assessment.id) == ()
+    assert [(s.content.step, s.content.owner, s.reason) for s in outcome.finding_steps.not_linked] == [
+        (
+            "From exercise 2025-10-14 tabletop: No call tree for HR",
+            "Ben",
+            "the exercise and incident log of Northwind Bank has no findings",
+        ),
+        (
+            "From exercise 2025-10-14 tabletop: Runbook out of date",
+            "Cleo",
+            "the exercise and incident log of Northwind Bank has no findings",
+        ),
+    ]
+    assert outcome.finding_steps_note() == (
+        "2 roadmap steps made from findings are not carried (2 because the exercise and incident log of Northwind "
+        "Bank has no findings): such a step is carried only where the organisation's exercise and incident log has its "
+        "finding and no roadmap holds it yet; once it does, plan the finding again on the Evidence page."
+    )
+    # Everything else in the document is imported.
+    assert (
+        _content(target, load_report(target, outcome.assessment.id))["roadmap"]
+        == _content(db, load_report(db, assessment_id))["roadmap"]
+    )
+
+
+def test_findings_another_roadmap_holds_or_the_log_lacks_are_not_carried_each_with_its_reason(
+    planned: tuple[Database, int, list[str]],
+) -> None:
+    db, assessment_id, keys = planned
+    before = _steps(db, assessment_id)
+    document = _export(db, assessment_id)
+    document["assessment"]["label"] = "FY2026 (copy)"
+    document["finding_items"].append(
+        dict(document["finding_items"][0], finding_id="a0b1c2d3e4f5", step="From exercise 2024-01-09 failover: Gone")
+    )
+    outcome = import_assessment(db, document, into_existing=True)
+    assert list_finding_items(db, outcome.assessment.id) == ()
+    assert [(s.content.finding_key, s.reason) for s in outcome.finding_steps.not_linked] == [
+        (keys[0], "its finding is already a step of the roadmap of FY2026"),
+        (keys[1], "its finding is already a step of the roadmap of FY2026"),
+        ("a0b1c2d3e4f5", "the exercise and incident log of Northwind Bank has no finding with its id"),
+    ]
+    assert outcome.not_carried_note().startswith(
+        "3 roadmap steps made from findings are not carried (2 because its finding is already a step of the roadmap "
+        "of FY2026; 1 because the exercise and incident log of Northwind Bank has no finding with its id): "
+    )
+    assert _steps(db, assessment_id) == before
+
+
+def test_a_document_without_steps_made_from_findings_imports_and_says_nothing_of_them(
+    document: Document, target: Database
+) -> None:
+    del document["finding_items"]
+    outcome = import_assessment(target, document)
+    assert outcome.finding_steps.linked == outcome.finding_steps.not_linked == ()
+    assert outcome.finding_steps_note() == ""
+
+
+def test_a_failure_while_linking_the_steps_rolls_the_whole_import_back(
+    planned: tuple[Database, int, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, assessment_id, _keys = planned
+    document = _export(db, assessment_id)
+    delete_assessment(db, assessment_id, backup=False)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("the disk is full")
+
+    monkeypatch.setattr(exports.json_io, "link_finding_steps", refuse)
+    before = table_counts(db)
+    with pytest.raises(AssessmentImportError, match="Nothing was imported: the disk is full"):
+        import_assessment(db, document, into_existing=True)
+    assert table_counts(db) == before
+
+
 # Choosing where the assessment goes ---------------------------------------------------------------
 
 
@@ -673,7 +934,7 @@ def test_joining_an_organisation_with_other_details_keeps_the_stored_details(
 ) -> None:
     document["organisation"]["name"] = "OTHER LTD"
     document["assessment"]["label"] = "FY2027"
-    imported = import_assessment(target, document, into_existing=True)
+    imported = import_assessment(target, document, into_existing=True).assessment
     [other] = [o for o in list_organisations(target) if o.id == imported.organisation_id]
     assert (other.name, other.industry, other.size_band) == ("Other Ltd", "Retail", "Under 250 employees")
     assert [a.label for a in list_assessments(target, other.id)] == ["FY2026", "FY2027"]
@@ -682,8 +943,8 @@ def test_joining_an_organisation_with_other_details_keeps_the_stored_details(
 def test_a_new_name_imports_the_assessment_as_a_new_organisation_with_the_files_details(
     target: Database, document: Document
 ) -> None:
-    first = import_assessment(target, document)
-    second = import_assessment(target, document, new_name="  Northwind Bank (Luxembourg) ")
+    first = import_assessment(target, document).assessment
+    second = import_assessment(target, document, new_name="  Northwind Bank (Luxembourg) ").assessment
     assert second.organisation_id != first.organisation_id
     [renamed] = [o for o in list_organisations(target) if o.id == second.organisation_id]
     assert (renamed.name, renamed.industry, renamed.size_band, renamed.region) == (
@@ -748,7 +1009,7 @@ def test_the_preview_tells_whether_the_organisation_exists_and_its_label_is_take
         None,
         False,
     )
-    imported = import_assessment(target, document)
+    imported = import_assessment(target, document).assessment
     document["organisation"]["name"] = "northwind bank"
     before = table_counts(target)
     clash = preview_import(target, document)
@@ -783,7 +1044,7 @@ def test_a_preview_is_imported_without_checking_the_document_again(
         raise AssertionError("the document was checked again")
 
     monkeypatch.setattr(exports.json_io, "validate_document", refuse)
-    imported = import_assessment(target, preview)
+    imported = import_assessment(target, preview).assessment
     assert (imported.label, imported.status) == ("FY2026", "completed")
 
 
@@ -843,7 +1104,7 @@ def test_a_document_with_as_many_respondents_as_accepted_is_imported_whole(
         {"question_id": q.id, "level": 2, "na": False, "comment": "", "evidence": ""} for q in questionnaire.questions
     ]
     document["respondents"] = [{"name": f"Person {n}", "answers": answers} for n in range(MAX_IMPORT_RESPONDENTS)]
-    imported = import_assessment(target, json.dumps(document))
+    imported = import_assessment(target, json.dumps(document)).assessment
     report = load_report(target, imported.id)
     assert len(report.respondents) == MAX_IMPORT_RESPONDENTS
     assert len(report.answers) == MAX_IMPORT_RESPONDENTS * len(questionnaire.questions)

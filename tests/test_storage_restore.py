@@ -22,6 +22,7 @@ from storage import (
     backup_database,
     close_thread_connections,
     connect,
+    create_assessment,
     create_organisation,
     list_answers,
     list_organisations,
@@ -29,6 +30,7 @@ from storage import (
     schema_version,
 )
 from storage.evidence import save_log, save_register
+from storage.finding_items import list_findings, plan_finding
 from storage.migrations import MIGRATIONS
 from storage.restore import RestoreError, check_backup, restore_database
 from storage.timestamps import now_text
@@ -635,3 +637,174 @@ def test_restore_names_a_bad_value_in_the_service_register_and_the_exercise_log(
     backup = edited(database_with_evidence_rows(tmp_path / "evidence.db"), statement)
     with pytest.raises(RestoreError, match=problem):
         check_backup(backup)
+
+
+def database_with_finding_steps(path: Path) -> Path:
+    """Write a backup at the latest schema whose organisation has a finding on its FY2026 roadmap, beside another one."""
+    db = open_database(path.with_name(f"live-{path.name}"))
+    try:
+        questionnaire = get_questionnaire("itscm", "2026.1")
+        organisation = create_organisation(db, "Northwind Bank", "Financial services", "250-999 employees", "Europe")
+        save_register(db, organisation.id, (Service("Payments", "Ana", "critical", 8, 4, 0.25),))
+        failover = Exercise(
+            date(2025, 10, 1),
+            "failover",
+            "Failover",
+            (ServiceResult("Payments", 3.0, 0.1),),
+            findings=(Finding("Runbook out of date", "Ben", date(2026, 1, 31)),),
+        )
+        save_log(db, organisation.id, (failover,))
+        assessment = create_assessment(db, organisation.id, questionnaire, "FY2026", date(2026, 3, 31))
+        plan_finding(db, assessment.id, list_findings(db, organisation.id)[0].key, by="ana@example.org")
+        other = create_organisation(db, "Contoso", "Retail", "Under 250 employees", "Europe")
+        create_assessment(db, other.id, questionnaire, "FY2026", date(2026, 3, 31))
+        backup_database(db, path)
+    finally:
+        db.close()
+    return path
+
+
+def test_a_backup_with_a_finding_on_a_roadmap_the_app_wrote_is_accepted(tmp_path: Path) -> None:
+    checked = check_backup(database_with_finding_steps(tmp_path / "findings.db"))
+    assert (checked.schema_version, checked.organisations, checked.assessments) == (LATEST_VERSION, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        (
+            "UPDATE finding_roadmap_items SET finding_key = '=cmd|calc'",
+            r"finding_roadmap_items row 1: finding_key '=cmd\|calc' is not a finding id",
+        ),
+        ("UPDATE finding_roadmap_items SET finding_key = ''", r"finding_roadmap_items row 1: finding_key '' is not a"),
+        (
+            "UPDATE finding_roadmap_items SET step = 'Fix the runbook'",
+            r"finding_roadmap_items row 1: step does not read 'From exercise <YYYY-MM-DD> <kind>: <finding>'",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET step = 'From exercise 2025-13-01 failover: Runbook out of date'",
+            r"finding_roadmap_items row 1: step gives 2025-13-01 as the exercise's date, which is not a date",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET step = 'From exercise 2025-10-01 failover:  '",
+            r"finding_roadmap_items row 1: step names no finding",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET step = step || char(27)",
+            r"finding_roadmap_items row 1: step contains an invisible control character \(U\+001B",
+        ),
+        ("UPDATE finding_roadmap_items SET step = X'00'", r"finding_roadmap_items row 1: step must be text, not bytes"),
+        (
+            "UPDATE finding_roadmap_items SET owner = ' Ben'",
+            r"finding_roadmap_items row 1: owner ' Ben' starts or ends with spaces",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET owner = replace(hex(zeroblob(201)), '00', 'x')",
+            r"finding_roadmap_items row 1: owner is 201 characters long; the app allows at most 200",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET due_date = 'Q1'",
+            r"finding_roadmap_items row 1: due_date 'Q1' is not a date",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET status = 'open'",
+            r"finding_roadmap_items row 1: status 'open' is not in the list; choose one of: planned, in_progress",
+        ),
+        ("UPDATE finding_roadmap_items SET created_by = ''", r"finding_roadmap_items row 1: created_by is empty"),
+        (
+            "UPDATE finding_roadmap_items SET created_at = 'yesterday'",
+            r"finding_roadmap_items row 1: created_at 'yesterday' is not a date and time",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET updated_at = '2026-03-31T09:30:00'",
+            r"finding_roadmap_items row 1: updated_at '2026-03-31T09:30:00' has no UTC offset",
+        ),
+    ],
+)
+def test_restore_names_a_bad_value_in_a_roadmap_step_made_from_a_finding(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = edited(database_with_finding_steps(tmp_path / "findings.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
+
+
+def edited_past_the_triggers(backup: Path, *statements: str) -> Path:
+    """Run `statements` on `backup` with the triggers that keep a finding's step in its organisation dropped meanwhile."""
+    conn = sqlite3.connect(backup, isolation_level=None)
+    try:
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'finding_roadmap_items'"
+        ).fetchall()
+        assert len(triggers) == 2
+        for name, _sql in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for statement in statements:
+            conn.execute(statement)
+        for _name, sql in triggers:
+            conn.execute(sql)
+    finally:
+        conn.close()
+    return backup
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        (
+            "UPDATE finding_roadmap_items SET organisation_id = 2",
+            r"finding_roadmap_items row 1: organisation_id 2 differs from organisation 1 of assessment 1; a finding "
+            r"becomes a step of an assessment of its own organisation only",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET assessment_id = 2",
+            r"finding_roadmap_items row 1: organisation_id 1 differs from organisation 2 of assessment 2",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET assessment_id = 9",
+            r"finding_roadmap_items row 1: assessment_id refers to a row of assessments that does not exist",
+        ),
+        (
+            "UPDATE finding_roadmap_items SET organisation_id = 9",
+            r"finding_roadmap_items row 1: organisation_id refers to a row of organisations that does not exist",
+        ),
+    ],
+)
+def test_restore_refuses_a_step_made_from_a_finding_on_another_organisations_assessment_or_on_none(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    backup = edited_past_the_triggers(database_with_finding_steps(tmp_path / "findings.db"), statement)
+    with pytest.raises(RestoreError, match=problem):
+        check_backup(backup)
+
+
+def test_a_step_whose_finding_has_left_the_log_or_is_in_another_organisations_log_is_accepted(tmp_path: Path) -> None:
+    # The app keeps a step whose finding was removed from the log, and the same finding id may be in two logs.
+    backup = edited(
+        database_with_finding_steps(tmp_path / "findings.db"),
+        "UPDATE exercise_findings SET finding_key = 'gone-from-this-log'",
+        "INSERT INTO exercises (organisation_id, position, day, kind, title, participants) "
+        "VALUES (2, 0, '2025-11-01', 'tabletop', 'Tabletop', '')",
+        "INSERT INTO exercise_findings (exercise_id, position, text, owner, due, status, finding_key) "
+        "SELECT 2, 0, 'Planted', '', NULL, 'open', finding_key FROM finding_roadmap_items",
+    )
+    assert check_backup(backup).organisations == 2
+
+
+def test_a_step_made_from_the_longest_finding_the_log_allows_is_accepted_and_a_longer_one_refused(
+    tmp_path: Path,
+) -> None:
+    step = "'From exercise 2025-10-01 full-scale exercise: ' || replace(hex(zeroblob(10000)), '00', 'xx')"
+    longest = edited(
+        database_with_finding_steps(tmp_path / "longest.db"), f"UPDATE finding_roadmap_items SET step = {step}"
+    )
+    assert check_backup(longest).organisations == 2
+    longer = edited(
+        database_with_finding_steps(tmp_path / "longer.db"), f"UPDATE finding_roadmap_items SET step = {step} || 'x'"
+    )
+    with pytest.raises(
+        RestoreError,
+        match=r"finding_roadmap_items row 1: step holds a finding 20001 characters long; a finding has at most 20000",
+    ):
+        check_backup(longer)

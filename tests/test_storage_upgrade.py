@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from sqlite_utils import Database
 from storage_helpers import table_counts
 
+from evidence.model import Exercise, Finding
 from questionnaires.catalog import get_questionnaire
 from questionnaires.lineage import lineage
 from questionnaires.model import Questionnaire
@@ -26,6 +28,8 @@ from storage import (
     upgrade_assessment,
 )
 from storage.errors import AssessmentError
+from storage.evidence import load_evidence, save_log
+from storage.finding_items import FindingItem, list_finding_items, list_findings, plan_finding, save_finding_item
 from storage.records import Assessment
 
 OLDER = get_questionnaire("itscm", "2026.1")
@@ -139,3 +143,83 @@ def test_an_upgrade_to_a_label_already_taken_is_refused_and_writes_nothing(db: D
     with pytest.raises(AssessmentError, match="already has an assessment labelled 'FY2026'"):
         upgrade_assessment(db, answered.id, OLDER, NEWER, label="FY2026")
     assert table_counts(db) == before
+
+
+# Roadmap steps made from findings of the exercise and incident log
+
+
+@pytest.fixture
+def finding_steps(db: Database, answered: Assessment) -> tuple[FindingItem, ...]:
+    """Two findings of the organisation's log on the 2026.1 roadmap, one of them edited since it was planned."""
+    tabletop = Exercise(
+        date(2025, 10, 14),
+        "tabletop",
+        "Ransomware tabletop",
+        findings=(
+            Finding("No call tree for HR"),
+            Finding("Runbook out of date", owner="Ben", due=date(2026, 1, 31), status="in progress"),
+        ),
+    )
+    save_log(db, answered.organisation_id, (tabletop,))
+    first, second = list_findings(db, answered.organisation_id)
+    plan_finding(db, answered.id, first.key, by="ana@example.org")
+    edited = plan_finding(db, answered.id, second.key, by="ana@example.org")
+    save_finding_item(db, answered.id, edited.id, owner="Dana", due_date=date(2026, 6, 30), status="done")
+    return list_finding_items(db, answered.id)
+
+
+def test_steps_made_from_findings_move_to_the_upgraded_assessment_with_their_owner_due_date_and_status(
+    db: Database, answered: Assessment, finding_steps: tuple[FindingItem, ...]
+) -> None:
+    log = load_evidence(db, answered.organisation_id)
+    roadmap = list_roadmap_items(db, answered.id)
+    counts = table_counts(db)
+    upgrade = upgrade_assessment(db, answered.id, OLDER, NEWER)
+    moved = list_finding_items(db, upgrade.assessment.id)
+    assert [(i.text, i.owner, i.due_date, i.status) for i in moved] == [
+        ("From exercise 2025-10-14 tabletop: No call tree for HR", "", None, "planned"),
+        ("From exercise 2025-10-14 tabletop: Runbook out of date", "Dana", date(2026, 6, 30), "done"),
+    ]
+    # The same rows, with every field as it was, on the new roadmap instead of the old one.
+    new_id = upgrade.assessment.id
+    assert moved == tuple(
+        replace(i, assessment_id=new_id, finding=replace(i.finding, planned_in=new_id))  # type: ignore[type-var]
+        for i in finding_steps
+    )
+    assert upgrade.moved_finding_steps == moved
+    assert list_finding_items(db, answered.id) == ()
+    assert [f.planned_in for f in list_findings(db, answered.organisation_id)] == [new_id, new_id]
+    # Nothing else changes: the log, the old roadmap, and no step made from a finding is added or lost.
+    assert load_evidence(db, answered.organisation_id) == log
+    assert list_roadmap_items(db, answered.id) == roadmap
+    assert table_counts(db)["finding_roadmap_items"] == counts["finding_roadmap_items"] == 2
+
+
+def test_the_upgrade_says_which_steps_made_from_findings_moved(
+    db: Database, answered: Assessment, finding_steps: tuple[FindingItem, ...]
+) -> None:
+    text = upgrade_assessment(db, answered.id, OLDER, NEWER).describe()
+    assert (
+        "from FY2026, which is unchanged but for its 2 roadmap steps made from findings, moved to the new one: " in text
+    )
+    assert text.endswith(
+        "Steps made from findings of the exercise and incident log move with their owner, due date and status, "
+        "since a finding is a step of one roadmap only."
+    )
+
+
+def test_an_upgrade_without_steps_made_from_findings_leaves_the_earlier_assessment_unchanged(
+    db: Database, answered: Assessment
+) -> None:
+    upgrade = upgrade_assessment(db, answered.id, OLDER, NEWER)
+    assert upgrade.moved_finding_steps == ()
+    assert "from FY2026, which is unchanged: " in upgrade.describe()
+    assert "Steps made from findings" not in upgrade.describe()
+
+
+def test_a_refused_upgrade_leaves_the_steps_made_from_findings_where_they_were(
+    db: Database, answered: Assessment, finding_steps: tuple[FindingItem, ...]
+) -> None:
+    with pytest.raises(AssessmentError, match="already has an assessment labelled 'FY2026'"):
+        upgrade_assessment(db, answered.id, OLDER, NEWER, label="FY2026")
+    assert list_finding_items(db, answered.id) == finding_steps

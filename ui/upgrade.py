@@ -28,7 +28,9 @@ def upgrade_form(assessment: Assessment) -> None:
     st.caption(
         f"Makes a new assessment on {md(later.title)} {md(later.version)} with the answers, agreed levels, "
         f"targets and roadmap steps of the questions it keeps; new and merged questions are left to answer. "
-        f"{md(assessment.label)} stays as it is (delete it once you no longer need it)."
+        "Roadmap steps made from findings of the exercise and incident log move to the new assessment with their "
+        f"owner, due date and status (a finding is a step of one roadmap only); otherwise {md(assessment.label)} "
+        "stays as it is (delete it once you no longer need it)."
     )
     with st.form(f"upgrade-{assessment.id}", border=False):
         label = st.text_input(
