@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -200,3 +201,13 @@ def test_without_a_register_or_log_one_caption_points_to_them_and_one_score_is_s
     assert at.metric[1].label == "Overall score"
     assert any("no service register or exercise and incident log yet" in c for c in captions(at))
     assert "Claims the facts don't support" not in markdown_text(at)
+
+
+def test_coverage_by_standard_names_its_columns_in_words_like_every_other_table(assessment_id: int) -> None:
+    answer(assessment_id, {})
+    at = results(assessment_id)
+    assert not at.exception
+    coverage = next(frame for frame in at.dataframe if "ref" in frame.value.columns)
+    columns = json.loads(coverage.proto.columns)
+    labels = {column: columns[column].get("label") for column in coverage.value.columns}
+    assert labels == {"standard": "Standard", "ref": "Reference", "questions": "Questions", "domains": "Domains"}
