@@ -26,7 +26,7 @@ from ui.access import allowed, audited, record
 from ui.charts import peer_boxes, radar
 from ui.database import show_error
 from ui.session import attempt, db, page_header, require_report
-from ui.text import md
+from ui.text import counted, md
 from ui.uploads import finish_import, read_once, right_kind, uploader_key
 
 ANY = "Any"
@@ -113,7 +113,18 @@ def show_figures(result: BenchmarkResult) -> None:
             for f in result.figures
         ]
     )
-    st.dataframe(table, hide_index=True)
+    scores = st.column_config.NumberColumn(format="%.2f")
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "This organisation": scores,
+            "Percentile rank": st.column_config.NumberColumn(format="%d"),
+            "Peer Q1": scores,
+            "Peer median": scores,
+            "Peer Q3": scores,
+        },
+    )
     st.plotly_chart(peer_boxes(result, view.questionnaire, title="This organisation among its peers"))
     st.plotly_chart(radar(view.score, view.questionnaire, result, title="Domain scores, targets and peer median"))
 
@@ -200,7 +211,8 @@ if result is not None:
         show_figures(result)
     else:
         st.info(
-            f"No peer figures: {result.n} peer organisation(s) match this group, and figures need at least "
+            f"No peer figures: {counted(result.n, 'peer organisation')} {'matches' if result.n == 1 else 'match'} "
+            f"this group, and figures need at least "
             f"{result.min_peer_group} so that no organisation can be singled out. {result.missing} more "
             "needed: widen the group (any industry, size band or region, a longer period) or import a "
             "benchmark pack.",

@@ -41,7 +41,7 @@ from ui.session import (
     show_error,
     visible_organisation_list,
 )
-from ui.text import md
+from ui.text import counted, md
 from ui.uploads import finish_import, read_once, right_kind, uploader_key
 
 IMPORT_ERRORS = (*CORE_ERRORS, UploadRefused, OfflineImportRefused, AssessmentImportError)
@@ -178,7 +178,10 @@ def offline_import(upload: UploadedFile, assessment_id: int) -> None:
     for warning in result.warnings:
         st.warning(md(f"{warning.where}: {warning.message}"))
     if result.problems:
-        st.error(f"{len(result.problems)} problem(s): nothing is imported until they are fixed.")
+        count = len(result.problems)
+        st.error(
+            f"{counted(count, 'problem')}: nothing is imported until {'it is' if count == 1 else 'they are'} fixed."
+        )
         st.dataframe(pd.DataFrame([{"Where": p.where, "Problem": p.message} for p in result.problems]), hide_index=True)
     with st.container(horizontal=True):
         import_all = st.button("Import", type="primary", disabled=bool(result.problems))
@@ -208,7 +211,7 @@ def offline_import(upload: UploadedFile, assessment_id: int) -> None:
             show_error(exc)
             return
     record("imported an offline questionnaire", target.organisation.id, f"{changed} answers changed")
-    finish_import(md(f"Imported {upload.name}: {changed} answer(s) changed."), "offline-upload")
+    finish_import(md(f"Imported {upload.name}: {counted(changed, 'answer')} changed."), "offline-upload")
 
 
 def json_import(upload: UploadedFile) -> None:

@@ -40,7 +40,7 @@ from storage.validation import name_key
 from ui.access import allowed, audited, current_actor, record
 from ui.downloads import XLSX, slug
 from ui.session import CORE_ERRORS, PAGES, attempt, chosen_organisation, db, organisation_header, show_error
-from ui.text import md
+from ui.text import counted, md
 from ui.uploads import finish_import, read_once, right_kind, uploader_key
 
 CSV: Final = "text/csv"
@@ -53,7 +53,10 @@ REGISTER_CONFIG: Final = {
     "mtpd_hours": st.column_config.NumberColumn("MTPD h", help="Maximum tolerable period of disruption.", **HOURS),
     "rto_hours": st.column_config.NumberColumn("RTO h", help="Recovery time objective; not above the MTPD.", **HOURS),
     "rpo_hours": st.column_config.NumberColumn("RPO h", help="Recovery point objective: data loss tolerated.", **HOURS),
-    "downtime_cost_per_hour": st.column_config.NumberColumn("Downtime cost per hour", min_value=0.0, format="%g"),
+    # Thousands separated (50,000), as the reader's browser writes numbers; "%g" turned 1,250,000 into 1.25e+06.
+    "downtime_cost_per_hour": st.column_config.NumberColumn(
+        "Downtime cost per hour", min_value=0.0, format="localized"
+    ),
     "currency": st.column_config.TextColumn("Currency", help="Three-letter ISO 4217 code: EUR, USD, GBP..."),
     "depends_on": st.column_config.TextColumn("Depends on", help="Services of this register, separated by ;"),
     "providers": st.column_config.TextColumn("Providers", help="Third-party providers, separated by ;"),
@@ -222,7 +225,7 @@ def saved(message: str, organisation_id: int) -> None:
 
 def show_problems(what: str, problems: Sequence[str]) -> None:
     """Say that nothing was saved and list every problem, as text."""
-    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    count = counted(len(problems), "problem")
     st.error(f"{what} was not saved: {count}. Nothing was changed; fix them and save again.", icon=":material/error:")
     st.dataframe(pd.DataFrame({"Problem": list(problems)}), hide_index=True, width="stretch")
 
@@ -234,7 +237,7 @@ def storage_problems(exc: ServiceRegisterError | ExerciseLogError) -> list[str]:
 
 def plural(count: int, word: str) -> str:
     """A count with its noun: "1 service", "3 services", "2 exercises or incidents"."""
-    return f"{count} {word if count == 1 else PLURALS[word]}"
+    return counted(count, word, PLURALS[word])
 
 
 def save_register_table(organisation: Organisation, edited: pd.DataFrame) -> None:
@@ -280,7 +283,7 @@ def save_log_tables(
         show_error(exc)
         return
     findings = sum(len(e.findings) for e in stored)
-    detail = f"{plural(len(stored), 'exercise or incident')}, {findings} finding{'s' if findings != 1 else ''}"
+    detail = f"{plural(len(stored), 'exercise or incident')}, {counted(findings, 'finding')}"
     record("saved the log", organisation.id, detail)
     saved(f"Saved {detail}.", organisation.id)
 
@@ -457,7 +460,7 @@ def log_section(organisation: Organisation, evidence: Evidence, may_edit: bool, 
 
 def assessment_words(assessment: Assessment) -> str:
     status = "in progress" if assessment.status == "in_progress" else "completed"
-    return f"{assessment.label} ({assessment.assessment_date:%Y-%m-%d}, {status})"
+    return f"{assessment.label} ({assessment.assessment_date:%d %b %Y}, {status})"
 
 
 def plan_section(organisation: Organisation) -> None:

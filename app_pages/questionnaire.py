@@ -38,7 +38,7 @@ from ui.session import (
     remember,
     require_assessment,
 )
-from ui.text import md
+from ui.text import counted, md
 
 NA_OPTION = "na"
 FIELD_NAMES: dict[AnswerField, str] = {
@@ -554,7 +554,7 @@ if participant is not None:
     done.caption(
         "All your questions are answered: thank you. You can still change an answer."
         if not missing
-        else f"{missing} of your question(s) still unanswered. You can come back to this link at any time."
+        else f"{missing} of your questions still unanswered. You can come back to this link at any time."
     )
 elif not allowed(Action.MANAGE_ASSESSMENTS, organisation_id=view.organisation.id):
     pass
@@ -566,7 +566,10 @@ elif assessment.status != "completed":
     ):
         go("results", assessment=assessment.id)
     if missing:
-        done.caption(f"{missing} question(s) still unanswered: results stay provisional until they are answered.")
+        done.caption(
+            f"{counted(missing, 'question')} still unanswered: results stay provisional until "
+            f"{'it is' if missing == 1 else 'they are'} answered."
+        )
 else:
     if done.button("Reopen assessment", width="stretch"):
         attempt(lambda: set_assessment_status(db(), assessment.id, "in_progress"))

@@ -308,7 +308,17 @@ with st.expander("Coverage by standard", icon=":material/menu_book:"):
     coverage = coverage_table(questionnaire)
     standards = list(dict.fromkeys(coverage["standard"]))
     picked = st.multiselect("Standards", standards, default=standards, key="coverage-standards")
-    st.dataframe(coverage[coverage["standard"].isin(picked)], hide_index=True)
+    st.dataframe(
+        coverage[coverage["standard"].isin(picked)],
+        hide_index=True,
+        # The export keeps the short column names; the page names them in words, like every other table.
+        column_config={
+            "standard": "Standard",
+            "ref": st.column_config.TextColumn("Reference", help="Clause, control, article or practice."),
+            "questions": "Questions",
+            "domains": st.column_config.TextColumn("Domains", help="Domain ids: each question's id starts with one."),
+        },
+    )
 
 with st.expander("How scoring works", icon=":material/calculate:"):
     weights = sorted({question.weight for question in questionnaire.questions})

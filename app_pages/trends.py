@@ -31,9 +31,9 @@ page_header("Trends", view)
 if not allowed(Action.VIEW, organisation_id=view.organisation.id):
     st.error("You may not see this organisation's trends.", icon=":material/lock:")
     st.stop()
-with st.container(horizontal=True):
-    workbook_button(view, key="trends-workbook")
-    report_buttons(view, key="trends-report")
+# As on Results and Roadmap: the report's two buttons keep a row of their own, so a phone shows their labels whole.
+workbook_button(view, key="trends-workbook")
+report_buttons(view, key="trends-report")
 
 questionnaire = view.questionnaire
 history = attempt(lambda: organisation_history(db(), view.organisation.id, questionnaire.id))

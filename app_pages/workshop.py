@@ -55,7 +55,7 @@ from ui.downloads import workbook_button
 from ui.levels import level_label, style_levels
 from ui.qr import qr_png
 from ui.session import attempt, db, page_header, require_report
-from ui.text import md
+from ui.text import counted, md
 
 REFRESH: Final = "3s"
 NA_CHOICE: Final = "N/A"
@@ -298,7 +298,10 @@ domains_of = {rid: set(link.domains) for rid, link in latest.items()}
 def live_progress() -> None:
     """Questions answered per participant and domain (counts only), read again every few seconds."""
     rows = attempt(lambda: progress(db(), questionnaire, assessment_id))
+    if rows is None:
+        return
     if not rows:
+        st.caption("Each participant's answers per domain show here once participants are added.")
         return
     total = rows[0].total
     table = pd.DataFrame(
@@ -432,7 +435,7 @@ def discuss(question_id: str, *, open_now: bool = False) -> None:
         key=key(f"votes-{question_id}"),
         config={"displaylogo": False, "displayModeBar": False},
     )
-    facts = [f"{distribution.votes} vote(s)"]
+    facts = [counted(distribution.votes, "vote")]
     if distribution.median is not None:
         facts.append(f"lower median {level_label(questionnaire, distribution.median)}")
     if distribution.spread is not None:
@@ -700,18 +703,21 @@ def domain_modes() -> None:
             "A domain may differ from the choice above, e.g. Governance self-paced while Recovery strategies is "
             "facilitated. A domain turning self-paced closes what the room has open in it."
         )
-        columns = st.columns(2)
-        for index, domain in enumerate(questionnaire.domains):
-            domain_key = key(f"mode-{domain.id}")
-            st.session_state[domain_key] = workshop.domain_modes.get(domain.id, FOLLOW_ASSESSMENT)
-            columns[index % 2].selectbox(
-                domain.name,
-                [FOLLOW_ASSESSMENT, *WORKSHOP_MODES],
-                format_func=domain_mode_label,
-                key=domain_key,
-                on_change=switch_domain_mode,
-                args=(domain.id, domain_key),
-            )
+        domains = list(questionnaire.domains)
+        # One row of two per pair of domains: on a phone the columns stack, and the domains keep their order.
+        pairs = [domains[i : i + 2] for i in range(0, len(domains), 2)]
+        for pair in pairs:
+            for column, domain in zip(st.columns(2), pair, strict=False):
+                domain_key = key(f"mode-{domain.id}")
+                st.session_state[domain_key] = workshop.domain_modes.get(domain.id, FOLLOW_ASSESSMENT)
+                column.selectbox(
+                    domain.name,
+                    [FOLLOW_ASSESSMENT, *WORKSHOP_MODES],
+                    format_func=domain_mode_label,
+                    key=domain_key,
+                    on_change=switch_domain_mode,
+                    args=(domain.id, domain_key),
+                )
 
 
 st.subheader("Way of voting", anchor=False)
@@ -766,7 +772,7 @@ if not shown:
 else:
     open_disagreements = sum(d.open_disagreement for d in shown)
     st.caption(
-        f"{open_disagreements} open disagreement(s) (levels {questionnaire.scoring.disagreement_spread} or more "
+        f"{counted(open_disagreements, 'open disagreement')} (levels {questionnaire.scoring.disagreement_spread} or more "
         "apart), listed first with the widest spread first; results use the agreed answer, else the lower median."
     )
     overview = pd.DataFrame(
@@ -821,17 +827,17 @@ with agreed_column:
         or "Nothing agreed yet."
     )
 with open_column:
-    st.markdown(f"**Still open** ({len(still_open)} disagreement(s))")
+    st.markdown(f"**Still open** ({counted(len(still_open), 'disagreement')})")
     lines = [
         f"- **{md(d.question_id)}** spread {d.spread}, levels "
         f"{min(level for level, votes in d.counts if votes)} to {max(level for level, votes in d.counts if votes)}"
         for d in still_open
     ]
     if no_votes:
-        lines.append(f"- {no_votes} question(s) without votes yet")
+        lines.append(f"- {counted(no_votes, 'question')} without votes yet")
     if steering:
         waiting = sum(1 for qid in steered_questions() if not put_to_room(qid) and qid not in agreements)
-        lines.append(f"- {waiting} question(s) not put to the room yet")
+        lines.append(f"- {counted(waiting, 'question')} not put to the room yet")
     st.markdown("\n".join(lines) or "Nothing left open.")
 with settled_column:
     st.markdown(f"**Disagreements settled** ({len(settled_items)})")

@@ -97,7 +97,7 @@ def test_four_peers_give_no_figures_and_say_how_many_more_are_needed(subject: in
     with_peers((1, 2, 4, 5))
     at = benchmark_page(subject)
     info = " ".join(str(i.value) for i in at.info)
-    assert "4 peer organisation(s) match" in info and "1 more" in info
+    assert "4 peer organisations match" in info and "1 more" in info
     assert not at.metric
     specs = chart_specs(at)
     assert [trace["name"] for spec in specs for trace in spec["data"]] == ["Score", "Target"]
@@ -111,6 +111,29 @@ def test_five_peers_give_percentile_rank_median_and_quartiles(subject: int) -> N
     assert metrics["Overall percentile rank"] == "40"
     assert metrics["Peer median"] == "4.00"
     assert metrics["Middle half of peers"] == "2.00 – 4.00"
+
+
+def test_the_figures_table_shows_every_score_to_two_decimals_and_ranks_whole(subject: int) -> None:
+    # Rounded values alone showed 2.6 beside 2.52 and 3 beside 3.35.
+    with_peers((1, 2, 4, 4, 5))
+    at = benchmark_page(subject)
+    table = next(frame for frame in at.dataframe if "Peer median" in frame.value.columns)
+    columns = json.loads(table.proto.columns)
+    formats = {column: columns[column]["type_config"]["format"] for column in columns if column in table.value}
+    assert formats == {
+        "This organisation": "%.2f",
+        "Percentile rank": "%d",
+        "Peer Q1": "%.2f",
+        "Peer median": "%.2f",
+        "Peer Q3": "%.2f",
+    }
+
+
+def test_one_peer_is_counted_in_the_singular(subject: int) -> None:
+    with_peers((2,))
+    at = benchmark_page(subject)
+    info = " ".join(str(i.value) for i in at.info)
+    assert "1 peer organisation matches this group" in info and "4 more" in info
 
 
 def test_box_plot_and_radar_are_built_from_group_figures_only(subject: int) -> None:
@@ -169,7 +192,7 @@ def test_a_narrower_peer_group_can_fall_under_five(subject: int) -> None:
     at.selectbox(key="benchmark-industry").select("Healthcare").run()
     assert not at.exception
     assert not at.metric
-    assert "0 peer organisation(s) match" in " ".join(str(i.value) for i in at.info)
+    assert "0 peer organisations match" in " ".join(str(i.value) for i in at.info)
 
 
 def test_a_consultant_of_one_client_sees_figures_over_the_whole_installation(subject: int) -> None:

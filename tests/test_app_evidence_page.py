@@ -4,6 +4,7 @@ member of another organisation or a participant link; user text shown as text.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -87,6 +88,14 @@ def test_the_page_shows_the_register_and_each_result_against_its_objectives(acme
     assert list(results["against_rto"]) == ["✗ missed"]  # 6 h against an RTO of 4 h
     assert list(results["against_rpo"]) == ["✓ met"]  # 0.5 h against an RPO of 1 h
     assert at.data_editor[0].editing_mode == "dynamic"
+
+
+def test_downtime_costs_show_thousands_separated_never_in_scientific_notation(acme):
+    # "%g" showed a cost of 1,250,000 an hour as 1.25e+06; "localized" writes it as the reader's browser does.
+    at = evidence_page(acme)
+    editor = next(e for e in at.data_editor if e.key == register_key(acme))
+    cost = json.loads(editor.proto.columns)["downtime_cost_per_hour"]
+    assert cost["type_config"]["format"] == "localized"
 
 
 def test_an_rto_above_the_mtpd_is_refused_with_its_row_nothing_is_stored_and_the_edit_stays(acme):
@@ -189,6 +198,11 @@ def test_a_finding_is_put_on_the_roadmap_of_the_newest_assessment_in_progress(ac
     at = evidence_page(acme)
     assert at.selectbox(key="plan-finding").options == ["From exercise 2026-03-02 failover: Runbook out of date"]
     assert at.selectbox(key="plan-assessment").value == newest.id
+    # Dates as every picker of the app writes them.
+    assert at.selectbox(key="plan-assessment").options == [
+        "FY2026 (01 Feb 2026, in progress)",
+        "FY2025 (01 Feb 2025, in progress)",
+    ]
     at.button(key="plan-go").click().run()
     assert not at.exception and not at.error
     (item,) = list_finding_items(connect(), newest.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -232,3 +233,13 @@ def test_how_scoring_works_states_the_confidence_what_if_and_business_case_rules
         "A service without a downtime cost counts nowhere, and a register in several currencies is not summed.",
     ):
         assert stated in text
+
+
+def test_coverage_by_standard_names_its_columns_in_words_like_every_other_table(assessment_id: int) -> None:
+    answer(assessment_id, {})
+    at = results(assessment_id)
+    assert not at.exception
+    coverage = next(frame for frame in at.dataframe if "ref" in frame.value.columns)
+    columns = json.loads(coverage.proto.columns)
+    labels = {column: columns[column].get("label") for column in coverage.value.columns}
+    assert labels == {"standard": "Standard", "ref": "Reference", "questions": "Questions", "domains": "Domains"}

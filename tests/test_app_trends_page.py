@@ -31,7 +31,7 @@ from storage import (
     save_roadmap_item,
     set_target,
 )
-from ui.charts import trend_panels
+from ui.charts import MODE_BAR_HEIGHT, trend_panels
 
 QUESTIONNAIRE = get_questionnaire("itscm", "2026.1")
 DOMAINS = [d.id for d in QUESTIONNAIRE.domains]
@@ -152,6 +152,32 @@ def test_the_changes_since_the_previous_assessment_are_given_per_domain_and_per_
     assert "= unchanged" in set(table(at, "Question")["Direction"])
 
 
+def rows_around_download_buttons(at: AppTest) -> dict[str, int]:
+    """For each download button, how many horizontal rows (st.container(horizontal=True)) hold it."""
+    found: dict[str, int] = {}
+
+    def walk(node: object, rows: int) -> None:
+        if type(node).__name__ == "DownloadButton":
+            found[node.proto.label] = rows  # type: ignore[attr-defined]
+        flex = getattr(getattr(node, "proto", None), "flex_container", None)
+        horizontal = type(node).__name__ == "Block" and flex is not None and flex.direction == flex.HORIZONTAL
+        for child in getattr(node, "children", {}).values():
+            walk(child, rows + horizontal)
+
+    walk(at.main, 0)
+    return found
+
+
+def test_the_download_buttons_sit_as_on_results_with_no_row_inside_a_row(three_years):
+    # A row of the report's buttons inside the row of all three shrank them on a phone to "Executive rep…".
+    at = trends(three_years["FY2026"])
+    assert rows_around_download_buttons(at) == {
+        "Excel roadmap workbook": 0,
+        "Executive report (Word)": 1,
+        "Executive report (PDF)": 1,
+    }
+
+
 def test_the_roadmap_steps_completed_since_the_previous_assessment_are_listed(three_years):
     at = trends(three_years["FY2026"])
     steps = table(at, "How we know").set_index(["Practice", "Step"])
@@ -175,7 +201,9 @@ def test_any_two_assessments_are_shown_side_by_side(three_years):
         3.0,
         "↑ improved",
     ]
-    assert side.loc["Recovery strategies", ["Target FY2024", "Target FY2026"]].tolist() == [3, 4]
+    # A table with an empty level cell holds it as text: st.dataframe would write "None" there.
+    assert side.loc["Recovery strategies", ["Target FY2024", "Target FY2026"]].tolist() == ["3", "4"]
+    assert side.loc["Overall", ["Target FY2024", "Target FY2026"]].tolist() == ["–", "–"]
     # Picked the other way round, they still read earlier then later.
     compare.set_value(three_years["FY2026"])
     against.set_value(three_years["FY2025"]).run()
@@ -307,6 +335,12 @@ def test_trend_panels_without_a_questionnaire_name_domains_by_id_and_leave_gaps_
     scores = {t.meta: t for t in fig.data if t.name == "Score"}
     assert list(scores["BIA"].y) == [None, 4.0]
     assert list(scores["RISK"].x) == ["A", "B"]
+
+
+def test_trend_panels_keep_the_first_rows_titles_below_the_tool_buttons_a_phone_always_shows():
+    fig = trend_panels(domain_trend([]), target_trend([]), QUESTIONNAIRE)
+    # Panel titles stand just above their plots, in the top margin: it must be taller than the buttons.
+    assert fig.layout.margin.t >= MODE_BAR_HEIGHT + 14
 
 
 def test_trend_panels_with_no_assessments_say_there_is_nothing_to_compare():

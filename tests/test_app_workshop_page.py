@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from app_runner import ROOT, TIMEOUT, new_session, open_page
 from streamlit.testing.v1 import AppTest
@@ -302,6 +303,42 @@ def test_open_disagreements_are_discussed_first_widest_spread_first(room: Room) 
     assert table_with(at, "Spread")["Question"].tolist() == [THIRD, SECOND, FIRST]
     assert table_with(at, "Spread")["Status"].tolist() == ["open disagreement", "open disagreement", ""]
     assert at.selectbox(key=key(room, "discuss")).value == THIRD
+
+
+def shown_cells(at: AppTest, column: str) -> list[str]:
+    """The text the browser shows in a column of the table holding it (a Styler's display values)."""
+    frame = next(frame for frame in at.dataframe if column in frame.value.columns)
+    display = pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_pandas()
+    return [str(value) for value in display[column]]
+
+
+def test_counts_read_in_the_singular_or_plural_and_spreads_as_whole_numbers(room: Room) -> None:
+    for name, level in (("Ana", 2), ("Bo", 4)):
+        vote(room, name, SECOND, level)
+    vote(room, "Ana", FIRST, 3)
+    at = workshop(room)
+    assert any(c.value.startswith("1 open disagreement (levels 2 or more apart)") for c in at.caption)
+    assert shown_cells(at, "Spread") == ["2", "0"]  # not 2.000000
+    assert "2 votes · lower median 2 Repeatable · spread 2" in [m.value for m in at.markdown]
+    assert "**Still open** (1 disagreement)" in [m.value for m in at.markdown]
+
+
+def test_with_no_participants_the_progress_section_says_what_will_show_there(database: Path) -> None:
+    db = connect()
+    org = create_organisation(db, "Acme", "Retail", "250-999 employees", "Europe")
+    assessment = create_assessment(db, org.id, QUESTIONNAIRE, "FY2026", date(2026, 3, 1))
+    at = open_page("workshop", assessment=assessment.id)
+    assert not at.exception, at.exception
+    assert "Each participant's answers per domain show here once participants are added." in [
+        c.value for c in at.caption
+    ]
+
+
+def test_the_domains_way_pickers_keep_the_questionnaires_order_when_a_phone_stacks_the_columns(room: Room) -> None:
+    # A phone stacks columns one under the other: pickers must go row by row, not column by column.
+    at = workshop(room)
+    in_order = [key(room, f"mode-{domain.id}") for domain in QUESTIONNAIRE.domains]
+    assert [s.key for s in at.selectbox if s.key in in_order] == in_order
 
 
 def test_a_viewer_cannot_open_the_workshop_page(room: Room) -> None:

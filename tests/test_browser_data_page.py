@@ -74,7 +74,7 @@ def test_offline_import_then_backup_and_restore(browser: object, tmp_path: Path)
         page.get_by_text("65 answer rows for Continuity manager").wait_for(timeout=30_000)
         page.get_by_role("button", name="Import", exact=True).click()
         settle(page)
-        page.get_by_text("Imported offline.xlsx: 65 answer(s) changed.").wait_for(timeout=30_000)
+        page.get_by_text("Imported offline.xlsx: 65 answers changed.").wait_for(timeout=30_000)
         assert count(database, "SELECT count(*) FROM answers WHERE level = 3") == 65
         # Only the outcome stays: the upload and its checks are cleared.
         expect(page.get_by_text("65 answer rows for Continuity manager")).to_have_count(0)

@@ -312,7 +312,7 @@ def test_a_room_of_five_votes_at_once_and_every_answer_lands_under_its_participa
         chart.locator(".js-plotly-plot").wait_for(timeout=WAIT_MS)
         bars = chart.locator(".js-plotly-plot").evaluate("plot => Array.from(plot.data[0].y)")
         assert bars == [sum(level == n for level in VOTES.values()) for n in QUESTIONNAIRE.level_numbers]
-        expect(facilitator.get_by_text(f"{len(NAMES)} vote(s) · lower median 3 Defined · spread 4")).to_be_visible()
+        expect(facilitator.get_by_text(f"{len(NAMES)} votes · lower median 3 Defined · spread 4")).to_be_visible()
         for name, page in participants.items():
             # The reveal reaches each participant by itself: the vote is frozen, nobody else's shown.
             follows(page, page.get_by_text("The votes are revealed"), shots / f"not-following-the-reveal-{name}.png")

@@ -29,7 +29,7 @@ from scoring import (
     trend_point,
 )
 from tests.scoring_fixtures import answers, question, questionnaire
-from ui.charts import domain_bars, plain, question_heatmap, radar, roadmap_timeline, trend_lines
+from ui.charts import MODE_BAR_HEIGHT, domain_bars, plain, question_heatmap, radar, roadmap_timeline, trend_lines
 from ui.levels import (
     NA_COLOUR,
     PALETTE,
@@ -205,6 +205,25 @@ def test_style_levels_colours_the_level_cells_and_leaves_other_columns_alone():
     assert shown[(2, 1)] == "–"
 
 
+def test_style_levels_puts_the_dash_of_an_empty_level_cell_in_the_data_streamlit_shows():
+    # st.dataframe shows an empty cell as "None" whatever the Styler's text for it, so the dash must be data.
+    table = pd.DataFrame({"Domain": ["Overall", "Risk"], "Target": [None, 3], "Stage": [2, 3]})
+    styled = style_levels(table, ["Target", "Stage"], FIVE)
+    assert list(styled.data["Target"]) == ["–", "3"]
+    assert list(styled.data["Stage"]) == [2, 3]  # no empty cell: numbers stay numbers
+    assert _cell_css(styled.to_html())[(0, 1)] == UNANSWERED_COLOUR
+    assert list(table["Target"].isna()) == [True, False]  # the caller's table is left as it was
+
+
+def test_style_levels_shows_decimals_outside_the_level_columns_without_pandas_six_places():
+    table = pd.DataFrame({"Question": ["BIA-01", "BIA-02"], "Median": [3, 4], "Spread": [0.0, 2.5]})
+    html = style_levels(table, ["Median"], FIVE).to_html()
+    cells = re.findall(r'class="data row(\d+) col(\d+)" >([^<]*)</td>', html)
+    shown = {(int(row), int(column)): text for row, column, text in cells}
+    assert (shown[(0, 2)], shown[(1, 2)]) == ("0", "2.50")
+    assert shown[(0, 0)] == "BIA-01"
+
+
 def test_style_levels_rejects_a_column_the_table_does_not_have():
     with pytest.raises(KeyError, match="Stage"):
         style_levels(pd.DataFrame({"Level": [1]}), ["Stage"], FIVE)
@@ -276,11 +295,25 @@ def test_radar_draws_domain_scores_and_dashed_targets_on_one_axis_per_domain(min
     assert list(score.marker.color)[:-1] == [level_colour(d.score, FIVE) for d in scored.domains]
 
 
-def test_radar_radial_axis_spans_the_level_scale_with_level_names(mini, scored):
+def test_radar_radial_axis_spans_the_level_scale_with_level_numbers(mini, scored):
     axis = radar(scored, mini).layout.polar.radialaxis
     assert list(axis.range) == [1, 5]
     assert list(axis.tickvals) == [1, 2, 3, 4, 5]
-    assert list(axis.ticktext) == ["1 Initial", "2 Repeatable", "3 Defined", "4 Managed", "5 Optimised"]
+    assert list(axis.ticktext) == ["1", "2", "3", "4", "5"]
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 7])
+def test_radar_numbers_its_rings_halfway_between_two_domains_so_no_number_sits_on_a_marker(count):
+    several = questionnaire([question(f"D{i}-01") for i in range(count)])
+    fig = radar(score_assessment(several, answers({f"D{i}-01": 3 for i in range(count)})), several)
+    polar = fig.layout.polar
+    sector = 360 / count
+    # Domains run clockwise from the top: domain i sits at 90 - i x sector degrees.
+    domain_angles = [(polar.angularaxis.rotation - i * sector) % 360 for i in range(count)]
+    ring_angle = polar.radialaxis.angle % 360
+    nearest = min(min(abs(ring_angle - a), 360 - abs(ring_angle - a)) for a in domain_angles)
+    assert nearest == pytest.approx(sector / 2)
+    assert polar.radialaxis.tickangle == polar.radialaxis.angle  # the numbers read level
 
 
 def peer_result(subject: AssessmentScore, organisations: int) -> BenchmarkResult:
@@ -541,3 +574,12 @@ def test_every_figure_serialises_to_json_with_the_same_clean_look(mini, scored):
 def test_figures_without_a_title_have_no_title_text(mini, scored):
     for name, fig in all_figures(mini, scored).items():
         assert not fig.layout.title.text, name
+
+
+def test_a_figure_title_sits_below_the_tool_buttons_a_phone_always_shows(mini, scored):
+    fig = radar(scored, mini, title="Domain scores and targets")
+    title = fig.layout.title
+    assert (title.yref, title.y, title.yanchor) == ("container", 1, "top")
+    assert title.pad.t >= MODE_BAR_HEIGHT
+    # The title's line (its font size and a little more) fits between the tool buttons and the plot.
+    assert fig.layout.margin.t >= title.pad.t + title.font.size + 16

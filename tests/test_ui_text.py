@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ui.text import WORD_JOINER, md
+from ui.text import WORD_JOINER, counted, md
 
 # The literal-autolink patterns of GitHub-flavoured markdown, which Streamlit applies to the parsed text.
 GFM_URL = re.compile(r"(?i)(https?://|www(?=\.))[-.\w]+")
@@ -43,3 +43,17 @@ def test_markdown_syntax_is_escaped() -> None:
 
 def test_line_breaks_stay_line_breaks() -> None:
     assert md("one\ntwo") == "one  \ntwo"
+
+
+@pytest.mark.parametrize(
+    ("count", "singular", "plural", "expected"),
+    [
+        (0, "vote", None, "0 votes"),
+        (1, "vote", None, "1 vote"),
+        (2, "open disagreement", None, "2 open disagreements"),
+        (1, "exercise or incident", "exercises or incidents", "1 exercise or incident"),
+        (3, "exercise or incident", "exercises or incidents", "3 exercises or incidents"),
+    ],
+)
+def test_counted_puts_the_noun_in_the_number_its_count_asks_for(count, singular, plural, expected):
+    assert counted(count, singular, plural) == expected

@@ -73,16 +73,31 @@ def _style(fig: go.Figure, title: str | None, height: int | None = None) -> go.F
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         font={"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR},
-        margin={"l": 10, "r": 10, "t": 56 if title else 24, "b": 10},
+        margin={"l": 10, "r": 10, "t": 72 if title else 24, "b": 10},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 13}, "align": "left", "bgcolor": "#ffffff"},
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
     )
     if title:
-        fig.update_layout(title={"text": plain(title), "x": 0, "xanchor": "left", "font": {"size": 16}})
+        # Below the mode bar (the chart's tool buttons, top right), which a phone shows all the time.
+        fig.update_layout(
+            title={
+                "text": plain(title),
+                "x": 0,
+                "xanchor": "left",
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": MODE_BAR_HEIGHT},
+                "font": {"size": 16},
+            }
+        )
     if height is not None:
         fig.update_layout(height=height)
     return fig
 
+
+MODE_BAR_HEIGHT = 34
+"""Pixels at the top of a chart that its tool buttons cover (on a phone always, elsewhere on hover)."""
 
 RADAR_LABEL_WIDTH = 11
 """Characters per line of a domain name beside the radar: short enough that a name at the side of the
@@ -128,7 +143,6 @@ def radar(
     """
     domains = list(scores.domains)
     scale = questionnaire.level_numbers
-    tickvals, ticktext = _level_ticks(questionnaire)
     theta = _unique_labels([d.name for d in domains], [d.domain_id for d in domains])
     # Long domain names break over lines on the axis, so they fit beside the circle.
     names = _unique_names([d.name for d in domains], [d.domain_id for d in domains])
@@ -214,6 +228,9 @@ def radar(
                 hovertemplate="<b>%{customdata[0]}</b><br>No score yet: nothing answered, or all N/A<extra></extra>",
             )
         )
+    # The rings are numbered halfway between the last domain and the first (at the top), so no number sits on
+    # a domain's marker or under its name; level names would not fit there on a phone (the hover names them).
+    radial_angle = 90 + 180 / max(len(domains), 1)
     fig.update_layout(
         polar={
             "bgcolor": "#ffffff",
@@ -221,12 +238,12 @@ def radar(
             "domain": {"x": [0.22, 0.78], "y": [0.05, 0.95]},
             "radialaxis": {
                 "range": [scale[0], scale[-1]],
-                "tickvals": tickvals,
-                "ticktext": ticktext,
+                "tickvals": list(scale),
+                "ticktext": [str(level) for level in scale],
                 "tickfont": {"size": 11},
                 "gridcolor": GRID_COLOUR,
-                "angle": 90,
-                "tickangle": 90,
+                "angle": radial_angle,
+                "tickangle": radial_angle,
             },
             "angularaxis": {
                 "direction": "clockwise",
@@ -978,4 +995,8 @@ def trend_panels(
         fig.add_annotation(
             x=0.5, y=0.5, xref="paper", yref="paper", text=NO_TREND_TEXT, showarrow=False, font={"size": 15}
         )
-    return _style(fig, title, height=110 + 220 * rows)
+    styled = _style(fig, title, height=110 + 220 * rows)
+    if not title:
+        # The first row's panel titles sit above the plots: keep them below the mode bar.
+        styled.update_layout(margin={"t": MODE_BAR_HEIGHT + 20})
+    return styled

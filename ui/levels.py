@@ -108,11 +108,24 @@ def style_levels(df: pd.DataFrame, columns: Sequence[str], scale: Sequence[int])
     """Return a Styler of `df` whose cells in `columns` are coloured by level, for `st.dataframe`.
 
     Numbers (levels or fractional scores) take their level's colour; "N/A" takes NA_COLOUR; empty
-    cells take UNANSWERED_COLOUR and show "–". Columns missing from `df` are an error, so a renamed column is noticed.
+    cells take UNANSWERED_COLOUR and show "–". Decimal numbers in the other columns show as level_text
+    does (2.00 as 2, 2.5 as 2.50), not with pandas' six decimals. Columns missing from `df` are an error,
+    so a renamed column is noticed.
     """
     missing = [column for column in columns if column not in df.columns]
     if missing:
         raise KeyError(f"style_levels: column(s) {', '.join(missing)} are not in the table")
     levels = level_scale(scale)
     subset = list(columns)
-    return df.style.map(lambda value: level_cell_css(value, levels), subset=subset).format(level_text, subset=subset)
+    shown = df.copy()
+    for column in subset:
+        # st.dataframe writes "None" in an empty cell whatever text the Styler gives it: a level column with
+        # empty cells goes as text, its dashes included.
+        if shown[column].map(is_missing).any():
+            shown[column] = shown[column].map(level_text)
+    decimals = [c for c in shown.columns if c not in subset and pd.api.types.is_float_dtype(shown[c])]
+    return (
+        shown.style.map(lambda value: level_cell_css(value, levels), subset=subset)
+        .format(level_text, subset=subset)
+        .format(level_text, subset=decimals)
+    )

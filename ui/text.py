@@ -21,3 +21,8 @@ def md(text: object) -> str:
     escaped = _PUNCTUATION.sub(r"\\\1", unlinked)
     # Line breaks stay visible as line breaks instead of joining into one paragraph.
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """Return a count with its noun in the right number: "1 vote", "3 votes", "2 exercises or incidents"."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
