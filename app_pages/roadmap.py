@@ -70,6 +70,7 @@ def finding_card(number: int, item: FindingItem) -> None:
         row = fields.container(horizontal=True)
         row.text_input(
             "Owner",
+            width="stretch",
             disabled=not may_plan,
             key=f"finding-step-{item.id}-owner",
             on_change=save_finding_field,
@@ -77,6 +78,7 @@ def finding_card(number: int, item: FindingItem) -> None:
         )
         row.date_input(
             "Due date",
+            width=150,
             disabled=not may_plan,
             key=f"finding-step-{item.id}-due_date",
             format="YYYY-MM-DD",
@@ -86,6 +88,7 @@ def finding_card(number: int, item: FindingItem) -> None:
         row.selectbox(
             "Status",
             ROADMAP_STATUSES,
+            width=140,
             disabled=not may_plan,
             format_func=STATUS_WORDS.get,
             key=f"finding-step-{item.id}-status",
@@ -243,11 +246,12 @@ def business_case_section() -> None:
             "Tier": s.tier,
             "RTO (h)": s.rto_hours,
             "Recovery (h)": s.recovery_hours,
-            "From": s.source,
-            "Cost per hour": whole(s.cost_per_hour),
-            "Currency": s.currency,
+            # The figures first, where a narrow screen shows them without scrolling; where they come from last.
             "Exposure a year": whole(s.exposure),
             "After the roadmap": whole(s.remaining),
+            "Cost per hour": whole(s.cost_per_hour),
+            **({} if case.currency else {"Currency": s.currency}),
+            "From": s.source,
         }
         for s in case.services
     ]
@@ -266,7 +270,7 @@ def business_case_section() -> None:
             + "."
         )
     if not case.problem:
-        left, right = st.columns(2)
+        left, right = st.columns([2, 3])
         left.markdown("**By domain** (where each service's capability is held down)")
         left.dataframe(
             pd.DataFrame(
@@ -320,9 +324,9 @@ def phase_line(fit: PhaseFit) -> str:
         return head + f"{load.points} effort points (no capacity set)"
     if fit.implied and fit.pace is not None:
         return head + (
-            f"{load.points} effort points; no capacity is set (at {points_a_month(fit.pace)} points a month, "
-            f"the pace of the phases with one, its {load.end_month - load.start_month} months hold about "
-            f"{fit.can_hold})"
+            f"{load.points} of about {fit.can_hold} effort points (no capacity set: "
+            f"{load.end_month - load.start_month} months at {points_a_month(fit.pace)} points a month, the pace of "
+            "the phases that have one)"
         )
     return head + f"{load.points} of {fit.can_hold} effort points"
 
@@ -417,7 +421,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
     step = plan.step
     sync_widgets(plan)
     with st.container(border=True, key=f"step-{step.question_id}-{step.to_level}"):
-        text, fields = st.columns([1, 1], vertical_alignment="center")
+        text, fields = st.columns([5, 6], vertical_alignment="center")
         text.markdown(f"**{number}.** {md(step.action)}")
         text.caption(
             f"{md(questionnaire.domain(step.domain_id).name)} · {md(step.question_id)} level "
@@ -431,6 +435,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         row = fields.container(horizontal=True)
         row.text_input(
             "Owner",
+            width="stretch",
             disabled=not may_plan,
             key=widget_key(step, "owner"),
             on_change=save_field,
@@ -438,6 +443,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         )
         row.date_input(
             "Due date",
+            width=150,
             disabled=not may_plan,
             key=widget_key(step, "due_date"),
             format="YYYY-MM-DD",
@@ -447,6 +453,7 @@ def step_card(number: int, plan: PlannedStep) -> None:
         row.selectbox(
             "Status",
             ROADMAP_STATUSES,
+            width=140,
             disabled=not may_plan,
             format_func=STATUS_WORDS.get,
             key=widget_key(step, "status"),

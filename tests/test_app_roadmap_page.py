@@ -156,7 +156,13 @@ def test_an_overfull_last_phase_says_it_holds_more_than_it_can(assessment_id: in
     # 161 effort points left for 12-24 months, which has no capacity; at the 4 points a month of the
     # phases before it (12 in 3 months, 36 in 9), its 12 months hold 48.
     answer(assessment_id)
-    [warning] = [w.value for w in roadmap(assessment_id).warning if "more than the phase can hold" in w.value]
+    at = roadmap(assessment_id)
+    assert re.search(
+        r"\*\*12\\-24 months\*\*: \d+ steps, 161 of about 48 effort points \(no capacity set: 12 months at 4 "
+        r"points a month, the pace of the phases that have one\)",
+        texts(at),
+    )
+    [warning] = [w.value for w in at.warning if "more than the phase can hold" in w.value]
     assert warning.startswith("12\\-24 months: 161 effort points against a capacity of about 48: more than")
     assert "Lower targets on the Results page" in warning
 
@@ -272,6 +278,7 @@ def test_the_business_case_shows_each_service_exposure_with_where_its_recovery_c
     services = at.dataframe[0].value
     assert services.loc[0, "From"] == "last failover on 12 Jan 2026: 9 h"
     assert services.loc[0, "Exposure a year"] == 5000
+    assert "Currency" not in services.columns  # one currency: it is in the money columns' headings
     # Money in whole units with thousands separators, the currency in the heading.
     shown = json.loads(at.dataframe[0].proto.columns)
     assert shown["Exposure a year"]["label"] == "Exposure a year (EUR)"
