@@ -394,7 +394,20 @@ def question_heatmap(scores: AssessmentScore, questionnaire: Questionnaire, *, t
             ygap=3,
             hoverongaps=False,
             hovertemplate=hovertemplate,
-            colorbar={"title": {"text": "Level"}, "tickvals": tickvals, "ticktext": ticktext, "thickness": 14},
+            # Under the grid, not beside it: on a phone the grid keeps the width (the legend of levels wraps).
+            colorbar={
+                "title": {"text": "Level", "side": "top"},
+                "tickvals": tickvals,
+                "ticktext": ticktext,
+                "thickness": 12,
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "len": 1,
+            },
         )
     )
     if any(c is not None and c.status is not None for row in cells for c in row):
@@ -438,7 +451,11 @@ def question_heatmap(scores: AssessmentScore, questionnaire: Questionnaire, *, t
             showlegend=False,
         )
     )
-    names = _unique_labels([d.name for d in questionnaire.domains], [d.id for d in questionnaire.domains])
+    # Long domain names on two lines, so the names column stays narrow on a phone.
+    names = [
+        _two_lines(name)
+        for name in _unique_labels([d.name for d in questionnaire.domains], [d.id for d in questionnaire.domains])
+    ]
     fig.update_layout(
         xaxis={
             "title": {"text": "Question within domain"},
@@ -457,7 +474,18 @@ def question_heatmap(scores: AssessmentScore, questionnaire: Questionnaire, *, t
         },
         showlegend=False,
     )
-    return _style(fig, title, height=110 + 62 * len(rows))
+    fig = _style(fig, title, height=190 + 62 * len(rows))
+    fig.update_layout(margin={"b": 110})  # room under the axis title for the level scale
+    return fig
+
+
+def _two_lines(label: str, longest: int = 14) -> str:
+    """Break a label (already escaped) at the space nearest its middle when it is longer than `longest`."""
+    if len(label) <= longest or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, char in enumerate(label) if char == " "), key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
 
 
 def domain_bars(scores: AssessmentScore, questionnaire: Questionnaire, *, title: str | None = None) -> go.Figure:
