@@ -27,7 +27,7 @@ import math
 import random
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
@@ -104,6 +104,9 @@ class DemoRemoval:
 
 YEARS: Final[tuple[int, ...]] = (2024, 2025, 2026)
 NOTE_SHARE: Final = 0.2
+# Of an organisation's FY2026 answers (not N/A), the share with dated evidence: by organisation, in turn.
+DATED_SHARES: Final = (0.95, 0.6, 0.25)
+STALE_SHARE: Final = 0.08  # of the dated ones, reviewed more than a year before loading
 """Share of answers that carry a comment or evidence note (N/A answers always explain themselves)."""
 ROADMAP_ITEMS: Final = 8
 """How many of the first roadmap steps get an owner, a due date and a status."""
@@ -854,6 +857,47 @@ def _plan_organisation(
     return _PlannedOrganisation(spec, tuple(assessments))
 
 
+def _dated_answer(
+    questionnaire: Questionnaire, question_id: str, answer: AnswerValue, year: int, today: date, rng: random.Random
+) -> AnswerValue:
+    """The answer with evidence reviewed on a day before `today` (an evidence note given where it had none)."""
+    stale = rng.random() < STALE_SHARE
+    day = _ago(today, rng.randint(380, 500) if stale else rng.randint(5, 300))
+    if answer.evidence:
+        return replace(answer, evidence_date=day)
+    content = _content(questionnaire)
+    notes = content.notes.get(question_id, content.generic)
+    low = answer.level is not None and answer.level < questionnaire.default_target
+    choices = (notes.low if low else notes.high) or (content.generic.low if low else content.generic.high)
+    with_evidence = [n for n in choices if n.evidence] or [n for n in content.generic.high if n.evidence]
+    if not with_evidence:
+        return replace(answer, evidence_date=day)
+    note = rng.choice(with_evidence)
+    return replace(answer, evidence=note.evidence.format(year=year, last_year=year - 1), evidence_date=day)
+
+
+def _with_dated_evidence(planned: _PlannedOrganisation, index: int, seed: int, today: date) -> _PlannedOrganisation:
+    """Date the evidence of a share of the latest assessment's answers (DATED_SHARES), the same for the same seed."""
+    rng = random.Random(f"{seed}-dated-{index}")
+    share = DATED_SHARES[index % len(DATED_SHARES)]
+    *earlier, latest = planned.assessments
+    year = latest.assessment_date.year
+    respondents = tuple(
+        replace(
+            respondent,
+            answers={
+                question_id: _dated_answer(latest.questionnaire, question_id, answer, year, today, rng)
+                if answer.level is not None and rng.random() < share
+                else answer
+                for question_id, answer in respondent.answers.items()
+            },
+        )
+        for respondent in latest.content.respondents
+    )
+    content = replace(latest.content, respondents=respondents)
+    return replace(planned, assessments=(*earlier, replace(latest, content=content)))
+
+
 def _plan(questionnaire: Questionnaire, later: Questionnaire | None, seed: int) -> tuple[_PlannedOrganisation, ...]:
     rng = random.Random(seed)
     return tuple(_plan_organisation(spec, questionnaire, later or questionnaire, rng) for spec in _ORGANISATIONS)
@@ -1059,8 +1103,12 @@ def load_demo_data(
     when a real organisation has one of the fictional names; any other StorageError also leaves
     the database as it was.
     """
-    plan = _plan(questionnaire, later, seed)
-    evidence = [_demo_evidence(planned.spec, index, seed, today or date.today()) for index, planned in enumerate(plan)]
+    day = today or date.today()
+    plan = tuple(
+        _with_dated_evidence(planned, index, seed, day)
+        for index, planned in enumerate(_plan(questionnaire, later, seed))
+    )
+    evidence = [_demo_evidence(planned.spec, index, seed, day) for index, planned in enumerate(plan)]
     with write_transaction(db):
         organisations = list_organisations(db)
         existing = [organisation for organisation in organisations if organisation.illustrative]

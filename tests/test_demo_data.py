@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from storage_helpers import ON_POSTGRES, build_questionnaire, child_env, table_counts
 
 from demo.data import DemoDataExists, DemoNameTaken, DemoSummary, load_demo_data, remove_demo_data
-from exports.report import business_case_of, evidenced_score, load_report, peer_benchmark
+from exports.report import business_case_of, confidence_by_domain, evidenced_score, load_report, peer_benchmark
 from questionnaires.catalog import get_questionnaire
 from questionnaires.model import Questionnaire
 from scoring import (
@@ -212,8 +212,15 @@ def test_every_answer_fits_the_questionnaire(db: Database, questionnaire: Questi
 
 def test_some_answers_are_not_applicable_and_about_a_fifth_carry_a_comment_or_evidence(db: Database) -> None:
     answers = [answer for assessment in list_assessments(db) for answer in list_answers(db, assessment.id)]
-    noted = [answer for answer in answers if answer.comment or answer.evidence]
-    assert 0.12 <= len(noted) / len(answers) <= 0.3
+    # FY2026 answers carry more evidence: that year's is dated (see the dated-evidence test).
+    earlier = [
+        answer
+        for assessment in list_assessments(db)
+        if assessment.label != "FY2026"
+        for answer in list_answers(db, assessment.id)
+    ]
+    noted = [answer for answer in earlier if answer.comment or answer.evidence]
+    assert 0.12 <= len(noted) / len(earlier) <= 0.3
     assert any(answer.evidence for answer in noted)
     not_applicable = [answer for answer in answers if answer.na]
     assert 0 < len(not_applicable) < 0.1 * len(answers)
@@ -601,3 +608,41 @@ def test_every_organisation_shows_a_business_case_in_one_currency_with_exposure_
         assert case is not None, organisation.name
         assert not case.problem and not case.not_costed, organisation.name
         assert (case.total or 0) > 0, organisation.name
+
+
+def test_fy2026_evidence_is_dated_so_confidence_runs_from_high_to_low(db: Database) -> None:
+    today = date.today()
+    seen: Counter[str] = Counter()
+    stale = 0
+    for assessment in list_assessments(db):
+        answers = list_answers(db, assessment.id)
+        dated = [answer for answer in answers if answer.evidence_date is not None]
+        if assessment.label != "FY2026":
+            assert dated == []
+            continue
+        for answer in dated:
+            assert answer.evidence, "a dated answer names its evidence"
+            assert answer.evidence_date <= today
+            stale += (today - answer.evidence_date).days > 365
+        report = load_report(db, assessment.id)
+        for domain in confidence_by_domain(report, evidenced_score(db, report)).values():
+            seen[domain.level] += 1
+    assert {"High", "Medium", "Low"} <= set(seen), seen
+    assert stale > 0, "some evidence is older than a year, so the questionnaire flags it"
+
+
+def test_the_same_seed_and_day_date_the_same_evidence(tmp_path: Path, questionnaire: Questionnaire) -> None:
+    def dates(name: str) -> list[tuple[str, object]]:
+        database = open_database(tmp_path / name)
+        load_demo_data(database, questionnaire, today=date(2026, 9, 1))
+        found = [
+            (answer.question_id, answer.evidence_date)
+            for assessment in list_assessments(database)
+            for answer in list_answers(database, assessment.id)
+        ]
+        database.close()
+        return found
+
+    first = dates("one.db")
+    assert first == dates("two.db")
+    assert any(day is not None for _, day in first)
