@@ -22,7 +22,7 @@ from ui.charts import roadmap_timeline
 from ui.downloads import report_buttons, workbook_button
 from ui.levels import level_label
 from ui.session import PAGES, attempt, db, page_header, require_report
-from ui.text import counted, md
+from ui.text import md
 
 STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 # The save_roadmap_item fields a step's widgets edit, one widget each.
@@ -160,7 +160,7 @@ def what_if_section() -> None:
             f"{n}. {md(step.action)} ({md(step.question_id)} → level {step.to_level}, effort {md(step.effort)})"
             for n, step in enumerate(found.steps, 1)
         )
-        + f"\n\n{counted(len(found.steps), 'step')}, {found.points} effort points."
+        + f"\n\n{len(found.steps)} step{'' if len(found.steps) == 1 else 's'}, {found.points} effort points."
     )
 
 
@@ -319,7 +319,7 @@ def points_a_month(pace: Fraction) -> str:
 def phase_line(fit: PhaseFit) -> str:
     """One phase's steps and effort points against what it can hold, as a markdown list item."""
     load = fit.load
-    head = f"- **{md(load.name)}**: {counted(load.steps, 'step')}, "
+    head = f"- **{md(load.name)}**: {load.steps} step{'' if load.steps == 1 else 's'}, "
     if fit.can_hold is None:
         return head + f"{load.points} effort points (no capacity set)"
     if fit.implied and fit.pace is not None:

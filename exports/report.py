@@ -162,11 +162,8 @@ def business_case_of(db: Database, report: AssessmentReport, today: date | None 
 
     The register and log as they stand now, tests after `today` (default: the current date) left out.
     """
-    evidence = load_evidence(db, report.organisation.id)
-    if not evidence.services:
-        return None  # no roadmap to build
     steps = build_roadmap(report.questionnaire, report.score.questions, report.targets)
-    return _business_case(db, report, steps, evidence, today)
+    return _business_case(db, report, steps, load_evidence(db, report.organisation.id), today)
 
 
 def _business_case(
